@@ -1,0 +1,1 @@
+"""Everything klachten produces: reports, letters, site pages, the jaarverslag, mail, and the CLI."""

@@ -1,0 +1,139 @@
+"""The `klachten` command: a thin layer that parses options, calls the core and prints Dutch.
+
+Heavy modules (pandas, openpyxl, WeasyPrint, matplotlib, gspread) are imported inside the
+commands, so `klachten --help` starts about as fast as typer itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from register.errors import ConfigError, KlachtenError, SourceError
+
+app = typer.Typer(
+    help="Klachtenregister bijhouden zoals de klachtenregeling belooft: controleren, termijnen "
+         "bewaken, brieven maken, de website publiceren en elke nacht een overzicht mailen.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_SETUP = 0, 1, 2
+
+ConfigOption = Annotated[Optional[Path], typer.Option(
+    "--config", metavar="PAD", help="Het configuratiebestand (standaard: klachten.toml of $KLACHTEN_CONFIG).")]
+PeildatumOption = Annotated[Optional[str], typer.Option(
+    "--peildatum", metavar="JJJJ-MM-DD", help="Rekenen alsof het vandaag deze datum is (standaard: vandaag, Nederlandse tijd).")]
+
+
+def fail(message: str, code: int = EXIT_FINDINGS) -> None:
+    """Print one Dutch error line to stderr and exit."""
+    typer.echo(f"Fout: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def handle_errors(fn):
+    """Turn domain errors into 'Fout: …' and an exit code; no traceback reaches the user."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (ConfigError, SourceError) as exc:
+            fail(str(exc), EXIT_SETUP)
+        except KlachtenError as exc:
+            fail(str(exc), EXIT_FINDINGS)
+        except KeyboardInterrupt:
+            fail("afgebroken", 130)
+        except OSError as exc:
+            fail(f"{exc.strerror or exc} ({exc.filename or ''})".strip(), EXIT_SETUP)
+
+    return wrapper
+
+
+def parse_peildatum(value: str | None) -> dt.date:
+    from register.deadlines import today_amsterdam
+    from register.parse import parse_date_text
+
+    if value is None:
+        return today_amsterdam()
+    parsed = parse_date_text(value)
+    if parsed is None:
+        raise ConfigError(f"--peildatum '{value}' is geen datum; gebruik JJJJ-MM-DD, bijv. 2026-11-21")
+    return parsed
+
+
+def load(config_path: Path | None):
+    from register.config import load_config
+
+    return load_config(config_path)
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+@app.command("controleer")
+@handle_errors
+def controleer(
+    peildatum: PeildatumOption = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Eén JSON-object met fouten en signalen (voor scripts).")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Lees het register, meld elk probleem met zijn cel en toon wat te laat is of dreigt.
+
+    Exitcode 0: geen fouten (waarschuwingen mogen); 1: het register bevat fouten;
+    2: probleem met de configuratie of de bron.
+    """
+    import json
+
+    from register.check import check_register
+
+    cfg = load(config)
+    day = parse_peildatum(peildatum)
+    result = check_register(cfg, day)
+    if json_out:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        from generator.report import print_check
+
+        print_check(console(), result)
+    raise typer.Exit(EXIT_FINDINGS if result.has_errors else EXIT_OK)
+
+
+@app.command("config")
+@handle_errors
+def config_cmd(config: ConfigOption = None) -> None:
+    """Controleer het configuratiebestand en toon de termijnen die de tool bewaakt."""
+    cfg = load(config)
+    t = cfg.termijnen
+    typer.echo(f"Configuratie in orde: {cfg.path}")
+    typer.echo(f"  ontvangstbevestiging binnen {t.bevestiging}")
+    typer.echo(f"  standpunt binnen {t.standpunt} (uitstel tot maximaal {t.uitstel_maximaal} extra)")
+    typer.echo(f"  waarschuwen {t.waarschuwing_werkdagen} werkdagen vooraf; bewaartermijn {cfg.bewaren.termijn}")
+    typer.echo(f"  register: {cfg.register.bron} ({cfg.register.pad if cfg.register.bron == 'xlsx' else cfg.register.spreadsheet})")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as exc:  # last resort: a bug, still no traceback for the owner
+        typer.echo(f"Fout: onverwachte fout ({exc.__class__.__name__}: {exc}); "
+                   f"meld dit met de uitvoer van KLACHTEN_DEBUG=1", err=True)
+        if __import__("os").environ.get("KLACHTEN_DEBUG"):
+            raise
+        sys.exit(EXIT_FINDINGS)
+
+
+if __name__ == "__main__":
+    main()

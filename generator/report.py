@@ -1,0 +1,37 @@
+"""Terminal output of `klachten controleer`: findings and flags as rich tables."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from register.check import CheckResult
+from register.deadlines import SIGNALS
+from register.parse import format_date_nl
+
+
+def print_check(console: Console, result: CheckResult) -> None:
+    reg = result.register
+    errors = sum(f.ernst == "fout" for f in result.findings)
+    warnings = len(result.findings) - errors
+    console.print(f"[bold]{len(reg)} klachten[/bold] gelezen uit {reg.grid.label}, "
+                  f"peildatum {format_date_nl(result.peildatum)}.")
+    if result.findings:
+        table = Table(title="Problemen in het register", title_justify="left", show_lines=False)
+        for name in ("Cel", "Klachtnummer", "Ernst", "Melding", "Tip"):
+            table.add_column(name, overflow="fold")
+        for f in result.findings:
+            style = "red" if f.ernst == "fout" else "yellow"
+            table.add_row(f.cel, f.klachtnummer, f"[{style}]{f.ernst}[/{style}]", f.melding, f.hint or "")
+        console.print(table)
+    if len(result.flags):
+        table = Table(title="Signalen", title_justify="left")
+        for name in ("Klachtnummer", "Signaal", "Uiterlijk", "Dagen", "Behandelaar"):
+            table.add_column(name, overflow="fold")
+        for row in result.flags.itertuples(index=False):
+            days = int(row.dagen_te_laat)
+            when = f"{days} te laat" if days > 0 else ("vandaag" if days == 0 else f"nog {-days}")
+            table.add_row(row.klachtnummer, SIGNALS[row.signaal], format_date_nl(row.uiterlijk.date()),
+                          when, row.behandelaar)
+        console.print(table)
+    console.print(f"{errors} fout(en), {warnings} waarschuwing(en), {len(result.flags)} signaal/signalen.")

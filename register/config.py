@@ -1,0 +1,398 @@
+"""The one config file (klachten.toml), declared as a schema and validated in one pass.
+
+Every setting has a type, a default and a Dutch help line. Unknown keys are rejected with a
+hint, every problem is collected before one ConfigError is raised. Secrets never live in the
+file: a setting ending in ``_env`` holds the *name* of an environment variable, resolved by
+:func:`resolve_secret`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from .errors import ConfigError
+
+DEFAULT_CONFIG_NAME = "klachten.toml"
+CONFIG_ENV = "KLACHTEN_CONFIG"
+
+TERM_UNITS = ("werkdagen", "kalenderdagen", "weken")
+_UNIT_ALIASES = {
+    "werkdag": "werkdagen", "werkdagen": "werkdagen",
+    "kalenderdag": "kalenderdagen", "kalenderdagen": "kalenderdagen",
+    "dag": "kalenderdagen", "dagen": "kalenderdagen",
+    "week": "weken", "weken": "weken",
+}
+_SINGULAR = {"werkdagen": "werkdag", "kalenderdagen": "kalenderdag", "weken": "week"}
+_NUMBER_WORDS = {1: "één", 2: "twee", 3: "drie", 4: "vier", 5: "vijf", 6: "zes", 7: "zeven",
+                 8: "acht", 9: "negen", 10: "tien", 11: "elf", 12: "twaalf"}
+
+
+@dataclass(frozen=True)
+class Term:
+    """A period with its unit, as the regulation states it ("7 werkdagen", "2 weken")."""
+
+    amount: int
+    unit: str  # one of TERM_UNITS
+
+    def __str__(self) -> str:
+        return f"{self.amount} {_SINGULAR[self.unit] if self.amount == 1 else self.unit}"
+
+    @property
+    def in_words(self) -> str:
+        """The term as a visitor reads it: 'zeven werkdagen', 'twee weken'."""
+        unit = _SINGULAR[self.unit] if self.amount == 1 else self.unit
+        return f"{_NUMBER_WORDS.get(self.amount, str(self.amount))} {unit}"
+
+    @property
+    def days(self) -> int:
+        """Length in days of its own unit: working days or calendar days."""
+        return self.amount * 7 if self.unit == "weken" else self.amount
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long a closed complaint is kept, in whole months."""
+
+    months: int
+
+    def __str__(self) -> str:
+        if self.months % 12 == 0:
+            years = self.months // 12
+            return f"{years} jaar"
+        return f"{self.months} maanden"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One declared setting: its type, default and the help line shown to the owner."""
+
+    kind: str
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+
+
+def _o(kind: str, default: Any, help: str, **kw: Any) -> Option:
+    return Option(kind, default, help, **kw)
+
+
+DEFAULT_CATEGORIES = ["product", "dienstverlening", "factuur", "gedrag medewerker", "levering"]
+DEFAULT_CAUSES = ["gebrek aan informatie", "kwaliteit", "gebruikskosten", "dienstverlening", "anders"]
+
+SCHEMA: dict[str, dict[str, Option]] = {
+    "organisatie": {
+        "naam": _o("str", "Mijn Bedrijf", "naam van de organisatie, bovenaan brieven en site"),
+        "adres": _o("str", "", "straat en huisnummer"),
+        "postcode": _o("str", "", "postcode"),
+        "plaats": _o("str", "", "vestigingsplaats, ook de plaats boven brieven"),
+        "email": _o("email", "", "algemeen e-mailadres voor klachten"),
+        "telefoon": _o("str", "", "telefoonnummer"),
+        "website": _o("str", "", "adres van de website"),
+        "logo": _o("path", "", "pad naar een logo (png/svg) voor het briefhoofd; leeg = geen logo"),
+        "kvk": _o("str", "", "KvK-nummer (optioneel, in de voet van brieven)"),
+    },
+    "klachtbehandeling": {
+        "klachtverantwoordelijke": _o("str", "", "naam van wie eindverantwoordelijk is voor klachten"),
+        "functie": _o("str", "directie", "functie van de klachtverantwoordelijke"),
+        "email": _o("email", "", "e-mailadres van de klachtverantwoordelijke (ook ontvanger van de dagmail)"),
+        "telefoon": _o("str", "", "telefoonnummer voor klachten"),
+        "contactpersoon": _o("str", "", "vast aanspreekpunt als dat iemand anders is"),
+        "online_formulier": _o("str", "", "link naar een online klachtenformulier (optioneel)"),
+        "regeling_gewijzigd": _o("date", None, "datum waarop de klachtenregeling laatst is gewijzigd"),
+    },
+    "termijnen": {
+        "bevestiging": _o("term", "7 werkdagen", "binnen deze termijn na ontvangst volgt de ontvangstbevestiging"),
+        "standpunt": _o("term", "2 weken", "binnen deze termijn na ontvangst volgt het standpunt"),
+        "uitstel_maximaal": _o("term", "4 weken", "maximale verlenging na het einde van de standpunttermijn"),
+        "waarschuwing_werkdagen": _o("int", 2, "zoveel werkdagen vóór het einde van een termijn waarschuwen", minimum=0),
+    },
+    "bewaren": {
+        "termijn": _o("retention", "1 jaar", "zo lang na afhandeling blijft een klacht bewaard ('1 jaar', '18 maanden')"),
+        "korter_toestaan": _o("bool", False, "alleen op true zetten als een bewaartermijn korter dan 1 jaar echt bedoeld is"),
+    },
+    "register": {
+        "bron": _o("choice", "xlsx", "waar het register staat", choices=("xlsx", "google")),
+        "pad": _o("path", "data/demo-register.xlsx", "het .xlsx-bestand (bij bron = \"xlsx\")"),
+        "tabblad": _o("str", "Register", "naam van het tabblad met het register"),
+        "spreadsheet": _o("str", "", "sleutel of URL van de Google Sheet (bij bron = \"google\")"),
+        "credentials_env": _o("env", "GOOGLE_APPLICATION_CREDENTIALS", "omgevingsvariabele met het pad naar het service-account-bestand"),
+        "timeout_seconden": _o("int", 30, "maximale wachttijd per verzoek aan Google", minimum=1),
+        "pogingen": _o("int", 4, "zo vaak proberen bij drukte of storing van Google", minimum=1),
+    },
+    "kalender": {
+        "extra_sluitingsdagen": _o("dates", [], "extra dagen waarop het bedrijf dicht is: datums of reeksen '2026-12-28/2026-12-31'"),
+        "vrijdag_na_hemelvaart": _o("bool", False, "de vrijdag na Hemelvaartsdag is elk jaar een sluitingsdag"),
+    },
+    "lijsten": {
+        "categorieen": _o("list", DEFAULT_CATEGORIES, "toegestane waarden voor de kolom Categorie"),
+        "oorzaken": _o("list", DEFAULT_CAUSES, "toegestane waarden voor de kolom Oorzaak"),
+    },
+    "escalatie": {
+        "mogelijkheden": _o("tables", [], "waar de klager terecht kan als die niet tevreden is (naam, adres, website, termijn, toelichting)"),
+    },
+    "brieven": {
+        "map": _o("path", "private/brieven", "map voor brieven (persoonsgegevens: buiten site/ en niet in git)"),
+        "sjablonen": _o("path", "mijn-sjablonen", "map met eigen sjablonen die voorgaan op de standaardsjablonen"),
+        "ondertekenaar": _o("str", "", "naam onder de brieven; leeg = de klachtverantwoordelijke"),
+    },
+    "site": {
+        "uitvoer": _o("path", "public", "map waarin de website wordt gebouwd"),
+        "minimum_aantal": _o("int", 3, "aantallen kleiner dan dit tonen als 'minder dan N'", minimum=1),
+        "analyses": _o("path", "site/analyses", "map met eigen analyseteksten per jaar (2026.md)"),
+        "url": _o("str", "", "publiek adres van de site (voor de sitemap)"),
+    },
+    "mail": {
+        "host": _o("str", "localhost", "SMTP-server"),
+        "poort": _o("int", 587, "SMTP-poort", minimum=1),
+        "beveiliging": _o("choice", "starttls", "versleuteling van de verbinding", choices=("starttls", "ssl", "geen")),
+        "afzender": _o("email", "", "afzender van de dagmail"),
+        "gebruiker_env": _o("env", "KLACHTEN_SMTP_USER", "omgevingsvariabele met de SMTP-gebruikersnaam"),
+        "wachtwoord_env": _o("env", "KLACHTEN_SMTP_PASSWORD", "omgevingsvariabele met het SMTP-wachtwoord"),
+        "timeout_seconden": _o("int", 20, "maximale wachttijd per stap van de verbinding", minimum=1),
+        "per_behandelaar": _o("bool", False, "ook elke behandelaar een mail met alleen de eigen klachten sturen"),
+        "behandelaars": _o("mapping", {}, "e-mailadres per behandelaar: naam = \"adres\""),
+        "ook_als_alles_op_tijd": _o("bool", False, "ook mailen als er niets te melden is"),
+    },
+    "nachtrun": {
+        "map": _o("path", "private", "map voor back-ups, status en postvak-uit (niet in git, niet onder site/)"),
+        "backups_bewaren": _o("int", 30, "zoveel back-ups van het register bewaren", minimum=1),
+        "site_bouwen": _o("bool", False, "na de mail ook de website opnieuw bouwen"),
+        "deadlines_schrijven": _o("bool", False, "de berekende termijnen terugschrijven in de kolommen van de tool"),
+    },
+}
+
+_ESCALATION_KEYS = {"naam": True, "adres": False, "website": False, "termijn": False, "toelichting": False}
+
+
+class Config(SimpleNamespace):
+    """The validated config: one attribute per section, plus ``path`` and ``root``."""
+
+    path: Path
+    root: Path
+
+    def resolve(self, value: str | Path) -> Path:
+        """A path from the config, relative to the folder the config file is in."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.root / p
+
+
+def _hint(word: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f" (bedoelde u '{close[0]}'?)" if close else ""
+
+
+_TERM_RE = re.compile(r"^\s*(\d+)\s*([a-z]+)\s*$")
+
+
+def parse_term(text: str) -> Term:
+    """'7 werkdagen' -> Term(7, 'werkdagen'); raises ValueError with a Dutch reason."""
+    m = _TERM_RE.match(str(text).lower())
+    if not m or m.group(2) not in _UNIT_ALIASES:
+        raise ValueError(
+            f"'{text}' is geen termijn; schrijf bijvoorbeeld '7 werkdagen', '14 kalenderdagen' of '2 weken'")
+    amount = int(m.group(1))
+    if amount < 1:
+        raise ValueError("een termijn moet minstens 1 zijn")
+    return Term(amount, _UNIT_ALIASES[m.group(2)])
+
+
+def parse_retention(text: str) -> Retention:
+    m = _TERM_RE.match(str(text).lower())
+    units = {"jaar": 12, "jaren": 12, "maand": 1, "maanden": 1}
+    if not m or m.group(2) not in units:
+        raise ValueError(f"'{text}' is geen bewaartermijn; schrijf bijvoorbeeld '1 jaar' of '18 maanden'")
+    return Retention(int(m.group(1)) * units[m.group(2)])
+
+
+def _parse_dates(value: Any) -> list[dt.date]:
+    if not isinstance(value, list):
+        raise ValueError("verwacht een lijst met datums")
+    out: list[dt.date] = []
+    for item in value:
+        if isinstance(item, dt.datetime):
+            out.append(item.date())
+        elif isinstance(item, dt.date):
+            out.append(item)
+        elif isinstance(item, str):
+            parts = item.split("/")
+            try:
+                start = dt.date.fromisoformat(parts[0].strip())
+                end = dt.date.fromisoformat(parts[1].strip()) if len(parts) == 2 else start
+            except ValueError:
+                raise ValueError(f"'{item}' is geen datum (JJJJ-MM-DD) of reeks (JJJJ-MM-DD/JJJJ-MM-DD)") from None
+            if len(parts) > 2 or end < start:
+                raise ValueError(f"'{item}' is geen geldige reeks")
+            out.extend(start + dt.timedelta(days=i) for i in range((end - start).days + 1))
+        else:
+            raise ValueError(f"'{item}' is geen datum")
+    return out
+
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _convert(key: str, opt: Option, value: Any) -> Any:
+    """Convert one raw TOML value; raise ValueError with a Dutch reason."""
+    kind = opt.kind
+    if kind in ("str", "path", "email", "choice", "env"):
+        if not isinstance(value, str):
+            raise ValueError("verwacht tekst tussen aanhalingstekens")
+        value = value.strip()
+        if kind == "email" and value and not _EMAIL_RE.match(value):
+            raise ValueError(f"'{value}' is geen geldig e-mailadres")
+        if kind == "choice" and value not in opt.choices:
+            allowed = ", ".join(f"'{c}'" for c in opt.choices)
+            raise ValueError(f"'{value}' is niet toegestaan; kies uit {allowed}{_hint(value, list(opt.choices))}")
+        if kind == "env" and value and not _ENV_NAME_RE.match(value):
+            raise ValueError(
+                f"verwacht de náám van een omgevingsvariabele (bijv. KLACHTEN_SMTP_PASSWORD), niet '{value}'")
+        return value
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("verwacht een geheel getal")
+        if opt.minimum is not None and value < opt.minimum:
+            raise ValueError(f"moet minstens {opt.minimum} zijn")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError("verwacht true of false")
+        return value
+    if kind == "term":
+        return value if isinstance(value, Term) else parse_term(value)
+    if kind == "retention":
+        return value if isinstance(value, Retention) else parse_retention(value)
+    if kind == "dates":
+        return _parse_dates(value)
+    if kind == "date":
+        if value is None or isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"'{value}' is geen datum (JJJJ-MM-DD)") from None
+        raise ValueError("verwacht een datum (JJJJ-MM-DD)")
+    if kind == "list":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ValueError("verwacht een lijst met teksten, bijv. [\"product\", \"factuur\"]")
+        return [v.strip() for v in value]
+    if kind == "mapping":
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise ValueError("verwacht naam = \"e-mailadres\" paren")
+        bad = [v for v in value.values() if not _EMAIL_RE.match(v.strip())]
+        if bad:
+            raise ValueError(f"'{bad[0]}' is geen geldig e-mailadres")
+        return {k.strip(): v.strip() for k, v in value.items()}
+    if kind == "tables":
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ValueError("verwacht een of meer [[escalatie.mogelijkheden]]-blokken")
+        out = []
+        for i, table in enumerate(value, 1):
+            for k in table:
+                if k not in _ESCALATION_KEYS:
+                    raise ValueError(f"onbekende sleutel '{k}' in blok {i}{_hint(k, list(_ESCALATION_KEYS))}")
+            if not str(table.get("naam", "")).strip():
+                raise ValueError(f"blok {i} mist 'naam'")
+            out.append(SimpleNamespace(**{k: str(table.get(k, "")).strip() for k in _ESCALATION_KEYS}))
+        return out
+    raise AssertionError(f"unknown option kind {kind}")  # a bug in SCHEMA, not user input
+
+
+def find_config(path: str | Path | None = None) -> Path:
+    """The config file to use: the explicit path, $KLACHTEN_CONFIG, or ./klachten.toml."""
+    if path is not None:
+        return Path(path)
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env) if env else Path.cwd() / DEFAULT_CONFIG_NAME
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and validate the config file; raise ConfigError listing every problem."""
+    cfg_path = find_config(path)
+    try:
+        raw = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"configuratiebestand '{cfg_path}' niet gevonden; geef een pad met --config "
+            f"of zet {CONFIG_ENV}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"'{cfg_path}' is geen geldig TOML-bestand: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"'{cfg_path}' kan niet worden gelezen: {exc.strerror}") from None
+    return config_from_dict(raw, cfg_path)
+
+
+def config_from_dict(raw: dict[str, Any], cfg_path: Path) -> Config:
+    """Validate an already parsed config mapping against SCHEMA."""
+    problems: list[str] = []
+    sections: dict[str, SimpleNamespace] = {}
+    for name in raw:
+        if name not in SCHEMA:
+            problems.append(f"onbekende sectie [{name}]{_hint(name, list(SCHEMA))}")
+        elif not isinstance(raw[name], dict):
+            problems.append(f"[{name}] moet een sectie zijn, geen losse waarde")
+    for name, options in SCHEMA.items():
+        given = raw.get(name, {}) if isinstance(raw.get(name, {}), dict) else {}
+        for key in given:
+            if key not in options:
+                problems.append(f"[{name}] onbekende sleutel '{key}'{_hint(key, list(options))}")
+        values = {}
+        for key, opt in options.items():
+            value = given.get(key, opt.default)
+            try:
+                values[key] = _convert(key, opt, value)
+            except ValueError as exc:
+                problems.append(f"[{name}] {key}: {exc}")
+                values[key] = None
+        sections[name] = SimpleNamespace(**values)
+
+    retention = sections["bewaren"].termijn
+    if isinstance(retention, Retention) and retention.months < 12 and not sections["bewaren"].korter_toestaan:
+        problems.append(
+            "[bewaren] termijn: klachten moeten minstens 1 jaar na afhandeling bewaard blijven; "
+            "zet korter_toestaan = true als een kortere termijn echt bedoeld is")
+    terms = sections["termijnen"]
+    if isinstance(terms.bevestiging, Term) and isinstance(terms.standpunt, Term):
+        if _approx_days(terms.bevestiging) > _approx_days(terms.standpunt):
+            problems.append("[termijnen] bevestiging mag niet langer zijn dan standpunt")
+    if problems:
+        raise ConfigError(f"fout in {cfg_path.name}:\n  " + "\n  ".join(problems))
+    cfg = Config(**sections)
+    cfg.path = cfg_path.resolve()
+    cfg.root = cfg.path.parent
+    return cfg
+
+
+def _approx_days(term: Term) -> float:
+    return term.amount * {"werkdagen": 7 / 5, "kalenderdagen": 1, "weken": 7}[term.unit]
+
+
+def resolve_secret(env_name: str, what: str, required: bool = True) -> str | None:
+    """The value of a secret from the environment variable the config names."""
+    value = os.environ.get(env_name) if env_name else None
+    if value is None and required:
+        raise ConfigError(f"{what} ontbreekt: zet de omgevingsvariabele {env_name or '(geen naam ingesteld)'}")
+    return value
+
+
+def describe_schema() -> str:
+    """The schema as Markdown, for the docs (one table per section)."""
+    lines = []
+    for name, options in SCHEMA.items():
+        lines += [f"### [{name}]", "", "| sleutel | standaard | betekenis |", "|---|---|---|"]
+        for key, opt in options.items():
+            default = opt.default if opt.default not in (None, "", [], {}) else "—"
+            lines.append(f"| `{key}` | `{default}` | {opt.help} |")
+        lines.append("")
+    return "\n".join(lines)
+

@@ -1,0 +1,158 @@
+"""Turning hand-typed cell values into clean text and dates.
+
+Each column is factorised first, so every distinct value is parsed once: a 400,000-row register
+has a few thousand distinct dates, and the result is spread back with one numpy take.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+NAT = np.datetime64("NaT", "D")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # Sheets and Excel serial day 0
+_MAX_SERIAL = 2958465  # 9999-12-31
+
+MONTHS = {
+    "januari": 1, "jan": 1, "january": 1,
+    "februari": 2, "feb": 2, "febr": 2, "february": 2,
+    "maart": 3, "mrt": 3, "mar": 3, "march": 3, "mei": 5, "may": 5,
+    "april": 4, "apr": 4,
+    "juni": 6, "jun": 6, "june": 6, "juli": 7, "jul": 7, "july": 7,
+    "augustus": 8, "aug": 8, "august": 8,
+    "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "okt": 10, "oct": 10, "october": 10,
+    "november": 11, "nov": 11, "december": 12, "dec": 12,
+}
+MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+               "september", "oktober", "november", "december")
+_WEEKDAYS = r"(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|ma|di|wo|do|vr|za|zo)\.?,?\s+"
+
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_DMY = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4}|\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_NAMED = re.compile(r"^(?:" + _WEEKDAYS + r")?(\d{1,2})[\s\-.]*([a-z]+)\.?[\s\-.,]*(\d{4})$")
+_DIGITS = re.compile(r"^\d+(?:[.,]\d+)?$")
+
+
+def cell_text(value: Any) -> str:
+    """Any grid value as the text the owner meant: 14.0 -> '14', None -> '', stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _serial(number: float) -> dt.date | None:
+    if 1 <= number <= _MAX_SERIAL:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(number))
+    return None
+
+
+def _ymd(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=65536)
+def parse_date_text(text: str) -> dt.date | None:
+    """A date the way owners type it, or None when it is not one.
+
+    Accepts 2026-02-03, 3-2-2026, 03/02/2026, 3.2.26, '3 februari 2026', 'di 3 feb. 2026',
+    and serial numbers ('46056') as Sheets shows them for dates it did not recognise.
+    Day-month order is Dutch: 3-2-2026 is 3 February.
+    """
+    t = " ".join(text.lower().split())
+    if not t:
+        return None
+    if m := _ISO.match(t):
+        return _ymd(int(m[1]), int(m[2]), int(m[3]))
+    if m := _DMY.match(t):
+        year = int(m[3])
+        if len(m[3]) == 2:
+            year += 2000
+        return _ymd(year, int(m[2]), int(m[1]))
+    if m := _NAMED.match(t):
+        month = MONTHS.get(m[2])
+        return _ymd(int(m[3]), month, int(m[1])) if month else None
+    if _DIGITS.match(t):
+        number = float(t.replace(",", "."))
+        if len(t) == 8 and t.startswith(("19", "20")):  # 20260203
+            return _ymd(int(t[:4]), int(t[4:6]), int(t[6:]))
+        return _serial(number)
+    return None
+
+
+def parse_date_value(value: Any) -> tuple[dt.date | None, bool]:
+    """(date, bad): bad is True when the cell holds something that is not a date."""
+    if value is None:
+        return None, False
+    if isinstance(value, dt.datetime):
+        return value.date(), False
+    if isinstance(value, dt.date):
+        return value, False
+    if isinstance(value, bool):
+        return None, True
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        if isinstance(value, float) and math.isnan(value):
+            return None, False
+        date = _serial(float(value))
+        return date, date is None
+    text = str(value).strip()
+    if not text:
+        return None, False
+    date = parse_date_text(text)
+    return date, date is None
+
+
+def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column of raw cells -> (datetime64[D] array with NaT, bool array 'not a date')."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    parsed = np.empty(len(uniques) + 1, dtype="datetime64[D]")
+    bad = np.zeros(len(uniques) + 1, dtype=bool)
+    parsed[-1] = NAT  # code -1 (empty) lands here
+    for i, value in enumerate(uniques):
+        date, is_bad = parse_date_value(value)
+        parsed[i] = np.datetime64(date, "D") if date is not None else NAT
+        bad[i] = is_bad
+    return parsed[codes], bad[codes]
+
+
+def clean_text(values: pd.Series) -> np.ndarray:
+    """A column of raw cells -> object array of stripped text ('' for empty)."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    cleaned = np.empty(len(uniques) + 1, dtype=object)
+    cleaned[:-1] = [cell_text(v) for v in uniques]
+    cleaned[-1] = ""
+    return cleaned[codes]
+
+
+def format_date_nl(value: dt.date | np.datetime64 | None) -> str:
+    """21 november 2026 (no leading zero, Dutch month name)."""
+    if value is None:
+        return ""
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            return ""
+        value = value.astype("datetime64[D]").astype(dt.date)
+    if isinstance(value, pd.Timestamp):
+        value = value.date()
+    return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"

@@ -1,0 +1,139 @@
+"""The register's columns: headers as the owner sees them, their meaning and allowed values.
+
+Headers are matched case-, space-, punctuation- and accent-insensitively, so "datum
+ontvangst", "Datum Ontvangst " and "DATUM-ONTVANGST" are the same column. Column order is
+free; the owner's extra columns are kept and ignored.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Column:
+    """One register column: identifier, sheet header and what may be in it."""
+
+    key: str
+    header: str
+    required: bool
+    kind: str  # text, date, enum, urgency, email, list (values from the config)
+    help: str
+    personal: bool = False  # personal data or free text: never published, removed on anonymisation
+    choices: tuple[str, ...] = ()
+
+
+CHANNELS = ("brief", "e-mail", "telefoon", "mondeling", "fax", "webformulier")
+STATUSES = ("nieuw", "in behandeling", "afgehandeld")
+OUTCOMES = ("gegrond", "deels gegrond", "ongegrond", "ingetrokken")
+SATISFACTION = ("ja", "nee", "onbekend")
+METHODS = ("gesprek", "telefonisch", "schriftelijk", "e-mail")
+CLOSED = "afgehandeld"
+
+#: The NVKL urgency list, 1 = most urgent. Short labels in our own words.
+URGENCY_LABELS = {
+    1: "geschilleninstantie of rechter ingeschakeld",
+    2: "aangetekende brief, eis of dreiging",
+    3: "betaling ingehouden",
+    4: "boze toon (brief, mail of telefoon)",
+    5: "beroep op garantie",
+    6: "opgeleverd werk of eerdere storing niet goed verholpen",
+    7: "niet-technische klacht",
+    8: "wens voor een volgende opdracht",
+}
+
+COLUMNS: tuple[Column, ...] = (
+    Column("complaint_no", "Klachtnummer", True, "text", "uniek nummer, bijv. K2026-014 (blijft tekst)"),
+    Column("received", "Datum ontvangst", True, "date", "datum waarop de klacht binnenkwam"),
+    Column("channel", "Kanaal", True, "enum", "hoe de klacht binnenkwam", choices=CHANNELS),
+    Column("name", "Naam", True, "text", "naam van de klager", personal=True),
+    Column("address", "Adres", False, "text", "straat en huisnummer", personal=True),
+    Column("postcode", "Postcode", False, "text", "postcode (blijft tekst)", personal=True),
+    Column("city", "Woonplaats", False, "text", "woonplaats", personal=True),
+    Column("email", "E-mail", False, "email", "e-mailadres van de klager", personal=True),
+    Column("phone", "Telefoon", False, "text", "telefoonnummer (blijft tekst)", personal=True),
+    Column("description", "Omschrijving", True, "text", "waar de klacht over gaat", personal=True),
+    Column("category", "Categorie", False, "list", "onderwerp (lijst uit de configuratie)"),
+    Column("cause", "Oorzaak", False, "list", "oorzaak (lijst uit de configuratie)"),
+    Column("urgency", "Urgentie", False, "urgency", "1 (rechtszaak/geschillencommissie) t/m 8 (wens voor volgende opdracht)"),
+    Column("handler", "Behandelaar", True, "text", "medewerker die de klacht behandelt"),
+    Column("contact_person", "Contactpersoon", False, "text", "aanspreekpunt voor de klager als dat iemand anders is"),
+    Column("acknowledged", "Datum bevestiging", False, "date", "datum waarop de ontvangstbevestiging is verstuurd"),
+    Column("extension_sent", "Datum uitstelbericht", False, "date", "datum waarop het uitstel aan de klager is gemeld"),
+    Column("extension_reason", "Reden uitstel", False, "text", "waarom meer tijd nodig is", personal=True),
+    Column("extended_until", "Verlengd tot", False, "date", "nieuwe uiterste datum voor het standpunt"),
+    Column("decided", "Datum standpunt", False, "date", "datum waarop het standpunt is meegedeeld"),
+    Column("method", "Wijze van afhandeling", False, "enum", "hoe het standpunt is meegedeeld", choices=METHODS),
+    Column("outcome", "Standpunt", False, "enum", "oordeel over de klacht", choices=OUTCOMES),
+    Column("solution", "Oplossing", False, "text", "wat er is gedaan", personal=True),
+    Column("compensation", "Compensatie", False, "text", "eventuele vergoeding", personal=True),
+    Column("measure", "Maatregel", False, "text", "verbetermaatregel voor de organisatie"),
+    Column("status", "Status", True, "enum", "stand van zaken", choices=STATUSES),
+    Column("correspondence", "Correspondentie", False, "text", "link(s) naar het dossier", personal=True),
+    Column("satisfied", "Tevreden", False, "enum", "is de klager tevreden met de afhandeling", choices=SATISFACTION),
+    Column("escalated_to", "Geëscaleerd naar", False, "text", "bijv. geschillencommissie, rechter"),
+    Column("anonymised", "Geanonimiseerd op", False, "date", "datum waarop persoonsgegevens zijn verwijderd"),
+)
+
+#: Columns that belong to the tool: written by `klachten controleer --schrijf`, never by hand.
+TOOL_COLUMNS: tuple[Column, ...] = (
+    Column("ack_due_written", "Bevestigen vóór", False, "date", "berekend: uiterste datum ontvangstbevestiging"),
+    Column("decision_due_written", "Standpunt vóór", False, "date", "berekend: uiterste datum standpunt"),
+    Column("signal_written", "Signaal", False, "text", "berekend: wat er te laat is of dreigt"),
+)
+
+BY_KEY = {c.key: c for c in COLUMNS + TOOL_COLUMNS}
+DATE_KEYS = tuple(c.key for c in COLUMNS if c.kind == "date")
+PERSONAL_KEYS = tuple(c.key for c in COLUMNS if c.personal)
+
+#: Alternative spellings owners type for enum values, keyed by normalised form.
+ALIASES = {
+    "channel": {"email": "e-mail", "mail": "e-mail", "telefonisch": "telefoon", "tel": "telefoon",
+                "post": "brief", "persoonlijk": "mondeling", "balie": "mondeling",
+                "website": "webformulier", "webform": "webformulier", "formulier": "webformulier"},
+    "status": {"open": "in behandeling", "behandeling": "in behandeling", "lopend": "in behandeling",
+               "gesloten": "afgehandeld", "afgerond": "afgehandeld", "nieuwe": "nieuw"},
+    "outcome": {"gedeeltelijkgegrond": "deels gegrond", "deelsgegrond": "deels gegrond",
+                "teruggetrokken": "ingetrokken", "nietgegrond": "ongegrond"},
+    "satisfied": {"j": "ja", "n": "nee", "?": "onbekend", "weetniet": "onbekend"},
+    "method": {"telefoon": "telefonisch", "brief": "schriftelijk", "email": "e-mail", "mail": "e-mail",
+               "mondeling": "gesprek", "persoonlijk": "gesprek"},
+}
+
+_NON_ALNUM = re.compile(r"[^0-9a-z?]+")
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lower case, accents removed, everything but letters and digits dropped.
+
+    'Geëscaleerd naar' -> 'geescaleerdnaar'; used to match headers and enum values.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub("", plain.lower())
+
+
+HEADER_INDEX = {fold(c.header): c.key for c in COLUMNS + TOOL_COLUMNS}
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> A1 letters (0 -> 'A', 26 -> 'AA')."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def enum_lookup(key: str, choices: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """Folded spelling -> canonical value, aliases included."""
+    table = {fold(c): c for c in choices}
+    for alias, canonical in ALIASES.get(key, {}).items():
+        if canonical in choices:
+            table.setdefault(fold(alias), canonical)
+    return table

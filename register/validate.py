@@ -1,0 +1,218 @@
+"""Validation of a register: every problem collected as data, never raised.
+
+Each check builds a boolean mask over all rows at once; only the rows that fail become
+Finding objects. Severity 'fout' means the register says something impossible or unusable;
+'waarschuwing' means it is probably a slip that the tool can still work around.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from .config import Config
+from .model import Register, _enum_choices
+from .schema import BY_KEY, CLOSED, COLUMNS, column_letter, fold
+from .parse import format_date_nl
+
+FOUT = "fout"
+WAARSCHUWING = "waarschuwing"
+_EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}$")
+DATE_HINT = "schrijf bijvoorbeeld 3-2-2026, 2026-02-03 of 3 februari 2026"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in the register, located by cell."""
+
+    cel: str
+    klachtnummer: str
+    ernst: str  # 'fout' or 'waarschuwing'
+    melding: str
+    hint: str | None = None
+    sheet_row: int = 0
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data.pop("sheet_row")
+        return data
+
+
+def _h(key: str) -> str:
+    return BY_KEY[key].header
+
+
+class _Collector:
+    def __init__(self, reg: Register):
+        self.reg = reg
+        self.numbers = reg.frame["complaint_no"].to_numpy()
+        self.findings: list[Finding] = []
+
+    def add(self, mask: np.ndarray, key: str, severity: str, message, hint=None) -> None:
+        """Add a finding for every row in ``mask``; message/hint may be callables of the row."""
+        for i in np.flatnonzero(mask):
+            self.findings.append(Finding(
+                cel=self.reg.cell(key, i), klachtnummer=self.numbers[i], ernst=severity,
+                melding=message(i) if callable(message) else message,
+                hint=hint(i) if callable(hint) else hint, sheet_row=int(self.reg.sheet_rows[i])))
+
+
+def validate(reg: Register, config: Config, peildatum: dt.date,
+             deadlines: pd.DataFrame | None = None) -> list[Finding]:
+    """Every finding in the register, ordered by row and column."""
+    c = _Collector(reg)
+    frame = reg.frame
+    header_findings = _check_headers(reg)
+    present = set(reg.positions)
+
+    for column in COLUMNS:
+        key = column.key
+        if key not in present:
+            continue
+        if column.required:
+            empty = (np.isnat(reg.dates(key)) & ~reg.invalid[key]) if column.kind == "date" \
+                else (frame[key].to_numpy() == "") & ~reg.invalid.get(key, False)
+            c.add(empty, key, FOUT, f"{column.header} ontbreekt")
+        if column.kind == "date":
+            raw = reg.raw[key].to_numpy()
+            c.add(reg.invalid[key], key, FOUT,
+                  lambda i, raw=raw: f"'{_shown(raw[i])}' in {_h(key)} is geen datum", DATE_HINT)
+        elif column.kind in ("enum", "list", "urgency"):
+            _check_enum(c, reg, key, config)
+
+    today = np.datetime64(peildatum, "D")
+    received = reg.dates("received")
+    for key in ("received", "acknowledged", "extension_sent", "decided", "anonymised"):
+        if key in present:
+            dates = reg.dates(key)
+            c.add(dates > today, key, FOUT,
+                  lambda i, d=dates, k=key: f"{_h(k)} {format_date_nl(d[i])} ligt in de toekomst",
+                  "controleer het jaartal")
+    for key in ("acknowledged", "extension_sent", "decided"):
+        if key in present:
+            dates = reg.dates(key)
+            c.add(dates < received, key, FOUT,
+                  lambda i, d=dates, k=key: f"{_h(k)} ({format_date_nl(d[i])}) ligt vóór de "
+                                            f"{_h('received')} ({format_date_nl(received[i])})")
+
+    numbers = frame["complaint_no"].to_numpy()
+    if "complaint_no" in present and len(numbers):
+        filled = numbers != ""
+        dup = pd.Series(numbers).duplicated(keep=False).to_numpy() & filled
+        first_row = pd.Series(reg.sheet_rows).groupby(numbers).transform("min").to_numpy()
+        c.add(dup & (reg.sheet_rows != first_row), "complaint_no", FOUT,
+              lambda i: f"klachtnummer {numbers[i]} komt vaker voor (ook in rij {first_row[i]})",
+              "geef elke klacht een eigen nummer")
+
+    status = frame["status"].to_numpy()
+    decided = reg.dates("decided")
+    if "status" in present:
+        if "decided" in present:
+            c.add((status == CLOSED) & np.isnat(decided) & ~reg.invalid["decided"], "decided", WAARSCHUWING,
+                  f"Status is '{CLOSED}' maar {_h('decided')} ontbreekt",
+                  "vul de datum in waarop het standpunt is meegedeeld")
+        c.add(~np.isnat(decided) & (status != CLOSED) & (status != "") & ~reg.invalid["status"], "status",
+              WAARSCHUWING, lambda i: f"{_h('decided')} is ingevuld maar Status is '{status[i]}'",
+              f"zet Status op '{CLOSED}' als de klacht is afgehandeld")
+        if "outcome" in present:
+            c.add((status == CLOSED) & (frame["outcome"].to_numpy() == "") & ~reg.invalid["outcome"],
+                  "outcome", WAARSCHUWING, f"Status is '{CLOSED}' maar {_h('outcome')} ontbreekt",
+                  "kies gegrond, deels gegrond, ongegrond of ingetrokken")
+
+    if deadlines is not None:
+        _check_extensions(c, reg, deadlines, present)
+
+    if "email" in present:
+        emails = frame["email"].to_numpy()
+        bad = np.array([e != "" and not _EMAIL_RE.match(e) for e in emails], dtype=bool).reshape(-1)
+        bad &= np.isnat(reg.dates("anonymised"))  # an anonymised row holds a marker, not an address
+        c.add(bad, "email", WAARSCHUWING, lambda i: f"'{emails[i]}' is geen geldig e-mailadres")
+
+    # Header problems first, then by sheet row (within a row: the order the checks ran).
+    return header_findings + sorted(c.findings, key=lambda f: f.sheet_row)
+
+
+def _shown(value) -> str:
+    from .parse import cell_text
+
+    text = cell_text(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_headers(reg: Register) -> list[Finding]:
+    findings = []
+    row = reg.header_row
+    used = set(reg.positions.values())
+    unmatched = {fold(h): (i, h) for i, h in enumerate(reg.headers) if h and i not in used}
+
+    for key in reg.missing_required:
+        hint = "voeg de kolom toe aan de kopregel (rij %d)" % row
+        close = difflib.get_close_matches(fold(_h(key)), list(unmatched), n=1, cutoff=0.7)
+        if close:
+            idx, text = unmatched[close[0]]
+            hint = f"bedoelde u kolom {column_letter(idx)} '{text}'? Noem die '{_h(key)}'"
+        findings.append(Finding(cel=f"rij {row}", klachtnummer="", ernst=FOUT,
+                                melding=f"verplichte kolom '{_h(key)}' ontbreekt", hint=hint, sheet_row=row))
+    for key, idx in reg.duplicate_headers:
+        first = column_letter(reg.positions[key])
+        findings.append(Finding(cel=f"{column_letter(idx)}{row}", klachtnummer="", ernst=WAARSCHUWING,
+                                melding=f"kolom '{_h(key)}' staat er twee keer; alleen kolom {first} wordt gelezen",
+                                sheet_row=row))
+    return findings
+
+
+_STRICT_ENUMS = {"channel", "status", "outcome", "urgency", "satisfied", "method"}
+
+
+def _check_enum(c: _Collector, reg: Register, key: str, config: Config) -> None:
+    raw = reg.raw[key].to_numpy()
+    if key == "urgency":
+        choices = [str(n) for n in range(1, 9)]
+    else:
+        choices = list(_enum_choices(key, config))
+    severity = FOUT if key in _STRICT_ENUMS else WAARSCHUWING
+    folded = {fold(ch): ch for ch in choices}
+
+    def hint(i: int) -> str:
+        close = difflib.get_close_matches(fold(_shown(raw[i])), list(folded), n=1, cutoff=0.5)
+        allowed = ", ".join(choices)
+        return f"bedoelde u '{folded[close[0]]}'? Toegestaan: {allowed}" if close else f"toegestaan: {allowed}"
+
+    if key == "urgency":
+        message = lambda i: f"Urgentie '{_shown(raw[i])}' bestaat niet; gebruik 1 t/m 8"  # noqa: E731
+    else:
+        message = lambda i: f"'{_shown(raw[i])}' is geen bekende waarde voor {_h(key)}"  # noqa: E731
+    c.add(reg.invalid[key], key, severity, message, hint)
+
+
+def _check_extensions(c: _Collector, reg: Register, deadlines: pd.DataFrame, present: set[str]) -> None:
+    sent = reg.dates("extension_sent")
+    until = reg.dates("extended_until")
+    original = deadlines["decision_due_original"].to_numpy(dtype="datetime64[D]")
+    limit = deadlines["extension_limit"].to_numpy(dtype="datetime64[D]")
+    if "extension_sent" in present:
+        c.add(~np.isnat(sent) & (sent > original), "extension_sent", WAARSCHUWING,
+              lambda i: f"uitstel is pas op {format_date_nl(sent[i])} gemeld, na het einde van de "
+                        f"termijn ({format_date_nl(original[i])}); het telt niet als geldig uitstel",
+              "meld uitstel voordat de termijn afloopt")
+        if "extended_until" in present:
+            c.add(~np.isnat(sent) & np.isnat(until) & ~reg.invalid["extended_until"], "extended_until",
+                  WAARSCHUWING, "uitstel gemeld maar Verlengd tot ontbreekt", "vul de nieuwe uiterste datum in")
+            c.add(np.isnat(sent) & ~np.isnat(until) & ~reg.invalid["extension_sent"], "extension_sent",
+                  WAARSCHUWING, "Verlengd tot is ingevuld maar Datum uitstelbericht ontbreekt",
+                  "vul de datum in waarop het uitstel aan de klager is gemeld")
+    if "extended_until" in present:
+        c.add(~np.isnat(until) & (until > limit), "extended_until", WAARSCHUWING,
+              lambda i: f"verlenging tot {format_date_nl(until[i])} is langer dan toegestaan "
+                        f"(uiterlijk {format_date_nl(limit[i])})",
+              "de regeling staat deze verlenging niet toe; de oorspronkelijke termijn blijft gelden")
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.ernst == FOUT for f in findings)
+
