@@ -16,10 +16,28 @@ import typer
 
 from register.errors import ConfigError, KlachtenError, SourceError
 
+# typer's own gettext-wrapped words in Dutch (its vendored click keeps English for the rest).
+_TYPER_NL = {
+    "No such command {name!r}.": "Onbekend commando {name!r}.",
+    "Missing argument {param_hint}.": "Argument {param_hint} ontbreekt.",
+    "Missing option {param_hint}.": "Optie {param_hint} ontbreekt.",
+    "Invalid value for {param_hint}: {message}": "Ongeldige waarde voor {param_hint}: {message}",
+}
+
+
+def _dutch_typer() -> None:
+    import typer.core
+
+    if hasattr(typer.core, "_"):
+        typer.core._ = lambda message: _TYPER_NL.get(message, message)
+
+
+_dutch_typer()
+
 app = typer.Typer(
     help="Klachtenregister bijhouden zoals de klachtenregeling belooft: controleren, termijnen "
          "bewaken, brieven maken, de website publiceren en elke nacht een overzicht mailen.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

@@ -132,8 +132,9 @@ def compute_flags(reg: Register, deadlines: pd.DataFrame, peildatum: dt.date, co
                              "uiterlijk": pd.Series(dtype="datetime64[s]"),
                              "dagen_te_laat": pd.Series(dtype=np.int64),
                              "behandelaar": pd.Series(dtype=object)})
-    flags = pd.concat(parts, ignore_index=True)
-    order = list(SIGNALS)
-    flags["_order"] = flags["signaal"].map(order.index)
-    return flags.sort_values(["_order", "uiterlijk", "klachtnummer"], kind="stable").drop(
-        columns="_order").reset_index(drop=True)
+    # parts are already in SIGNALS order; within a signal, order by due date then number.
+    ordered = []
+    for part in parts:
+        order = np.lexsort((part["klachtnummer"].to_numpy(dtype=str), part["uiterlijk"].to_numpy()))
+        ordered.append(part.iloc[order])
+    return pd.concat(ordered, ignore_index=True)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .config import Config
 from .schema import BY_KEY, COLUMNS, HEADER_INDEX, column_letter, enum_lookup, fold
-from .parse import clean_text, parse_dates
+from .parse import blank_mask, clean_text, parse_dates
 from .sources import Grid
 
 
@@ -21,11 +21,11 @@ class Register:
     ``frame`` has one row per complaint and a column per schema key: text columns as str
     ('' when empty), date columns as datetime64[D] (NaT when empty or unreadable), enum
     columns as their canonical value ('' when empty or unknown). ``raw`` keeps the cell text
-    as typed, for messages. ``invalid`` marks cells that could not be read (dates, enums).
+    as typed, for messages; free-text columns are cleaned on first use (``text()``). ``invalid`` marks cells that could not be read (dates, enums).
     """
 
     frame: pd.DataFrame
-    raw: pd.DataFrame
+    raw: dict[str, np.ndarray]
     sheet_rows: np.ndarray
     positions: dict[str, int]  # schema key -> 0-based column index in the sheet
     headers: list[str]
@@ -50,6 +50,23 @@ class Register:
     def dates(self, key: str) -> np.ndarray:
         return self.frame[key].to_numpy(dtype="datetime64[D]")
 
+    def text(self, key: str) -> np.ndarray:
+        """Clean text of any column (cleaned on first use, then kept in ``frame``)."""
+        if key not in self.frame.columns:
+            if key in self.raw:
+                self.frame[key] = clean_text(self.raw[key])
+            else:
+                self.frame[key] = ""
+        return self.frame[key].to_numpy()
+
+    def blank(self, key: str) -> np.ndarray:
+        """True where the column's cell is empty (False everywhere when the column is missing)."""
+        if key in self.frame.columns:
+            return self.frame[key].to_numpy() == ""
+        if key in self.raw:
+            return blank_mask(self.raw[key])
+        return np.ones(len(self.frame), dtype=bool)
+
 
 def _enum_choices(key: str, config: Config) -> tuple[str, ...] | list[str]:
     if key == "category":
@@ -59,8 +76,32 @@ def _enum_choices(key: str, config: Config) -> tuple[str, ...] | list[str]:
     return BY_KEY[key].choices
 
 
+#: Text columns cleaned while loading, because checks and flags need them. The others (mostly
+#: free text) are cleaned on first use by Register.text(), which keeps large registers fast.
+EAGER_TEXT = ("complaint_no", "handler", "email", "escalated_to")
+MANY_DISTINCT = ("complaint_no", "email")
+
+
+def to_matrix(rows: list, width: int) -> np.ndarray:
+    """Rows of cells (ragged: the API drops trailing empty cells) -> 2-D object array, None-padded."""
+    if not rows:
+        return np.empty((0, width), dtype=object)
+    try:  # pandas' own C routine for exactly this; the fallback is ~5x slower
+        from pandas._libs.lib import to_object_array
+
+        matrix = to_object_array([r if isinstance(r, list) else list(r) for r in rows], min_width=width)
+        return matrix
+    except (ImportError, TypeError):
+        from itertools import zip_longest
+
+        matrix = np.empty((len(rows), width), dtype=object)
+        for j, column in enumerate(zip_longest(*rows)):
+            matrix[:, j] = column
+        return matrix
+
+
 def build_register(grid: Grid, config: Config) -> Register:
-    """Map headers to schema keys, drop blank and repeated-header rows, type every column."""
+    """Map headers to schema keys, drop blank and repeated-header rows, type the columns."""
     top = grid.header_position()
     header_cells = grid.values[top] if grid.values else []
     headers = ["" if v is None else str(v).strip() for v in header_cells]
@@ -77,29 +118,42 @@ def build_register(grid: Grid, config: Config) -> Register:
     missing = [c.key for c in COLUMNS if c.required and c.key not in positions]
 
     body = grid.values[top + 1:]
-    width = max(len(headers), max((len(r) for r in body), default=0))
-    raw_all = pd.DataFrame(body, columns=range(width)) if body else pd.DataFrame(columns=range(width))
-    sheet_rows = np.arange(len(body), dtype=np.int64) + grid.first_row + top + 1
+    n = len(body)
+    width = max(len(headers), max(map(len, body), default=0))
+    sheet_rows = np.arange(n, dtype=np.int64) + grid.first_row + top + 1
+    cells = to_matrix(body, width)
+    # Raw cells of the schema columns we know; the owner's own columns are left alone.
+    raw = {key: cells[:, idx] for key, idx in positions.items()}
 
-    # Raw text of the schema columns we know; unknown (owner's) columns are kept out.
-    raw = pd.DataFrame(index=raw_all.index)
-    for key, idx in positions.items():
-        raw[key] = raw_all[idx] if idx < width else None
-
-    text = {key: clean_text(raw[key]) for key in positions if BY_KEY[key].kind != "date"}
-    # Blank rows (all schema cells empty) and rows repeating the header are skipped silently.
-    if text:
-        blank = np.logical_and.reduce([t == "" for t in text.values()])
-        folded_header = {key: fold(BY_KEY[key].header) for key in text}
-        header_like = np.add.reduce([np.char.equal(_folded(text[k]), folded_header[k]) for k in text]) >= 2
-    else:
-        blank = np.ones(len(raw), dtype=bool)
-        header_like = np.zeros(len(raw), dtype=bool)
+    text = {key: clean_text(raw[key], few=key not in MANY_DISTINCT) for key in positions
+            if key in EAGER_TEXT or BY_KEY[key].kind in ("enum", "list", "urgency")}
     date_keys = [k for k in positions if BY_KEY[k].kind == "date"]
-    parsed_dates = {k: parse_dates(raw[k]) for k in date_keys}
+    parsed_dates = {k: parse_dates(pd.Series(raw[k])) for k in date_keys}
+
+    # Blank rows (every schema cell empty) are skipped silently. Cheap columns pick the
+    # candidates; only those rows are inspected cell by cell.
+    candidate = np.ones(n, dtype=bool)
+    for key, values in text.items():
+        candidate &= values == ""
     for key in date_keys:
-        blank &= np.isnat(parsed_dates[key][0]) & ~parsed_dates[key][1]
+        candidate &= np.isnat(parsed_dates[key][0]) & ~parsed_dates[key][1]
+    lazy = [k for k in positions if k not in text and k not in parsed_dates]
+    blank = candidate.copy()
+    rows = np.flatnonzero(candidate)
+    for k in lazy:
+        blank[rows] &= blank_mask(raw[k][rows])
+    # A row that repeats the header (owners paste it again) is skipped too.
+    header_like = np.zeros(n, dtype=bool)
+    if "complaint_no" in text:
+        numbers = text["complaint_no"]
+        lengths = np.fromiter(map(len, numbers), dtype=np.int64, count=n)
+        for i in np.flatnonzero((lengths >= 12) & (lengths <= 20)):  # only these can spell the header
+            header_like[i] = fold(numbers[i]) == "klachtnummer"
     keep = ~(blank | header_like)
+    all_kept = bool(keep.all())
+
+    def kept(values: np.ndarray) -> np.ndarray:
+        return values if all_kept else values[keep]
 
     frame = pd.DataFrame(index=pd.RangeIndex(int(keep.sum())))
     invalid: dict[str, np.ndarray] = {}
@@ -107,24 +161,18 @@ def build_register(grid: Grid, config: Config) -> Register:
         key = column.key
         if key not in positions:
             frame[key] = np.full(len(frame), np.datetime64("NaT", "D")) if column.kind == "date" else ""
-            continue
-        if column.kind == "date":
+        elif column.kind == "date":
             values, bad = parsed_dates[key]
-            frame[key] = values[keep]
-            invalid[key] = bad[keep]
+            frame[key] = kept(values)
+            invalid[key] = kept(bad)
         elif column.kind in ("enum", "list", "urgency"):
-            frame[key], invalid[key] = _normalise_enum(key, text[key][keep], config)
-        else:
-            frame[key] = text[key][keep]
-    raw_kept = raw.loc[keep].reset_index(drop=True)
-    return Register(frame=frame, raw=raw_kept, sheet_rows=sheet_rows[keep], positions=positions,
+            frame[key], invalid[key] = _normalise_enum(key, kept(text[key]), config)
+        elif key in text:
+            frame[key] = kept(text[key])
+    raw_kept = {key: kept(values) for key, values in raw.items()}
+    return Register(frame=frame, raw=raw_kept, sheet_rows=kept(sheet_rows), positions=positions,
                     headers=headers, grid=grid, missing_required=missing, duplicate_headers=duplicates,
                     invalid=invalid)
-
-
-def _folded(values: np.ndarray) -> np.ndarray:
-    codes, uniques = pd.factorize(values)
-    return np.array([fold(u) for u in uniques] + [""], dtype=object)[codes].astype(str)
 
 
 def _normalise_enum(key: str, values: np.ndarray, config: Config) -> tuple[np.ndarray, np.ndarray]:

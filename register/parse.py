@@ -45,7 +45,7 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return " ".join(value.split())
+        return value.strip()
     if isinstance(value, bool):
         return "ja" if value else "nee"
     if isinstance(value, float):
@@ -136,13 +136,45 @@ def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return parsed[codes], bad[codes]
 
 
-def clean_text(values: pd.Series) -> np.ndarray:
-    """A column of raw cells -> object array of stripped text ('' for empty)."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-    cleaned = np.empty(len(uniques) + 1, dtype=object)
-    cleaned[:-1] = [cell_text(v) for v in uniques]
-    cleaned[-1] = ""
-    return cleaned[codes]
+_CELL_TEXT = np.frompyfunc(cell_text, 1, 1)
+
+
+def clean_text(values: pd.Series | np.ndarray, few: bool = False) -> np.ndarray:
+    """A column of raw cells -> object array of clean text ('' for empty).
+
+    ``few``: the column has few distinct values (an enum, a name list): factorise and convert
+    each distinct value once. Otherwise strings are stripped in pandas' C loop and only the
+    odd number or date goes through :func:`cell_text`.
+    """
+    values = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+    if len(values) == 0:
+        return np.empty(0, dtype=object)
+    if few:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        cleaned = np.empty(len(uniques) + 1, dtype=object)
+        cleaned[:-1] = [cell_text(v) for v in uniques]
+        cleaned[-1] = ""
+        return cleaned[codes]
+    series = pd.Series(values, dtype=object)
+    try:
+        stripped = series.str.strip()
+    except AttributeError:  # no strings at all (e.g. only numbers)
+        return _CELL_TEXT(values).astype(object)
+    out = stripped.to_numpy(dtype=object, copy=True)
+    odd = np.flatnonzero(stripped.isna().to_numpy())
+    if len(odd):
+        out[odd] = [cell_text(v) for v in values[odd]]
+    return out
+
+
+def blank_mask(values: np.ndarray) -> np.ndarray:
+    """True where a raw cell is empty: None, NaN, or only white space."""
+    series = pd.Series(values, dtype=object)
+    missing = series.isna().to_numpy()
+    try:
+        return missing | (series.str.strip() == "").to_numpy()
+    except AttributeError:
+        return missing
 
 
 def format_date_nl(value: dt.date | np.datetime64 | None) -> str:

@@ -51,6 +51,8 @@ def read_grid(config: Config, session: Any = None) -> Grid:
 
 def read_xlsx(path: Path, tab: str) -> Grid:
     """Read one tab of a local .xlsx file (cached values of formulas, not the formulas)."""
+    import zipfile
+
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -58,7 +60,7 @@ def read_xlsx(path: Path, tab: str) -> Grid:
         raise SourceError(f"registerbestand '{path}' bestaat niet; controleer [register] pad")
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise SourceError(f"'{path}' is geen leesbaar .xlsx-bestand ({exc.__class__.__name__})") from None
     try:
         if tab not in workbook.sheetnames:

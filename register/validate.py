@@ -76,10 +76,10 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
             continue
         if column.required:
             empty = (np.isnat(reg.dates(key)) & ~reg.invalid[key]) if column.kind == "date" \
-                else (frame[key].to_numpy() == "") & ~reg.invalid.get(key, False)
+                else reg.blank(key) & ~reg.invalid.get(key, False)
             c.add(empty, key, FOUT, f"{column.header} ontbreekt")
         if column.kind == "date":
-            raw = reg.raw[key].to_numpy()
+            raw = reg.raw[key]
             c.add(reg.invalid[key], key, FOUT,
                   lambda i, raw=raw: f"'{_shown(raw[i])}' in {_h(key)} is geen datum", DATE_HINT)
         elif column.kind in ("enum", "list", "urgency"):
@@ -103,10 +103,15 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
     numbers = frame["complaint_no"].to_numpy()
     if "complaint_no" in present and len(numbers):
         filled = numbers != ""
-        dup = pd.Series(numbers).duplicated(keep=False).to_numpy() & filled
-        first_row = pd.Series(reg.sheet_rows).groupby(numbers).transform("min").to_numpy()
-        c.add(dup & (reg.sheet_rows != first_row), "complaint_no", FOUT,
-              lambda i: f"klachtnummer {numbers[i]} komt vaker voor (ook in rij {first_row[i]})",
+        repeat = pd.Series(numbers).duplicated(keep="first").to_numpy() & filled
+        first_row: dict[str, int] = {}
+        if repeat.any():
+            repeated = set(numbers[repeat])
+            for i in np.flatnonzero(filled):
+                if numbers[i] in repeated:
+                    first_row.setdefault(numbers[i], int(reg.sheet_rows[i]))
+        c.add(repeat, "complaint_no", FOUT,
+              lambda i: f"klachtnummer {numbers[i]} komt vaker voor (ook in rij {first_row[numbers[i]]})",
               "geef elke klacht een eigen nummer")
 
     status = frame["status"].to_numpy()
@@ -170,7 +175,7 @@ _STRICT_ENUMS = {"channel", "status", "outcome", "urgency", "satisfied", "method
 
 
 def _check_enum(c: _Collector, reg: Register, key: str, config: Config) -> None:
-    raw = reg.raw[key].to_numpy()
+    raw = reg.raw[key]
     if key == "urgency":
         choices = [str(n) for n in range(1, 9)]
     else:

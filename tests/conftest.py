@@ -1,0 +1,71 @@
+"""Small fixtures that build configs and registers in tmp_path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from register.config import load_config
+from register.demo import write_xlsx
+from register.schema import COLUMNS
+
+HEADERS = [c.header for c in COLUMNS]
+ROOT = Path(__file__).resolve().parent.parent
+
+BASE_TOML = """
+[organisatie]
+naam = "Testbedrijf B.V."
+adres = "Teststraat 1"
+postcode = "1000 AA"
+plaats = "Teststad"
+email = "info@testbedrijf.example"
+telefoon = "010-0000000"
+
+[klachtbehandeling]
+klachtverantwoordelijke = "T. Tester"
+email = "t.tester@testbedrijf.example"
+telefoon = "010-0000001"
+
+[register]
+bron = "xlsx"
+pad = "register.xlsx"
+tabblad = "Register"
+
+[[escalatie.mogelijkheden]]
+naam = "Testgeschillencommissie"
+adres = "Postbus 1, 9999 ZZ Nergensveen"
+termijn = "binnen 12 maanden"
+"""
+
+
+def complaint(**values) -> list:
+    """One register row in header order; keys are schema keys (received=..., status=...)."""
+    defaults = {"complaint_no": "K2026-001", "received": dt.date(2026, 3, 2), "channel": "e-mail",
+                "name": "Piet Proef", "description": "Monteur kwam niet opdagen", "handler": "A. Behandelaar",
+                "status": "in behandeling"}
+    defaults.update(values)
+    unknown = set(defaults) - {c.key for c in COLUMNS}
+    assert not unknown, unknown
+    return [defaults.get(c.key) for c in COLUMNS]
+
+
+@pytest.fixture
+def make_config(tmp_path):
+    """make_config(extra_toml='', rows=None) -> Config, with an .xlsx register when rows are given."""
+
+    def factory(extra: str = "", rows: list[list] | None = None, headers: list | None = None,
+                base: str = BASE_TOML):
+        text = base + "\n" + extra
+        (tmp_path / "klachten.toml").write_text(text, encoding="utf-8")
+        if rows is not None:
+            write_xlsx(tmp_path / "register.xlsx", [headers or HEADERS] + rows)
+        return load_config(tmp_path / "klachten.toml")
+
+    return factory
+
+
+@pytest.fixture
+def config(make_config):
+    return make_config()

@@ -1,0 +1,67 @@
+import datetime as dt
+import json
+
+from typer.testing import CliRunner
+
+from generator.cli import app
+from tests.conftest import ROOT, complaint
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, list(args))
+
+
+def test_demo_register_passes_with_warnings_and_flags():
+    result = invoke("controleer", "--peildatum", "2026-11-21", "--config", str(ROOT / "klachten.toml"))
+    assert result.exit_code == 0, result.output
+    assert "64 klachten gelezen uit demo-register.xlsx (tabblad Register), peildatum 21 november 2026." \
+        in " ".join(result.output.split())
+    assert "0 fout(en), 4 waarschuwing(en), 16 signaal/signalen." in result.output
+
+
+def test_json_contract(make_config):
+    cfg = make_config(rows=[complaint(complaint_no="K2026-014", received=dt.date(2026, 4, 28),
+                                      acknowledged=dt.date(2026, 4, 29)),
+                            complaint(complaint_no="K2026-015", channel="duif")])
+    result = invoke("controleer", "--peildatum", "2026-05-20", "--json", "--config", str(cfg.path))
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert set(data) == {"fouten", "signalen"}
+    assert data["fouten"] == [{"cel": "C3", "klachtnummer": "K2026-015", "ernst": "fout",
+                               "melding": "'duif' is geen bekende waarde voor Kanaal",
+                               "hint": "toegestaan: brief, e-mail, telefoon, mondeling, fax, webformulier"}]
+    # received Tue 28 April 2026 + 2 weeks = Tue 12 May
+    assert {"klachtnummer": "K2026-014", "signaal": "standpunt_te_laat", "uiterlijk": "2026-05-12"} \
+        in data["signalen"]
+
+
+def test_bad_config_exits_2_with_dutch_line(tmp_path):
+    (tmp_path / "k.toml").write_text("[termijnen]\nbevestiging = \"zeven\"\n", encoding="utf-8")
+    result = invoke("controleer", "--config", str(tmp_path / "k.toml"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Fout: fout in k.toml:\n  [termijnen] bevestiging: 'zeven' is geen termijn")
+    assert "Traceback" not in result.output
+
+
+def test_missing_register_file_exits_2(make_config):
+    cfg = make_config()
+    result = invoke("controleer", "--config", str(cfg.path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Fout: registerbestand ")
+
+
+def test_bad_peildatum(make_config):
+    cfg = make_config(rows=[complaint()])
+    result = invoke("controleer", "--peildatum", "gisteren", "--config", str(cfg.path))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "Fout: --peildatum 'gisteren' is geen datum; gebruik JJJJ-MM-DD, bijv. 2026-11-21"
+
+
+def test_not_an_xlsx_file(make_config, tmp_path):
+    cfg = make_config()
+    (tmp_path / "register.xlsx").write_text("dit is geen spreadsheet", encoding="utf-8")
+    result = invoke("controleer", "--config", str(cfg.path))
+    assert result.exit_code == 2
+    assert "is geen leesbaar .xlsx-bestand" in result.stderr

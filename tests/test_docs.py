@@ -1,0 +1,41 @@
+"""The docs match the code: every command has Dutch help and is in the README."""
+
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from generator.cli import app
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+COMMANDS = sorted(c.name for c in app.registered_commands)
+
+
+def test_there_are_commands():
+    assert "controleer" in COMMANDS
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_is_documented(command):
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert f"klachten {command}" in README, f"README does not mention 'klachten {command}'"
+    cmd = next(c for c in app.registered_commands if c.name == command)
+    assert cmd.callback.__doc__ and cmd.callback.__doc__.strip()
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    test_cmd = re.search(r"```(?:sh|bash)\n(python -m pytest[^\n]*)\n```", README).group(1)
+    assert test_cmd in ci
+
+
+def test_every_config_section_is_documented():
+    from register.config import SCHEMA
+
+    docs = (ROOT / "docs" / "configuratie.md").read_text(encoding="utf-8")
+    for section, options in SCHEMA.items():
+        assert f"[{section}]" in docs
+        for key in options:
+            assert f"`{key}`" in docs, f"{section}.{key}"
