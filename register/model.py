@@ -10,7 +10,7 @@ import pandas as pd
 
 from .config import Config
 from .schema import BY_KEY, COLUMNS, HEADER_INDEX, column_letter, enum_lookup, fold
-from .parse import blank_mask, clean_text, parse_dates
+from .parse import blank_mask, cell_text, clean_text, parse_dates
 from .sources import Grid
 
 
@@ -78,8 +78,8 @@ def _enum_choices(key: str, config: Config) -> tuple[str, ...] | list[str]:
 
 #: Text columns cleaned while loading, because checks and flags need them. The others (mostly
 #: free text) are cleaned on first use by Register.text(), which keeps large registers fast.
-EAGER_TEXT = ("complaint_no", "handler", "email", "escalated_to")
-MANY_DISTINCT = ("complaint_no", "email")
+EAGER_TEXT = ("complaint_no", "handler", "escalated_to")
+MANY_DISTINCT = ("complaint_no",)
 
 
 def to_matrix(rows: list, width: int) -> np.ndarray:
@@ -89,8 +89,10 @@ def to_matrix(rows: list, width: int) -> np.ndarray:
     try:  # pandas' own C routine for exactly this; the fallback is ~5x slower
         from pandas._libs.lib import to_object_array
 
-        matrix = to_object_array([r if isinstance(r, list) else list(r) for r in rows], min_width=width)
-        return matrix
+        try:
+            return to_object_array(rows, min_width=width)
+        except TypeError:  # rows as tuples (openpyxl)
+            return to_object_array([list(r) for r in rows], min_width=width)
     except (ImportError, TypeError):
         from itertools import zip_longest
 
@@ -125,8 +127,9 @@ def build_register(grid: Grid, config: Config) -> Register:
     # Raw cells of the schema columns we know; the owner's own columns are left alone.
     raw = {key: cells[:, idx] for key, idx in positions.items()}
 
-    text = {key: clean_text(raw[key], few=key not in MANY_DISTINCT) for key in positions
-            if key in EAGER_TEXT or BY_KEY[key].kind in ("enum", "list", "urgency")}
+    text = {key: clean_text(raw[key], few=key not in MANY_DISTINCT) for key in positions if key in EAGER_TEXT}
+    enums = {key: _normalise_enum(key, raw[key], config) for key in positions
+             if BY_KEY[key].kind in ("enum", "list", "urgency")}
     date_keys = [k for k in positions if BY_KEY[k].kind == "date"]
     parsed_dates = {k: parse_dates(pd.Series(raw[k])) for k in date_keys}
 
@@ -135,9 +138,11 @@ def build_register(grid: Grid, config: Config) -> Register:
     candidate = np.ones(n, dtype=bool)
     for key, values in text.items():
         candidate &= values == ""
+    for key, (_, unknown) in enums.items():
+        candidate &= (enums[key][0] == "") & ~unknown
     for key in date_keys:
         candidate &= np.isnat(parsed_dates[key][0]) & ~parsed_dates[key][1]
-    lazy = [k for k in positions if k not in text and k not in parsed_dates]
+    lazy = [k for k in positions if k not in text and k not in parsed_dates and k not in enums]
     blank = candidate.copy()
     rows = np.flatnonzero(candidate)
     for k in lazy:
@@ -155,38 +160,45 @@ def build_register(grid: Grid, config: Config) -> Register:
     def kept(values: np.ndarray) -> np.ndarray:
         return values if all_kept else values[keep]
 
-    frame = pd.DataFrame(index=pd.RangeIndex(int(keep.sum())))
+    n_kept = int(keep.sum())
+    columns: dict[str, np.ndarray] = {}
     invalid: dict[str, np.ndarray] = {}
     for column in COLUMNS:
         key = column.key
         if key not in positions:
-            frame[key] = np.full(len(frame), np.datetime64("NaT", "D")) if column.kind == "date" else ""
+            columns[key] = np.full(n_kept, np.datetime64("NaT", "D")) if column.kind == "date" \
+                else np.full(n_kept, "", dtype=object)
         elif column.kind == "date":
             values, bad = parsed_dates[key]
-            frame[key] = kept(values)
+            columns[key] = kept(values)
             invalid[key] = kept(bad)
         elif column.kind in ("enum", "list", "urgency"):
-            frame[key], invalid[key] = _normalise_enum(key, kept(text[key]), config)
+            columns[key], invalid[key] = kept(enums[key][0]), kept(enums[key][1])
         elif key in text:
-            frame[key] = kept(text[key])
+            columns[key] = kept(text[key])
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(n_kept))
     raw_kept = {key: kept(values) for key, values in raw.items()}
     return Register(frame=frame, raw=raw_kept, sheet_rows=kept(sheet_rows), positions=positions,
                     headers=headers, grid=grid, missing_required=missing, duplicate_headers=duplicates,
                     invalid=invalid)
 
 
-def _normalise_enum(key: str, values: np.ndarray, config: Config) -> tuple[np.ndarray, np.ndarray]:
-    """Canonical values for an enum column, and a mask of non-empty values not recognised."""
-    codes, uniques = pd.factorize(values)
+def _normalise_enum(key: str, raw: np.ndarray, config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """Canonical values for an enum column, and a mask of non-empty values not recognised.
+
+    Factorises the raw cells once; each distinct value is cleaned and looked up once.
+    """
     if key == "urgency":
         table = {str(n): str(n) for n in range(1, 9)}
         lookup = _leading_number
     else:
         table = enum_lookup(key, _enum_choices(key, config))
         lookup = fold
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     mapped, unknown = [], []
     for value in uniques:
-        canonical = table.get(lookup(value)) if value else ""
+        text = cell_text(value)
+        canonical = table.get(lookup(text)) if text else ""
         mapped.append(canonical or "")
         unknown.append(canonical is None)
     mapped.append("")

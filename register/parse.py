@@ -170,11 +170,11 @@ def clean_text(values: pd.Series | np.ndarray, few: bool = False) -> np.ndarray:
 def blank_mask(values: np.ndarray) -> np.ndarray:
     """True where a raw cell is empty: None, NaN, or only white space."""
     series = pd.Series(values, dtype=object)
-    missing = series.isna().to_numpy()
-    try:
-        return missing | (series.str.strip() == "").to_numpy()
+    blank = series.isna().to_numpy() | (values == "")
+    try:  # isspace() allocates nothing, unlike strip()
+        return blank | series.str.isspace().to_numpy(dtype=object, na_value=False).astype(bool)
     except AttributeError:
-        return missing
+        return blank
 
 
 def format_date_nl(value: dt.date | np.datetime64 | None) -> str:

@@ -22,7 +22,7 @@ from .parse import format_date_nl
 
 FOUT = "fout"
 WAARSCHUWING = "waarschuwing"
-_EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}$")
+_EMAIL_RE = re.compile(r"\s*[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}\s*")
 DATE_HINT = "schrijf bijvoorbeeld 3-2-2026, 2026-02-03 of 3 februari 2026"
 
 
@@ -133,8 +133,13 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
         _check_extensions(c, reg, deadlines, present)
 
     if "email" in present:
-        emails = frame["email"].to_numpy()
-        bad = np.array([e != "" and not _EMAIL_RE.match(e) for e in emails], dtype=bool).reshape(-1)
+        raw = reg.raw["email"]
+        try:
+            valid = pd.Series(raw, dtype=object).str.fullmatch(_EMAIL_RE).to_numpy(dtype=bool, na_value=False)
+        except AttributeError:  # no text at all in the column
+            valid = np.zeros(len(raw), dtype=bool)
+        bad = ~valid & ~reg.blank("email")
+        emails = reg.text("email") if bad.any() else raw
         bad &= np.isnat(reg.dates("anonymised"))  # an anonymised row holds a marker, not an address
         c.add(bad, "email", WAARSCHUWING, lambda i: f"'{emails[i]}' is geen geldig e-mailadres")
 
