@@ -126,6 +126,77 @@ def controleer(
     raise typer.Exit(EXIT_FINDINGS if result.has_errors else EXIT_OK)
 
 
+@app.command("brief")
+@handle_errors
+def brief(
+    klachtnummer: Annotated[str, typer.Argument(metavar="KLACHTNUMMER", help="Bijv. K2026-014.")],
+    soort: Annotated[str, typer.Argument(metavar="SOORT", help="ontvangstbevestiging, uitstelbericht of standpunt.")],
+    peildatum: PeildatumOption = None,
+    uitvoer: Annotated[Optional[Path], typer.Option("--uitvoer", metavar="MAP", help="Map voor de PDF (standaard: [brieven] map).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Maak één brief als PDF (ontvangstbevestiging, uitstelbericht of standpunt)."""
+    from generator.letters import KINDS, find_row, letter_job, write_pdf
+    from register.check import check_register
+
+    if soort not in KINDS:
+        raise ConfigError(f"onbekende soort brief '{soort}'; kies uit {', '.join(KINDS)}")
+    cfg = load(config)
+    result = check_register(cfg, parse_peildatum(peildatum))
+    job = letter_job(result, cfg, find_row(result, klachtnummer), soort, uitvoer)
+    pages = write_pdf(job)
+    unit = "pagina" if pages == 1 else "pagina's"
+    typer.echo(f"Brief geschreven: {job.target} ({pages} {unit})")
+
+
+@app.command("brieven")
+@handle_errors
+def brieven(
+    peildatum: PeildatumOption = None,
+    opnieuw: Annotated[bool, typer.Option("--opnieuw", help="Ook brieven die al bestaan opnieuw maken.")] = False,
+    processen: Annotated[Optional[int], typer.Option("--processen", min=1, help="Aantal processen (standaard: alle kernen).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Maak alle brieven die nu nodig zijn: ontbrekende ontvangstbevestigingen, uitstelberichten
+    (signaal uitstelbericht_nodig mét Reden uitstel) en standpuntbrieven van afgehandelde klachten.
+
+    Bestaande brieven blijven staan, tenzij --opnieuw.
+    """
+    from generator.letters import due_letters, make_jobs, output_dir, write_pdfs
+    from register.check import check_register
+
+    cfg = load(config)
+    result = check_register(cfg, parse_peildatum(peildatum))
+    due, skipped = due_letters(result, cfg, redo=opnieuw)
+    jobs, problems = make_jobs(result, cfg, due)
+    if jobs:
+        from rich.progress import Progress
+
+        with Progress(console=console(stderr=True), transient=True) as progress:
+            task = progress.add_task("Brieven maken", total=len(jobs))
+            write_pdfs(jobs, workers=processen, on_done=lambda job: progress.advance(task))
+    typer.echo(f"{len(jobs)} brief/brieven geschreven in {output_dir(cfg)}; "
+               f"{len(skipped)} bestonden al.")
+    for problem in problems:
+        typer.echo(f"Niet gemaakt: {problem}", err=True)
+    raise typer.Exit(EXIT_FINDINGS if problems else EXIT_OK)
+
+
+@app.command("formulier")
+@handle_errors
+def formulier(
+    uitvoer: Annotated[Optional[Path], typer.Option("--uitvoer", metavar="PAD", help="Waar de PDF komt (standaard: [brieven] map/klachtenformulier.pdf).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Schrijf een leeg klachtenformulier (PDF) voor klachten die per telefoon of aan de balie binnenkomen."""
+    from generator.letters import form_job, output_dir, write_pdf
+
+    cfg = load(config)
+    target = uitvoer or output_dir(cfg) / "klachtenformulier.pdf"
+    write_pdf(form_job(cfg, target))
+    typer.echo(f"Klachtenformulier geschreven: {target}")
+
+
 @app.command("config")
 @handle_errors
 def config_cmd(config: ConfigOption = None) -> None:

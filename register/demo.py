@@ -79,6 +79,8 @@ def _closed_complaint(rng: random.Random, n: int, received: dt.date) -> dict[str
         "handler": rng.choice(HANDLERS), "acknowledged": ack, "decided": decided,
         "method": rng.choice(["gesprek", "telefonisch", "schriftelijk", "e-mail"]),
         "outcome": rng.choice(["gegrond", "gegrond", "deels gegrond", "ongegrond", "ingetrokken"]),
+        "investigation": "Werkbon en planning nagekeken en met de betrokken monteur gesproken.",
+        "motivation": "Uit de werkbon blijkt dat de afspraak niet is nagekomen zoals beloofd.",
         "solution": "Kosteloos opnieuw langsgekomen en probleem verholpen.",
         "compensation": rng.choice(["", "", "Voorrijkosten gecrediteerd", "Waardebon € 50"]),
         "measure": rng.choice(MEASURES), "status": "afgehandeld",
@@ -107,7 +109,8 @@ def demo_rows(anchor: dt.date = ANCHOR) -> list[list[Any]]:
         if row["decided"] >= anchor - dt.timedelta(days=420) or row["complaint_no"].endswith(("5", "9")):
             continue
         row.update({k: "[geanonimiseerd]" for k in ("name", "address", "postcode", "city", "email", "phone",
-                                                     "correspondence", "description", "solution")})
+                                                     "correspondence", "description", "solution",
+                                                     "investigation", "motivation", "extension_reason")})
         row["anonymised"] = row["decided"] + dt.timedelta(days=400)
     # One escalated complaint, kept despite its age.
     rows[5].update({"escalated_to": "geschillencommissie", "urgency": 1, "outcome": "ongegrond"})

@@ -68,6 +68,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("decided", "Datum standpunt", False, "date", "datum waarop het standpunt is meegedeeld"),
     Column("method", "Wijze van afhandeling", False, "enum", "hoe het standpunt is meegedeeld", choices=METHODS),
     Column("outcome", "Standpunt", False, "enum", "oordeel over de klacht", choices=OUTCOMES),
+    Column("investigation", "Onderzoek", False, "text", "wat er is onderzocht (voor de standpuntbrief)", personal=True),
+    Column("motivation", "Motivering", False, "text", "waarom het standpunt zo luidt (voor de standpuntbrief)", personal=True),
     Column("solution", "Oplossing", False, "text", "wat er is gedaan", personal=True),
     Column("compensation", "Compensatie", False, "text", "eventuele vergoeding", personal=True),
     Column("measure", "Maatregel", False, "text", "verbetermaatregel voor de organisatie"),

@@ -1,0 +1,226 @@
+"""Letters as print-ready PDFs: ontvangstbevestiging, uitstelbericht, standpunt, and the blank form.
+
+Every date in a letter comes from the deadline engine (register.deadlines), so the letter
+promises exactly what the tool enforces. HTML is rendered by the one jinja Environment in the
+parent process; WeasyPrint turns it into PDF, spread over the cores for long runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from register.check import CheckResult
+from register.config import Config
+from register.errors import LetterError
+from register.schema import BY_KEY, CHANNELS, CLOSED, URGENCY_LABELS
+
+from .templating import render
+
+KINDS = ("ontvangstbevestiging", "uitstelbericht", "standpunt")
+TITLES = {
+    "ontvangstbevestiging": "Ontvangstbevestiging klacht {nr}",
+    "uitstelbericht": "Uitstelbericht klacht {nr}",
+    "standpunt": "Standpunt over klacht {nr}",
+}
+#: What each letter cannot do without (schema keys).
+REQUIRED = {
+    "ontvangstbevestiging": ("name", "received", "description", "handler"),
+    "uitstelbericht": ("name", "received", "extension_reason"),
+    "standpunt": ("name", "received", "description", "outcome", "motivation"),
+}
+
+
+@dataclass(frozen=True)
+class LetterJob:
+    """One PDF to write: the HTML (plain and with page numbers) and where it goes."""
+
+    target: Path
+    html: str
+    html_numbered: str
+    base_url: str
+
+
+def letter_filename(number: str, kind: str) -> str:
+    safe = re.sub(r"[^0-9A-Za-z_.-]+", "-", number).strip("-") or "zonder-nummer"
+    return f"{safe}_{kind}.pdf"
+
+
+def output_dir(config: Config) -> Path:
+    return config.resolve(config.brieven.map)
+
+
+def _date(value) -> dt.date | None:
+    value = np.datetime64(value, "D")
+    return None if np.isnat(value) else value.astype(dt.date)
+
+
+def find_row(result: CheckResult, number: str) -> int:
+    numbers = result.register.frame["complaint_no"].to_numpy()
+    rows = np.flatnonzero(numbers == number.strip())
+    if len(rows) == 0:
+        raise LetterError(f"klacht {number} staat niet in het register")
+    if len(rows) > 1:
+        raise LetterError(f"klachtnummer {number} komt {len(rows)} keer voor in het register; maak het uniek")
+    return int(rows[0])
+
+
+def _common(config: Config) -> dict:
+    kb = config.klachtbehandeling
+    logo = config.resolve(config.organisatie.logo).as_uri() if config.organisatie.logo else ""
+    return {
+        "org": config.organisatie, "termijnen": config.termijnen, "logo": logo,
+        "ondertekenaar": config.brieven.ondertekenaar or kb.klachtverantwoordelijke or config.organisatie.naam,
+        "functie": kb.functie, "verantwoordelijke": kb.klachtverantwoordelijke or "de klachtverantwoordelijke",
+        "escalatie": config.escalatie.mogelijkheden,
+    }
+
+
+def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> dict:
+    """Everything a letter template may use, for complaint row ``i``; raises LetterError when
+    the register lacks what this letter needs."""
+    if kind not in KINDS:
+        raise LetterError(f"onbekende soort brief '{kind}'; kies uit {', '.join(KINDS)}")
+    reg = result.register
+    number = reg.frame["complaint_no"].iat[i] or f"(rij {reg.sheet_rows[i]})"
+    if not np.isnat(reg.dates("anonymised")[i]):
+        raise LetterError(f"klacht {number} is geanonimiseerd; er kan geen brief meer van worden gemaakt")
+    missing = []
+    for key in REQUIRED[kind]:
+        empty = np.isnat(reg.dates(key)[i]) if BY_KEY[key].kind == "date" else reg.text(key)[i] == ""
+        if empty:
+            missing.append(f"'{BY_KEY[key].header}' ({reg.cell(key, i)})")
+    if missing:
+        raise LetterError(f"klacht {number}: {', '.join(missing)} is leeg; de {kind} is niet gemaakt")
+
+    d = result.deadlines.iloc[i]
+    kb = config.klachtbehandeling
+    contact_name = reg.text("contact_person")[i] or kb.contactpersoon or kb.klachtverantwoordelijke
+    complaint = {
+        "nummer": number, "naam": reg.text("name")[i], "adres": reg.text("address")[i],
+        "postcode": reg.text("postcode")[i], "woonplaats": reg.text("city")[i],
+        "ontvangen": _date(reg.dates("received")[i]), "omschrijving": reg.text("description")[i],
+        "reden_uitstel": reg.text("extension_reason")[i], "onderzoek": reg.text("investigation")[i],
+        "motivering": reg.text("motivation")[i], "oplossing": reg.text("solution")[i],
+        "compensatie": reg.text("compensation")[i], "maatregel": reg.text("measure")[i],
+    }
+    today = result.peildatum
+    context = _common(config) | {
+        "titel": TITLES[kind].format(nr=number), "klacht": complaint,
+        "behandelaar": reg.frame["handler"].iat[i],
+        "contact": {"naam": contact_name, "telefoon": kb.telefoon, "email": kb.email or config.organisatie.email},
+        "standpunt_uiterlijk": _date(d["decision_due"]),
+        "oorspronkelijk_uiterlijk": _date(d["decision_due_original"]),
+        "nieuw_uiterlijk": _date(reg.dates("extended_until")[i]) or _date(d["extension_limit"]),
+        "oordeel": reg.frame["outcome"].iat[i],
+    }
+    context["briefdatum"] = {
+        "ontvangstbevestiging": today,
+        "uitstelbericht": _date(reg.dates("extension_sent")[i]) or today,
+        "standpunt": _date(reg.dates("decided")[i]) or today,
+    }[kind]
+    return context
+
+
+def _job(config: Config, template: str, context: dict, target: Path) -> LetterJob:
+    html = render(config, template, paginanummers=False, **context)
+    numbered = render(config, template, paginanummers=True, **context)
+    return LetterJob(target=target, html=html, html_numbered=numbered, base_url=str(config.root))
+
+
+def letter_job(result: CheckResult, config: Config, i: int, kind: str, out: Path | None = None) -> LetterJob:
+    context = letter_context(result, config, i, kind)
+    target = (out or output_dir(config)) / letter_filename(context["klacht"]["nummer"], kind)
+    return _job(config, f"brieven/{kind}.html", context, target)
+
+
+def form_job(config: Config, target: Path) -> LetterJob:
+    context = _common(config) | {
+        "titel": f"Klachtenformulier {config.organisatie.naam}", "kanalen": CHANNELS,
+        "categorieen": config.lijsten.categorieen, "oorzaken": config.lijsten.oorzaken,
+        "urgenties": list(URGENCY_LABELS.items()),
+    }
+    return _job(config, "brieven/klachtenformulier.html", context, target)
+
+
+def due_letters(result: CheckResult, config: Config, redo: bool = False,
+                out: Path | None = None) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(due, skipped): letters the register asks for; skipped ones already exist on disk."""
+    reg = result.register
+    out = out or output_dir(config)
+    status = reg.frame["status"].to_numpy()
+    alive = np.isnat(reg.dates("anonymised"))
+    open_ = (status != CLOSED) & np.isnat(reg.dates("decided")) & ~np.isnat(reg.dates("received"))
+    flags = result.flags
+    needs_extension = set(flags.loc[flags["signaal"] == "uitstelbericht_nodig", "row"].tolist())
+    wanted: dict[str, np.ndarray] = {
+        "ontvangstbevestiging": open_ & np.isnat(reg.dates("acknowledged")) & alive,
+        "uitstelbericht": np.isin(np.arange(len(reg)), list(needs_extension)) & (reg.text("extension_reason") != ""),
+        "standpunt": (status == CLOSED) & ~np.isnat(reg.dates("decided")) & (reg.frame["outcome"].to_numpy() != "")
+        & alive,
+    }
+    due, skipped = [], []
+    numbers = reg.frame["complaint_no"].to_numpy()
+    for kind, mask in wanted.items():
+        for i in np.flatnonzero(mask & (numbers != "")):
+            exists = (out / letter_filename(numbers[i], kind)).exists()
+            (skipped if exists and not redo else due).append((int(i), kind))
+    return due, skipped
+
+
+# -- PDF ----------------------------------------------------------------------------------------
+def write_pdf(job: LetterJob) -> int:
+    """Render one job to PDF atomically (no half letters); returns the number of pages.
+    Page numbers are added only when the letter runs over one page."""
+    from weasyprint import HTML
+
+    document = HTML(string=job.html, base_url=job.base_url).render()
+    if len(document.pages) > 1:
+        document = HTML(string=job.html_numbered, base_url=job.base_url).render()
+    job.target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = job.target.with_suffix(".pdf.tmp")
+    document.write_pdf(tmp)
+    os.replace(tmp, job.target)
+    return len(document.pages)
+
+
+def write_pdfs(jobs: list[LetterJob], workers: int | None = None,
+               on_done: Callable[[LetterJob], None] | None = None) -> None:
+    """Write many PDFs, spread over ``workers`` processes (default: all cores)."""
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(jobs) < 2:
+        for job in jobs:
+            write_pdf(job)
+            if on_done:
+                on_done(job)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    import weasyprint  # noqa: F401  - imported once here, shared by the forked workers
+
+    context = multiprocessing.get_context("fork") if os.name == "posix" else None
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        futures = {pool.submit(write_pdf, job): job for job in jobs}
+        for future in as_completed(futures):
+            future.result()
+            if on_done:
+                on_done(futures[future])
+
+
+def make_jobs(result: CheckResult, config: Config, wanted: Iterable[tuple[int, str]],
+              out: Path | None = None) -> tuple[list[LetterJob], list[str]]:
+    """Jobs for the wanted letters, and a Dutch problem line for each that cannot be made."""
+    jobs, problems = [], []
+    for i, kind in wanted:
+        try:
+            jobs.append(letter_job(result, config, i, kind, out))
+        except LetterError as exc:
+            problems.append(str(exc))
+    return jobs, problems
