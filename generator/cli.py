@@ -197,6 +197,29 @@ def formulier(
     typer.echo(f"Klachtenformulier geschreven: {target}")
 
 
+@app.command("site")
+@handle_errors
+def site(
+    serve: Annotated[bool, typer.Option("--serve", help="Niet bouwen maar lokaal tonen op http://127.0.0.1:8000 (ververst bij wijzigingen).")] = False,
+    peildatum: PeildatumOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Bouw de publieke website: klachtenregeling, klacht indienen en jaarverslagen.
+
+    Alleen totalen en uw eigen teksten komen op de site; staat er toch een persoonsgegeven uit
+    het register in een gebouwd bestand, dan stopt de bouw en wordt de uitvoer verwijderd.
+    """
+    from generator.site import build_site, serve_site
+
+    cfg = load(config)
+    day = parse_peildatum(peildatum) if peildatum else None
+    if serve:
+        serve_site(cfg, day)
+        return
+    target, seconds = build_site(cfg, day)
+    typer.echo(f"Website gebouwd in {target} ({seconds:.1f} s).")
+
+
 @app.command("config")
 @handle_errors
 def config_cmd(config: ConfigOption = None) -> None:

@@ -147,7 +147,7 @@ SCHEMA: dict[str, dict[str, Option]] = {
     "site": {
         "uitvoer": _o("path", "public", "map waarin de website wordt gebouwd"),
         "minimum_aantal": _o("int", 3, "aantallen kleiner dan dit tonen als 'minder dan N'", minimum=1),
-        "analyses": _o("path", "site/analyses", "map met eigen analyseteksten per jaar (2026.md)"),
+        "analyses": _o("path", "analyses", "map met uw eigen analysetekst per jaar (2026.md); wordt nooit overschreven"),
         "url": _o("str", "", "publiek adres van de site (voor de sitemap)"),
     },
     "mail": {

@@ -50,22 +50,25 @@ def read_grid(config: Config, session: Any = None) -> Grid:
 
 
 def read_xlsx(path: Path, tab: str) -> Grid:
-    """Read one tab of a local .xlsx file (cached values of formulas, not the formulas)."""
-    import zipfile
+    """Read one tab of a local .xlsx file (cached values of formulas, not the formulas).
 
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    Uses calamine (Rust), about ten times faster than openpyxl on large registers;
+    openpyxl is only used to write.
+    """
+    from python_calamine import CalamineError, CalamineWorkbook
 
     if not path.exists():
         raise SourceError(f"registerbestand '{path}' bestaat niet; controleer [register] pad")
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
         raise SourceError(f"'{path}' is geen leesbaar .xlsx-bestand ({exc.__class__.__name__})") from None
     try:
-        if tab not in workbook.sheetnames:
-            raise SourceError(missing_tab_message(tab, workbook.sheetnames, str(path.name)))
-        values = [list(row) for row in workbook[tab].iter_rows(values_only=True)]
+        if tab not in workbook.sheet_names:
+            raise SourceError(missing_tab_message(tab, workbook.sheet_names, str(path.name)))
+        values = workbook.get_sheet_by_name(tab).to_python(skip_empty_area=False)
+    except CalamineError as exc:
+        raise SourceError(f"tabblad '{tab}' in '{path}' is niet leesbaar ({exc})") from None
     finally:
         workbook.close()
     return Grid(values=values, label=f"{path.name} (tabblad {tab})")

@@ -1,0 +1,73 @@
+"""Site build for 50,000 complaints over 10 years: `klachten site` against a bare `mkdocs
+build` of the same generated pages, in the same run. Prints figures.
+
+    python bench/bench_site.py [--rows 50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator.jaarverslag import build_reports  # noqa: E402
+from generator.site import build_site  # noqa: E402
+from generator.site_hook import generated_pages  # noqa: E402
+from register.check import check_grid  # noqa: E402
+from register.config import config_from_dict  # noqa: E402
+from register.demo import synthetic_grid, write_xlsx  # noqa: E402
+from register.sources import Grid  # noqa: E402
+
+PEIL = dt.date(2026, 11, 21)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=50_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        grid = synthetic_grid(args.rows, years=10, serial_dates=False)
+        write_xlsx(tmp / "register.xlsx", grid)
+        (tmp / "klachten.toml").write_text('[register]\npad = "register.xlsx"\n[organisatie]\nnaam = "Bench B.V."\n',
+                                           encoding="utf-8")
+        from register.config import load_config
+
+        config = load_config(tmp / "klachten.toml")
+        cold = tmp / "private" / "cache"
+        shutil.rmtree(cold, ignore_errors=True)
+        _, first = build_site(config, PEIL, site_dir=tmp / "out1")  # charts not cached yet
+        _, klachten = build_site(config, PEIL, site_dir=tmp / "out2")  # charts cached
+
+        # The same generated pages as static files, built by a bare mkdocs without our hook.
+        result = check_grid(Grid(grid, "bench"), config, PEIL)
+        docs = tmp / "docs"
+        shutil.copytree(ROOT / "site", docs)
+        for path, content in generated_pages(config, build_reports(result, config)).items():
+            target = docs / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            (target.write_bytes if isinstance(content, bytes) else target.write_text)(content)
+        yml = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+        yml = yml.replace("hooks:\n  - generator/site_hook.py\n", "").replace("docs_dir: site", f"docs_dir: {docs}")
+        yml = yml.replace("custom_dir: templates/theme", f"custom_dir: {ROOT / 'templates' / 'theme'}")
+        (tmp / "mkdocs.yml").write_text(yml, encoding="utf-8")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(tmp / "out3")], cwd=tmp, check=True,
+                       env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+        bare = time.perf_counter() - start
+    print(f"site for {args.rows:,} complaints over 10 years: klachten site {klachten:.2f} s "
+          f"(first build, charts not cached: {first:.2f} s); bare mkdocs build {bare:.2f} s; "
+          f"ratio {klachten / bare:.2f}x (cold {first / bare:.2f}x; target <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()

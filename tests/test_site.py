@@ -1,0 +1,158 @@
+import datetime as dt
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from generator.site import build_site
+from register.config import load_config
+from register.demo import demo_rows
+from register.errors import SiteError
+from tests.conftest import ROOT, complaint
+
+PEIL = dt.date(2026, 11, 21)
+
+
+def read(site: Path, page: str) -> str:
+    return (site / page / "index.html").read_text(encoding="utf-8") if not page.endswith(".html") \
+        else (site / page).read_text(encoding="utf-8")
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    build_site(load_config(ROOT / "klachten.toml"), PEIL, site_dir=out)
+    return out
+
+
+def year_of(value) -> int:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.year
+    return int(re.search(r"(\d{4})\s*$", str(value)).group(1))
+
+
+def test_pages_exist(demo_site):
+    for page in ("index.html", "klachtenregeling", "klacht-indienen", "jaarverslagen"):
+        assert (demo_site / page).exists(), page
+    assert (demo_site / "klachtenformulier.pdf").read_bytes().startswith(b"%PDF")
+    assert (demo_site / "search" / "search_index.json").exists()
+    home = text_of(read(demo_site, "index.html"))
+    assert "Installatiebedrijf Voorbeeld B.V." in home
+
+
+def test_klachtenregeling_states_the_configured_terms(demo_site):
+    page = text_of(read(demo_site, "klachtenregeling"))
+    for part in ("Ontvangstbevestiging binnen 7 werkdagen", "Ons standpunt binnen 2 weken",
+                 "hooguit met 4 weken verlengd", "Hoor en wederhoor", "1 jaar nadat uw klacht is afgehandeld",
+                 "Geschillencommissie (voorbeeld)", "Postbus 00000, 0000 AA Voorbeeldstad", "De rechter",
+                 "laatst gewijzigd op 15 januari 2026", "M. de Wit", "eigen klachtdossier altijd inzien"):
+        assert part in page, part
+    indienen = text_of(read(demo_site, "klacht-indienen"))
+    assert "Voorbeeldstraat 12, 1234 AB Voorbeeldstad" in indienen
+    assert "klachtenformulier (PDF)" in indienen
+
+
+def test_jaarverslag_counts_match_an_independent_count(demo_site):
+    header, *rows = demo_rows()
+    idx = header.index("Datum ontvangst")
+    expected = Counter(year_of(r[idx]) for r in rows if any(v is not None for v in r))
+    overview = read(demo_site, "jaarverslagen")
+    for year, count in expected.items():
+        page = text_of(read(demo_site, f"jaarverslagen/{year}"))
+        shown = str(count) if count >= 3 else "minder dan 3"
+        assert f"Ontvangen klachten {shown}" in page, (year, count)
+        assert f">{year}" in overview
+    assert "Jaarverslag 2026 (lopend jaar)" in text_of(read(demo_site, "jaarverslagen/2026"))
+    assert "tot en met 21 november 2026" in text_of(read(demo_site, "jaarverslagen/2026"))
+
+
+def test_charts_have_their_numbers_beside_them(demo_site):
+    page = read(demo_site, "jaarverslagen/2025")
+    charts = re.findall(r'<img alt="Staafdiagram[^"]*" src="([^"]+)"', page)
+    assert len(charts) >= 5
+    for src in charts:
+        svg = (demo_site / "jaarverslagen" / "2025" / src).resolve()
+        assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert page.count('class="cijfers"') == len(charts)
+
+
+def test_changing_a_term_changes_the_page(make_config, tmp_path):
+    cfg = make_config('[termijnen]\nbevestiging = "5 werkdagen"\nstandpunt = "10 werkdagen"\n',
+                      rows=[complaint(received=dt.date(2026, 3, 2))])
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    page = text_of(read(out, "klachtenregeling"))
+    assert "Ontvangstbevestiging binnen 5 werkdagen" in page
+    assert "Ons standpunt binnen 10 werkdagen" in page
+    assert "7 werkdagen" not in page and "2 weken" not in page
+
+
+PERSONAL = {
+    "name": "Xylofoonia Quistenbergh", "address": "Zwaluwstaartpad 97b", "postcode": "8237 QZ",
+    "email": "xylofoonia.q@privemail.example", "phone": "06-98765432",
+    "description": "Mijn buurman Jochem zag de monteur in de tuin roken", "solution": "Excuusbrief met bloemetje bezorgd",
+    "correspondence": "https://dossier.example/privé/4711", "motivation": "Verklaring van Jochem was doorslaggevend",
+}
+
+
+def test_no_personal_value_reaches_any_built_file(make_config, tmp_path):
+    rows = []
+    for n in range(12):
+        values = {k: f"{v} {n}" if k in ("name", "description", "solution") else v for k, v in PERSONAL.items()}
+        rows.append(complaint(complaint_no=f"K2025-{n:03d}", received=dt.date(2025, 1 + n % 12, 3),
+                              acknowledged=dt.date(2025, 1 + n % 12, 4), decided=dt.date(2025, 1 + n % 12, 10),
+                              status="afgehandeld", outcome="gegrond", category="factuur",
+                              measure="Facturen worden dubbel gecontroleerd", **values))
+    cfg = make_config(rows=rows)
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    built = [p for p in out.rglob("*") if p.is_file()]
+    assert any(p.name == "search_index.json" for p in built) and any(p.name == "sitemap.xml" for p in built)
+    for path in built:
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            import gzip
+
+            data = gzip.decompress(data)
+        text = data.decode("utf-8", errors="ignore").lower()
+        for key, value in PERSONAL.items():
+            for form in {value.lower(), value.lower().replace("é", "\\u00e9")}:
+                assert form not in text, (path, key)
+        assert "jochem" not in text and "quistenbergh" not in text, path
+    assert "Facturen worden dubbel gecontroleerd" in read(out, "jaarverslagen/2025")
+
+
+def test_guard_stops_a_leaking_build(make_config, tmp_path):
+    rows = [complaint(complaint_no="K1", name="Gertrude Leksmaverdi", received=dt.date(2025, 3, 2))]
+    cfg = make_config(rows=rows)
+    (tmp_path / "analyses").mkdir()
+    (tmp_path / "analyses" / "2025.md").write_text("Mevrouw Gertrude Leksmaverdi was erg boos.", encoding="utf-8")
+    with pytest.raises(SiteError) as err:
+        build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    assert "Privacybewaking: persoonsgegevens uit het register staan in de gebouwde site" in str(err.value)
+    assert "de kolom 'name' van rij 2" in str(err.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_owner_analysis_is_included_and_never_overwritten(make_config, tmp_path):
+    cfg = make_config(rows=[complaint(received=dt.date(2025, 3, 2))])
+    analysis = tmp_path / "analyses" / "2025.md"
+    analysis.parent.mkdir()
+    analysis.write_text("Opvallend: de meeste klachten gingen over **planning**.", encoding="utf-8")
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    assert "<strong>planning</strong>" in read(out, "jaarverslagen/2025")
+    assert analysis.read_text(encoding="utf-8") == "Opvallend: de meeste klachten gingen over **planning**."
+
+
+def test_plain_mkdocs_build_strict_works(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    env = {"KLACHTEN_PEILDATUM": "2026-11-21", "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "s")],
+                            cwd=ROOT, capture_output=True, text=True, env={**__import__("os").environ, **env})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "s" / "klachtenregeling" / "index.html").exists()
