@@ -220,6 +220,35 @@ def site(
     typer.echo(f"Website gebouwd in {target} ({seconds:.1f} s).")
 
 
+@app.command("nachtrun")
+@handle_errors
+def nachtrun(
+    peildatum: PeildatumOption = None,
+    droog: Annotated[bool, typer.Option("--droog", help="De mail tonen in plaats van versturen.")] = False,
+    opnieuw: Annotated[bool, typer.Option("--opnieuw", help="Ook mailen als vandaag al een mail is verstuurd.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """De nachtelijke taak voor cron, systemd of CI: register lezen en controleren, back-up maken,
+    de dagmail sturen en (als ingesteld) de website bouwen.
+
+    Exitcode 0 als alle stappen lukten, 1 als een stap mislukte (met de reden), 2 bij een fout
+    in de configuratie. Een mail die niet aankomt blijft bewaard en gaat met de volgende run mee.
+    """
+    import datetime as _dt
+
+    from generator.nightly import run_nightly
+    from register.deadlines import AMSTERDAM
+
+    cfg = load(config)
+    day = parse_peildatum(peildatum)
+    steps = run_nightly(cfg, day, _dt.datetime.now(AMSTERDAM), dry=droog, redo=opnieuw, echo=typer.echo)
+    for step in steps:
+        typer.echo(f"{'ok  ' if step.ok else 'FOUT'} {step.name}: {step.message}")
+    failed = [s for s in steps if not s.ok]
+    if failed:
+        fail("; ".join(f"stap '{s.name}' mislukt: {s.message}" for s in failed), EXIT_FINDINGS)
+
+
 @app.command("config")
 @handle_errors
 def config_cmd(config: ConfigOption = None) -> None:

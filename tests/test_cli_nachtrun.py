@@ -1,0 +1,212 @@
+import datetime as dt
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from generator.cli import app
+from generator.nightly import run_nightly
+from tests.conftest import complaint
+from tests.smtp_servers import free_port, hanging_server, smtp_server
+
+runner = CliRunner()
+PEIL = "2026-03-27"
+ROWS = [
+    complaint(complaint_no="K1", received=dt.date(2026, 3, 2), name="Piet Proef", address="Geheimstraat 9",
+              handler="A. Behandelaar"),
+    complaint(complaint_no="K2", received=dt.date(2026, 3, 17), acknowledged=dt.date(2026, 3, 18),
+              handler="B. Tweede"),
+    complaint(complaint_no="K3", received=dt.date(2026, 3, 20), acknowledged=dt.date(2026, 3, 20), channel="duif"),
+]
+
+
+def mail_toml(port: int, extra: str = "") -> str:
+    return (f'[mail]\nhost = "127.0.0.1"\npoort = {port}\nbeveiliging = "geen"\n'
+            f'afzender = "nacht@testbedrijf.example"\ntimeout_seconden = 2\n{extra}')
+
+
+def nachtrun(cfg, *args, env=None):
+    return runner.invoke(app, ["nachtrun", "--peildatum", PEIL, *args, "--config", str(cfg.path)], env=env)
+
+
+def parsed(envelope):
+    return message_from_bytes(envelope.original_content, policy=policy.default)
+
+
+def outbox(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "private" / "postvak-uit").glob("*.eml"))
+
+
+def test_digest_is_delivered_once_per_day(make_config, tmp_path):
+    with smtp_server() as (server, port):
+        cfg = make_config(mail_toml(port), rows=ROWS)
+        result = nachtrun(cfg)
+        assert result.exit_code == 0, result.output
+        assert len(server.messages) == 1
+        envelope = server.messages[0]
+        assert envelope.rcpt_tos == ["t.tester@testbedrijf.example"]
+        msg = parsed(envelope)
+        assert msg["Subject"] == "Klachten: 2 te laat, 1 uitstelbericht nodig, 1 fout in het register"
+        assert msg["From"] == "nacht@testbedrijf.example"
+        text = msg.get_body(("plain",)).get_content()
+        html = msg.get_body(("html",)).get_content()
+        for body in (text, html):
+            assert "K1" in body and "K2" in body and "K3" in body
+            assert "Ontvangstbevestiging te laat" in body and "Standpunt te laat" in body
+            assert "Uitstelbericht nodig" in body and "Fouten in het register" in body
+            assert "Piet Proef" not in body and "Geheimstraat" not in body
+        assert "- K1, A. Behandelaar: uiterlijk 11 maart 2026, 16 dagen te laat" in text
+        assert "- K2, B. Tweede: uiterlijk 31 maart 2026, nog 4 dagen" in text
+        assert "K3 (cel C4): 'duif' is geen bekende waarde voor Kanaal" in text
+
+        again = nachtrun(cfg)
+        assert again.exit_code == 0
+        assert "vandaag al verstuurd aan t.tester@testbedrijf.example" in again.stdout
+        assert len(server.messages) == 1
+        assert nachtrun(cfg, "--opnieuw").exit_code == 0
+        assert len(server.messages) == 2
+
+
+def test_each_handler_gets_only_their_own(make_config):
+    with smtp_server() as (server, port):
+        cfg = make_config(mail_toml(port, 'per_behandelaar = true\n[mail.behandelaars]\n"B. Tweede" = "b@testbedrijf.example"\n'),
+                          rows=ROWS)
+        assert nachtrun(cfg).exit_code == 0
+        by_rcpt = {e.rcpt_tos[0]: parsed(e) for e in server.messages}
+        assert set(by_rcpt) == {"t.tester@testbedrijf.example", "b@testbedrijf.example"}
+        own = by_rcpt["b@testbedrijf.example"].get_body(("plain",)).get_content()
+        assert "K2" in own and "K1" not in own and "K3" not in own
+        assert by_rcpt["b@testbedrijf.example"]["Subject"] == "Klachten: 1 uitstelbericht nodig"
+
+
+def test_server_down_keeps_the_digest_and_next_run_delivers_it_once(make_config, tmp_path):
+    port = free_port()
+    cfg = make_config(mail_toml(port), rows=ROWS)
+    result = nachtrun(cfg)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Fout: stap 'mail' mislukt: de mailserver 127.0.0.1:{port} is niet bereikbaar")
+    assert len(outbox(tmp_path)) == 1
+    assert "ok   back-up" in result.stdout and "ok   register" in result.stdout  # other steps still reported
+    with smtp_server() as (server, _):
+        server_port = _
+        cfg = make_config(mail_toml(server_port), rows=ROWS)
+        assert nachtrun(cfg).exit_code == 0
+        assert len(server.messages) == 1
+        assert outbox(tmp_path) == []
+        assert nachtrun(cfg).exit_code == 0
+        assert len(server.messages) == 1
+
+
+def test_login_refused(make_config, tmp_path):
+    with smtp_server(users={"nacht": "goed"}) as (server, port):
+        cfg = make_config(mail_toml(port, 'gebruiker_env = "T_SMTP_USER"\nwachtwoord_env = "T_SMTP_PW"\n'), rows=ROWS)
+        result = nachtrun(cfg, env={"T_SMTP_USER": "nacht", "T_SMTP_PW": "fout"})
+        assert result.exit_code == 1
+        assert f"de mailserver 127.0.0.1:{port} weigert de inlog van 'nacht'" in result.stderr
+        assert len(outbox(tmp_path)) == 1 and server.messages == []
+        assert nachtrun(cfg, env={"T_SMTP_USER": "nacht", "T_SMTP_PW": "goed"}).exit_code == 0
+        assert len(server.messages) == 1 and outbox(tmp_path) == []
+
+
+def test_recipient_rejected(make_config, tmp_path):
+    with smtp_server(reject={"t.tester@testbedrijf.example"}) as (server, port):
+        cfg = make_config(mail_toml(port), rows=ROWS)
+        result = nachtrun(cfg)
+        assert result.exit_code == 1
+        assert "weigert ontvanger t.tester@testbedrijf.example" in result.stderr
+        assert len(outbox(tmp_path)) == 1
+
+
+def test_hanging_server_times_out(make_config, tmp_path):
+    with hanging_server() as port:
+        cfg = make_config(mail_toml(port).replace("timeout_seconden = 2", "timeout_seconden = 1"), rows=ROWS)
+        result = nachtrun(cfg)
+        assert result.exit_code == 1
+        assert f"de mailserver 127.0.0.1:{port} reageert niet binnen 1 seconden" in result.stderr
+        assert len(outbox(tmp_path)) == 1
+
+
+def test_nothing_to_report(make_config):
+    quiet = [complaint(complaint_no="K1", received=dt.date(2026, 3, 26))]
+    with smtp_server() as (server, port):
+        cfg = make_config(mail_toml(port), rows=quiet)
+        result = nachtrun(cfg)
+        assert result.exit_code == 0 and server.messages == []
+        assert "niets te melden; geen mail verstuurd" in result.stdout
+        cfg = make_config(mail_toml(port, "ook_als_alles_op_tijd = true\n"), rows=quiet)
+        assert nachtrun(cfg).exit_code == 0
+        msg = parsed(server.messages[0])
+        assert msg["Subject"] == "Klachten: alles op tijd"
+        assert "Alles is op tijd" in msg.get_body(("plain",)).get_content()
+
+
+def test_droog_prints_and_sends_nothing(make_config, tmp_path):
+    with smtp_server() as (server, port):
+        cfg = make_config(mail_toml(port), rows=ROWS)
+        result = nachtrun(cfg, "--droog")
+        assert result.exit_code == 0
+        assert "Onderwerp: Klachten: 2 te laat, 1 uitstelbericht nodig, 1 fout in het register" in result.stdout
+        assert server.messages == [] and outbox(tmp_path) == []
+
+
+def test_unreadable_register_sends_an_alert(make_config):
+    with smtp_server() as (server, port):
+        cfg = make_config(mail_toml(port))  # no register file
+        result = nachtrun(cfg)
+        assert result.exit_code == 1
+        assert result.stderr.startswith("Fout: stap 'register' mislukt: registerbestand")
+        msg = parsed(server.messages[0])
+        assert msg["Subject"] == "Klachten: register kon niet worden gelezen"
+
+
+def test_backups_rotate_and_never_overwrite(make_config, tmp_path):
+    cfg = make_config("[nachtrun]\nbackups_bewaren = 3\n", rows=ROWS)
+    base = dt.datetime(2026, 3, 27, 3, 0)
+    for n in range(5):
+        run_nightly(cfg, dt.date(2026, 3, 27), base + dt.timedelta(days=n), dry=True, echo=lambda s: None)
+    run_nightly(cfg, dt.date(2026, 3, 27), base + dt.timedelta(days=4), dry=True, echo=lambda s: None)
+    names = sorted(p.name for p in (tmp_path / "private" / "backups").iterdir())
+    assert names == ["register-20260330-030000.csv", "register-20260331-030000-1.csv", "register-20260331-030000.csv"]
+    text = (tmp_path / "private" / "backups" / "register-20260331-030000.csv").read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("Klachtnummer;Datum ontvangst;Kanaal;Naam")
+    assert "K1;2026-03-02;e-mail;Piet Proef;Geheimstraat 9" in text
+
+
+def test_systemd_units_verify(tmp_path):
+    """The unit pair passes `systemd-analyze verify` (paths pointed at this checkout)."""
+    import shutil
+    import subprocess
+
+    from tests.conftest import ROOT
+
+    service = (ROOT / "deploy" / "systemd" / "klachten-nachtrun.service").read_text(encoding="utf-8")
+    timer = (ROOT / "deploy" / "systemd" / "klachten-nachtrun.timer").read_text(encoding="utf-8")
+    assert "ExecStart=/opt/klachten/.venv/bin/klachten nachtrun" in service
+    assert "OnCalendar=*-*-* 06:00:00 Europe/Amsterdam" in timer and "WantedBy=timers.target" in timer
+    if not shutil.which("systemd-analyze"):
+        return  # syntax asserted above; full verification needs systemd
+    exe = shutil.which("klachten")
+    (tmp_path / "klachten-nachtrun.service").write_text(
+        service.replace("/opt/klachten/.venv/bin/klachten", exe).replace("/opt/klachten", str(ROOT))
+        .replace("User=klachten", "User=root"), encoding="utf-8")
+    (tmp_path / "klachten-nachtrun.timer").write_text(timer, encoding="utf-8")
+    result = subprocess.run(["systemd-analyze", "verify", "klachten-nachtrun.service", "klachten-nachtrun.timer"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_scheduling_files_parse():
+    import yaml
+
+    from tests.conftest import ROOT
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "nachtrun.yml").read_text(encoding="utf-8"))
+    on = workflow.get("on", workflow.get(True))
+    assert on["schedule"][0]["cron"]
+    steps = " ".join(str(s) for s in workflow["jobs"]["nachtrun"]["steps"])
+    assert "klachten nachtrun" in steps and "secrets.GOOGLE_SERVICE_ACCOUNT_JSON" in steps
+    assert "secrets.KLACHTEN_SMTP_PASSWORD" in steps
+    cron = (ROOT / "deploy" / "crontab").read_text(encoding="utf-8")
+    line = next(ln for ln in cron.splitlines() if ln and not ln.startswith("#") and "=" not in ln.split()[0])
+    assert len(line.split()) > 5 and "klachten nachtrun" in line
