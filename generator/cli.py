@@ -103,6 +103,7 @@ def console(stderr: bool = False):
 def controleer(
     peildatum: PeildatumOption = None,
     json_out: Annotated[bool, typer.Option("--json", help="Eén JSON-object met fouten en signalen (voor scripts).")] = False,
+    schrijf: Annotated[bool, typer.Option("--schrijf", help="Berekende termijnen en signalen in de kolommen van de tool zetten (Bevestigen vóór, Standpunt vóór, Signaal).")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Lees het register, meld elk probleem met zijn cel en toon wat te laat is of dreigt.
@@ -117,12 +118,19 @@ def controleer(
     cfg = load(config)
     day = parse_peildatum(peildatum)
     result = check_register(cfg, day)
+    written = None
+    if schrijf:
+        from register.writeback import write_deadlines
+
+        written = write_deadlines(cfg, result)
     if json_out:
         typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         from generator.report import print_check
 
         print_check(console(), result)
+        if written is not None:
+            typer.echo(f"Termijnen geschreven: {written.summary()}")
     raise typer.Exit(EXIT_FINDINGS if result.has_errors else EXIT_OK)
 
 
@@ -247,6 +255,60 @@ def nachtrun(
     failed = [s for s in steps if not s.ok]
     if failed:
         fail("; ".join(f"stap '{s.name}' mislukt: {s.message}" for s in failed), EXIT_FINDINGS)
+
+
+@app.command("inrichten")
+@handle_errors
+def inrichten(config: ConfigOption = None) -> None:
+    """Richt het register in: kopregel (vast, beschermd), keuzelijsten, datum- en tekstopmaak,
+    een tabblad Feestdagen en kleuren voor te late rijen. Voegt alleen toe wat ontbreekt; een
+    tweede keer verandert niets.
+    """
+    from register.deadlines import today_amsterdam
+    from register.sheetsetup import setup_register
+
+    cfg = load(config)
+    typer.echo(setup_register(cfg, today_amsterdam()).summary())
+
+
+@app.command("anonimiseer")
+@handle_errors
+def anonimiseer(
+    uitvoeren: Annotated[bool, typer.Option("--uitvoeren", help="Echt uitvoeren (eerst een back-up). Zonder deze optie: alleen tonen.")] = False,
+    peildatum: PeildatumOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Verwijder persoonsgegevens van klachten waarvan de bewaartermijn voorbij is.
+
+    Standaard een proefrun die toont wat er zou veranderen. Met --uitvoeren: eerst een back-up
+    van het hele register, dan in één keer de persoonsgegevens vervangen door
+    '[geanonimiseerd]' en 'Geanonimiseerd op' invullen. Geëscaleerde of niet afgehandelde klachten
+    blijven altijd ongemoeid.
+    """
+    from register.check import check_register
+    from register.parse import format_date_nl
+    from register.writeback import anonymisation_candidates, anonymise
+
+    cfg = load(config)
+    day = parse_peildatum(peildatum)
+    result = check_register(cfg, day)
+    rows = anonymisation_candidates(result)
+    numbers = result.register.frame["complaint_no"].to_numpy()
+    expires = result.deadlines["retention_expires"].to_numpy(dtype="datetime64[D]")
+    if not rows:
+        typer.echo("Geen klachten met een verlopen bewaartermijn: niets te anonimiseren.")
+        return
+    if not uitvoeren:
+        typer.echo(f"Proefrun: {len(rows)} klacht(en) zouden worden geanonimiseerd:")
+        for i in rows:
+            typer.echo(f"  {numbers[i]} (bewaartermijn verlopen op {format_date_nl(expires[i])})")
+        typer.echo("Er is niets gewijzigd. Voer uit met: klachten anonimiseer --uitvoeren")
+        return
+    report, backup = anonymise(cfg, result, day)
+    typer.echo(f"Back-up gemaakt: {backup}")
+    typer.echo(f"Geanonimiseerd: {', '.join(report.updated) or 'geen'} ({report.cells} cellen).")
+    if report.skipped:
+        typer.echo("Overgeslagen: " + "; ".join(report.skipped), err=True)
 
 
 @app.command("config")

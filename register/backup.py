@@ -20,7 +20,8 @@ PATTERN = re.compile(r"^register-\d{8}-\d{6}(-\d+)?\.csv$")
 
 
 def write_backup(grid: Grid, folder: Path, when: dt.datetime, keep: int) -> Path:
-    """Write a new snapshot (never overwriting one) and delete all but the newest ``keep``."""
+    """Write a new snapshot (never overwriting one) and delete all but the newest ``keep``
+    (``keep=0``: delete nothing, e.g. the backup before anonymisation)."""
     folder.mkdir(parents=True, exist_ok=True)
     stamp = when.strftime("%Y%m%d-%H%M%S")
     for n in range(1000):

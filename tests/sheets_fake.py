@@ -22,6 +22,13 @@ class Tab:
     title: str
     sheet_id: int
     values: list[list] = field(default_factory=list)
+    frozen_rows: int = 0
+    column_count: int = 26
+    row_count: int = 1000
+    validations: dict = field(default_factory=dict)  # column -> rule
+    formats: dict = field(default_factory=dict)  # column -> numberFormat
+    conditional_formats: list = field(default_factory=list)
+    protected_ranges: list = field(default_factory=list)
 
 
 def api_values(values: list[list]) -> list[list]:
@@ -85,6 +92,9 @@ class FakeSheets(BaseAdapter):
             return self._error(request, 404, "Requested entity was not found.", "NOT_FOUND")
         rest = path[len(prefix):]
         if request.method == "GET" and rest == "":
+            params = parse_qs(url.query)
+            if params.get("includeGridData") == ["true"]:
+                return self._json(request, self.grid_metadata(params.get("ranges", [])))
             return self._json(request, self.metadata())
         if request.method == "GET" and rest.startswith("/values/"):
             return self._values_get(request, rest[len("/values/"):])
@@ -92,6 +102,8 @@ class FakeSheets(BaseAdapter):
             if self.before_write:
                 self.before_write(self)
             self.batch_updates.append(body)
+            for item in body["requests"]:
+                self._apply(item)
             return self._json(request, {"spreadsheetId": self.key, "replies": [{} for _ in body["requests"]]})
         if request.method == "POST" and rest == "/values:batchUpdate":
             if self.before_write:
@@ -109,6 +121,88 @@ class FakeSheets(BaseAdapter):
                                            "gridProperties": {"rowCount": max(1000, len(t.values)),
                                                               "columnCount": 26}}}
                            for i, t in enumerate(self.tabs.values())]}
+
+    def grid_metadata(self, ranges: list[str]) -> dict:
+        """spreadsheets.get with includeGridData: properties, rules and the cells of the ranges."""
+        meta = self.metadata()
+        wanted = {}
+        for a1 in ranges:
+            tab, cells = self._tab_of(a1)
+            if tab is not None:
+                wanted[tab.title] = cells
+        for sheet in meta["sheets"]:
+            tab = self.tabs[sheet["properties"]["title"]]
+            sheet["properties"]["gridProperties"] = {"rowCount": tab.row_count, "columnCount": tab.column_count,
+                                                     **({"frozenRowCount": tab.frozen_rows} if tab.frozen_rows else {})}
+            if tab.conditional_formats:
+                sheet["conditionalFormats"] = tab.conditional_formats
+            if tab.protected_ranges:
+                sheet["protectedRanges"] = tab.protected_ranges
+            if tab.title in wanted:
+                cells = wanted[tab.title]
+                rows = tab.values[:2] if cells == "1:2" else tab.values
+                if cells == "1:2" and (tab.validations or tab.formats):
+                    rows = rows + [[]] * (2 - len(rows))  # the API reports rules on empty cells too
+                row_data = []
+                for r, row in enumerate(rows):
+                    values = [self._cell(v) for v in row]
+                    if r == 1:
+                        width = max(len(values), max(list(tab.validations) + list(tab.formats) + [-1]) + 1)
+                        values += [{}] * (width - len(values))
+                        for c in range(width):
+                            if c in tab.validations:
+                                values[c]["dataValidation"] = tab.validations[c]
+                            if c in tab.formats:
+                                values[c]["userEnteredFormat"] = {"numberFormat": tab.formats[c]}
+                    row_data.append({"values": values})
+                sheet["data"] = [{"startRow": 0, "startColumn": 0, "rowData": row_data}]
+        return meta
+
+    @staticmethod
+    def _cell(value) -> dict:
+        if value is None or value == "":
+            return {}
+        if isinstance(value, bool):
+            return {"userEnteredValue": {"boolValue": value}}
+        if isinstance(value, (int, float)):
+            return {"userEnteredValue": {"numberValue": value}}
+        return {"userEnteredValue": {"stringValue": str(value)}}
+
+    def _apply(self, item: dict) -> None:
+        """Apply one batchUpdate request to the fake's state (the kinds klachten sends)."""
+        (kind, body), = item.items()
+        by_id = {t.sheet_id: t for t in self.tabs.values()}
+        if kind == "addSheet":
+            props = body["properties"]
+            self.add_tab(props["title"], [], sheet_id=props["sheetId"])
+        elif kind == "appendDimension":
+            by_id[body["sheetId"]].column_count += body["length"]
+        elif kind == "updateCells":
+            tab = by_id[body["start"]["sheetId"]]
+            r0, c0 = body["start"]["rowIndex"], body["start"]["columnIndex"]
+            for dr, row in enumerate(body["rows"]):
+                for dc, cell in enumerate(row["values"]):
+                    value = next(iter(cell.get("userEnteredValue", {"x": None}).values()))
+                    r, c = r0 + dr, c0 + dc
+                    while len(tab.values) <= r:
+                        tab.values.append([])
+                    while len(tab.values[r]) <= c:
+                        tab.values[r].append(None)
+                    tab.values[r][c] = value
+        elif kind == "updateSheetProperties":
+            by_id[body["properties"]["sheetId"]].frozen_rows = body["properties"]["gridProperties"]["frozenRowCount"]
+        elif kind == "addProtectedRange":
+            tab = by_id[body["protectedRange"]["range"]["sheetId"]]
+            tab.protected_ranges.append({"protectedRangeId": len(tab.protected_ranges) + 1, **body["protectedRange"]})
+        elif kind == "setDataValidation":
+            by_id[body["range"]["sheetId"]].validations[body["range"]["startColumnIndex"]] = body["rule"]
+        elif kind == "repeatCell":
+            fmt = body["cell"]["userEnteredFormat"]["numberFormat"]
+            by_id[body["range"]["sheetId"]].formats[body["range"]["startColumnIndex"]] = fmt
+        elif kind == "addConditionalFormatRule":
+            by_id[body["rule"]["ranges"][0]["sheetId"]].conditional_formats.insert(body.get("index", 0), body["rule"])
+        else:
+            raise AssertionError(f"fake does not know {kind}")
 
     def _tab_of(self, a1: str) -> tuple[Tab | None, str]:
         if "!" in a1:

@@ -39,3 +39,12 @@ def test_every_config_section_is_documented():
         assert f"[{section}]" in docs
         for key in options:
             assert f"`{key}`" in docs, f"{section}.{key}"
+
+
+def test_generated_docs_are_up_to_date():
+    from register.docs import config_doc, register_doc
+
+    assert (ROOT / "docs" / "configuratie.md").read_text(encoding="utf-8") == config_doc(), \
+        "run: python -m register.docs"
+    assert (ROOT / "docs" / "register.md").read_text(encoding="utf-8") == register_doc(), \
+        "run: python -m register.docs"

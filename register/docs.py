@@ -1,0 +1,95 @@
+"""Generate docs/configuratie.md and docs/register.md from the declared schemas.
+
+    python -m register.docs        # rewrite both files
+A test checks that the committed files equal what this produces, so the docs stay true.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .config import describe_schema
+from .schema import COLUMNS, TOOL_COLUMNS, URGENCY_LABELS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CONFIG_INTRO = """# Configuratie (klachten.toml)
+
+Eén bestand is de enige bron van waarheid: de termijnen die `klachten` bewaakt, zijn precies
+de termijnen die de gepubliceerde klachtenregeling en de brieven noemen. Paden zijn relatief
+aan de map van het configuratiebestand. `klachten config` controleert het bestand.
+
+- Termijnen schrijft u met hun eenheid: `"7 werkdagen"`, `"14 kalenderdagen"`, `"2 weken"`.
+  Werkdagen volgen de Algemene termijnenwet (weekend en erkende feestdagen tellen niet mee,
+  5 mei elk jaar), plus de eigen sluitingsdagen uit `[kalender]`. Een termijn in
+  kalenderdagen of weken die op een gesloten dag eindigt, schuift door naar de eerstvolgende
+  werkdag.
+- De bewaartermijn is minstens 1 jaar na afhandeling. Korter kan alleen met
+  `korter_toestaan = true`.
+- Geheimen staan nooit in dit bestand. Instellingen die op `_env` eindigen bevatten de
+  **naam** van een omgevingsvariabele (bijv. `KLACHTEN_SMTP_PASSWORD`), niet de waarde.
+- Een onbekende sleutel, een verkeerd type of een onmogelijke waarde geeft een Nederlandse
+  foutmelding met de sleutel en een tip (`bedoelde u 'termijn'?`), en exitcode 2.
+
+"""
+
+REGISTER_TAIL = """
+## Controles
+
+`klachten controleer` meldt elk probleem met zijn cel (bijv. `F14`). **Fouten** maken het
+register onbruikbaar of onmogelijk (exitcode 1): een verplichte waarde of kolom ontbreekt,
+een datum is onleesbaar of ligt in de toekomst, een bevestiging of standpunt ligt vóór de
+ontvangst, een klachtnummer komt twee keer voor, of Kanaal, Status, Standpunt, Urgentie,
+Tevreden of Wijze van afhandeling heeft een onbekende waarde. **Waarschuwingen** zijn
+waarschijnlijk vergissingen waar de tool omheen kan: status en Datum standpunt spreken elkaar
+tegen, een verlenging is te lang of te laat gemeld, een e-mailadres is ongeldig, of een
+categorie of oorzaak staat niet in de lijst.
+
+## Signalen
+
+| Signaal | Wanneer |
+|---|---|
+| `bevestiging_te_laat` | geen Datum bevestiging en de bevestigingstermijn is verstreken |
+| `bevestiging_bijna_te_laat` | geen Datum bevestiging en de termijn eindigt binnen de waarschuwingstermijn |
+| `standpunt_te_laat` | nog geen standpunt en de (eventueel geldig verlengde) termijn is verstreken |
+| `uitstelbericht_nodig` | nog geen standpunt, geen uitstel gemeld en de termijn eindigt binnen de waarschuwingstermijn |
+| `bewaartermijn_verlopen` | afgehandeld, bewaartermijn voorbij, niet geanonimiseerd en niet geëscaleerd |
+
+Een verlenging telt alleen als het uitstelbericht vóór of op de laatste dag van de
+oorspronkelijke termijn is verstuurd en Verlengd tot binnen het maximum valt.
+"""
+
+
+def config_doc() -> str:
+    return CONFIG_INTRO + describe_schema()
+
+
+def register_doc() -> str:
+    kinds = {"date": "datum (3-2-2026, 2026-02-03, 3 februari 2026)", "list": "lijst uit de configuratie ([lijsten])",
+             "urgency": "1 t/m 8", "email": "e-mailadres"}
+    lines = ["# Het klachtenregister", "",
+             "Eén rij per klacht; de eerste rij bevat de kolomkoppen. Koppen worden herkend ongeacht",
+             "hoofdletters, spaties, leestekens en accenten (`datum ontvangst` = `Datum Ontvangst`). De",
+             "volgorde van de kolommen is vrij; eigen extra kolommen blijven staan en worden genegeerd.",
+             "Lege rijen en herhaalde kopregels worden overgeslagen.", "",
+             "| Kolom | Verplicht | Inhoud | Toegestane waarden |", "|---|---|---|---|"]
+    for c in COLUMNS:
+        allowed = ", ".join(c.choices) if c.choices else kinds.get(c.kind, "tekst")
+        lines.append(f"| {c.header} | {'ja' if c.required else 'nee'} | {c.help} | {allowed} |")
+    lines += ["", "## Urgentie (NVKL-indeling)", ""] + [f"{n}. {t}" for n, t in URGENCY_LABELS.items()]
+    lines += ["", "## Kolommen van de tool", "",
+              "Deze kolommen maakt `klachten inrichten` aan; `klachten controleer --schrijf` vult ze.",
+              "Schrijf er zelf niet in.", ""]
+    lines += [f"- **{c.header}**: {c.help}" for c in TOOL_COLUMNS]
+    return "\n".join(lines) + "\n" + REGISTER_TAIL
+
+
+def main() -> None:
+    (ROOT / "docs" / "configuratie.md").write_text(config_doc(), encoding="utf-8")
+    (ROOT / "docs" / "register.md").write_text(register_doc(), encoding="utf-8")
+    print("docs/configuratie.md en docs/register.md bijgewerkt", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
