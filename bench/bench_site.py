@@ -23,7 +23,6 @@ from generator.jaarverslag import build_reports  # noqa: E402
 from generator.site import build_site  # noqa: E402
 from generator.site_hook import generated_pages  # noqa: E402
 from register.check import check_grid  # noqa: E402
-from register.config import config_from_dict  # noqa: E402
 from register.demo import synthetic_grid, write_xlsx  # noqa: E402
 from register.sources import Grid  # noqa: E402
 

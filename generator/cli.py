@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -43,9 +43,9 @@ app = typer.Typer(
 
 EXIT_OK, EXIT_FINDINGS, EXIT_SETUP = 0, 1, 2
 
-ConfigOption = Annotated[Optional[Path], typer.Option(
+ConfigOption = Annotated[Path | None, typer.Option(
     "--config", metavar="PAD", help="Het configuratiebestand (standaard: klachten.toml of $KLACHTEN_CONFIG).")]
-PeildatumOption = Annotated[Optional[str], typer.Option(
+PeildatumOption = Annotated[str | None, typer.Option(
     "--peildatum", metavar="JJJJ-MM-DD", help="Rekenen alsof het vandaag deze datum is (standaard: vandaag, Nederlandse tijd).")]
 
 
@@ -140,7 +140,7 @@ def brief(
     klachtnummer: Annotated[str, typer.Argument(metavar="KLACHTNUMMER", help="Bijv. K2026-014.")],
     soort: Annotated[str, typer.Argument(metavar="SOORT", help="ontvangstbevestiging, uitstelbericht of standpunt.")],
     peildatum: PeildatumOption = None,
-    uitvoer: Annotated[Optional[Path], typer.Option("--uitvoer", metavar="MAP", help="Map voor de PDF (standaard: [brieven] map).")] = None,
+    uitvoer: Annotated[Path | None, typer.Option("--uitvoer", metavar="MAP", help="Map voor de PDF (standaard: [brieven] map).")] = None,
     config: ConfigOption = None,
 ) -> None:
     """Maak één brief als PDF (ontvangstbevestiging, uitstelbericht of standpunt)."""
@@ -162,7 +162,7 @@ def brief(
 def brieven(
     peildatum: PeildatumOption = None,
     opnieuw: Annotated[bool, typer.Option("--opnieuw", help="Ook brieven die al bestaan opnieuw maken.")] = False,
-    processen: Annotated[Optional[int], typer.Option("--processen", min=1, help="Aantal processen (standaard: alle kernen).")] = None,
+    processen: Annotated[int | None, typer.Option("--processen", min=1, help="Aantal processen (standaard: alle kernen).")] = None,
     config: ConfigOption = None,
 ) -> None:
     """Maak alle brieven die nu nodig zijn: ontbrekende ontvangstbevestigingen, uitstelberichten
@@ -193,7 +193,7 @@ def brieven(
 @app.command("formulier")
 @handle_errors
 def formulier(
-    uitvoer: Annotated[Optional[Path], typer.Option("--uitvoer", metavar="PAD", help="Waar de PDF komt (standaard: [brieven] map/klachtenformulier.pdf).")] = None,
+    uitvoer: Annotated[Path | None, typer.Option("--uitvoer", metavar="PAD", help="Waar de PDF komt (standaard: [brieven] map/klachtenformulier.pdf).")] = None,
     config: ConfigOption = None,
 ) -> None:
     """Schrijf een leeg klachtenformulier (PDF) voor klachten die per telefoon of aan de balie binnenkomen."""

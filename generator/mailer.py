@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import smtplib
-import socket
 import ssl
 from email import policy
 from email.message import EmailMessage
@@ -48,7 +47,7 @@ def send(message: EmailMessage, config: Config) -> None:
         raise MailError(f"de mailserver {where} weigert afzender {exc.sender}") from None
     except smtplib.SMTPNotSupportedError:
         raise MailError(f"de mailserver {where} ondersteunt geen STARTTLS; zet [mail] beveiliging anders") from None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise MailError(f"de mailserver {where} reageert niet binnen {m.timeout_seconden} seconden") from None
     except smtplib.SMTPServerDisconnected as exc:
         if "timed out" in str(exc):  # smtplib wraps a read timeout this way

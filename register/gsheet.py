@@ -12,7 +12,8 @@ import json
 import os
 import re
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .config import Config
 from .errors import SourceError

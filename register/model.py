@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from .config import Config
-from .schema import BY_KEY, COLUMNS, HEADER_INDEX, column_letter, enum_lookup, fold
 from .parse import blank_mask, cell_text, clean_text, parse_dates
+from .schema import BY_KEY, COLUMNS, HEADER_INDEX, column_letter, enum_lookup, fold
 from .sources import Grid
 
 
@@ -136,10 +136,10 @@ def build_register(grid: Grid, config: Config) -> Register:
     # Blank rows (every schema cell empty) are skipped silently. Cheap columns pick the
     # candidates; only those rows are inspected cell by cell.
     candidate = np.ones(n, dtype=bool)
-    for key, values in text.items():
+    for values in text.values():
         candidate &= values == ""
-    for key, (_, unknown) in enums.items():
-        candidate &= (enums[key][0] == "") & ~unknown
+    for canonical, unknown in enums.values():
+        candidate &= (canonical == "") & ~unknown
     for key in date_keys:
         candidate &= np.isnat(parsed_dates[key][0]) & ~parsed_dates[key][1]
     lazy = [k for k in positions if k not in text and k not in parsed_dates and k not in enums]

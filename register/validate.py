@@ -17,8 +17,8 @@ import pandas as pd
 
 from .config import Config
 from .model import Register, _enum_choices
-from .schema import BY_KEY, CLOSED, COLUMNS, column_letter, fold
 from .parse import format_date_nl
+from .schema import BY_KEY, CLOSED, COLUMNS, column_letter, fold
 
 FOUT = "fout"
 WAARSCHUWING = "waarschuwing"
@@ -81,7 +81,7 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
         if column.kind == "date":
             raw = reg.raw[key]
             c.add(reg.invalid[key], key, FOUT,
-                  lambda i, raw=raw: f"'{_shown(raw[i])}' in {_h(key)} is geen datum", DATE_HINT)
+                  lambda i, raw=raw, key=key: f"'{_shown(raw[i])}' in {_h(key)} is geen datum", DATE_HINT)
         elif column.kind in ("enum", "list", "urgency"):
             _check_enum(c, reg, key, config)
 
@@ -161,7 +161,7 @@ def _check_headers(reg: Register) -> list[Finding]:
     unmatched = {fold(h): (i, h) for i, h in enumerate(reg.headers) if h and i not in used}
 
     for key in reg.missing_required:
-        hint = "voeg de kolom toe aan de kopregel (rij %d)" % row
+        hint = f"voeg de kolom toe aan de kopregel (rij {row})"
         close = difflib.get_close_matches(fold(_h(key)), list(unmatched), n=1, cutoff=0.7)
         if close:
             idx, text = unmatched[close[0]]

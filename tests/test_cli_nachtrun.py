@@ -2,7 +2,6 @@ import datetime as dt
 from email import message_from_bytes, policy
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from generator.cli import app
@@ -162,7 +161,9 @@ def test_unreadable_register_sends_an_alert(make_config):
 
 def test_backups_rotate_and_never_overwrite(make_config, tmp_path):
     cfg = make_config("[nachtrun]\nbackups_bewaren = 3\n", rows=ROWS)
-    base = dt.datetime(2026, 3, 27, 3, 0)
+    from register.deadlines import AMSTERDAM
+
+    base = dt.datetime(2026, 3, 27, 3, 0, tzinfo=AMSTERDAM)
     for n in range(5):
         run_nightly(cfg, dt.date(2026, 3, 27), base + dt.timedelta(days=n), dry=True, echo=lambda s: None)
     run_nightly(cfg, dt.date(2026, 3, 27), base + dt.timedelta(days=4), dry=True, echo=lambda s: None)

@@ -2,7 +2,8 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from register.parse import cell_text, format_date_nl, parse_date_text, parse_date_value, parse_dates
 
@@ -23,7 +24,7 @@ def test_impossible_dates_are_rejected():
 def test_values_from_sources():
     assert parse_date_value(46056) == (dt.date(2026, 2, 3), False)  # Sheets serial
     assert parse_date_value(46056.75) == (dt.date(2026, 2, 3), False)  # serial with a time
-    assert parse_date_value(dt.datetime(2026, 2, 3, 0, 0)) == (dt.date(2026, 2, 3), False)  # openpyxl
+    assert parse_date_value(dt.datetime(2026, 2, 3, 0, 0)) == (dt.date(2026, 2, 3), False)  # noqa: DTZ001 - openpyxl
     assert parse_date_value(None) == (None, False)
     assert parse_date_value("   ") == (None, False)
     assert parse_date_value(True) == (None, True)

@@ -1,7 +1,7 @@
 import datetime as dt
 
-import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from register.check import check_grid
 from register.schema import COLUMNS
