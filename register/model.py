@@ -176,7 +176,9 @@ def build_register(grid: Grid, config: Config) -> Register:
             columns[key], invalid[key] = kept(enums[key][0]), kept(enums[key][1])
         elif key in text:
             columns[key] = kept(text[key])
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(n_kept))
+    # Text stays numpy object: pandas would otherwise scan and convert every column to its str dtype.
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object, copy=False) if v.dtype == object else v
+                          for k, v in columns.items()}, index=pd.RangeIndex(n_kept))
     raw_kept = {key: kept(values) for key, values in raw.items()}
     return Register(frame=frame, raw=raw_kept, sheet_rows=kept(sheet_rows), positions=positions,
                     headers=headers, grid=grid, missing_required=missing, duplicate_headers=duplicates,

@@ -168,13 +168,15 @@ def clean_text(values: pd.Series | np.ndarray, few: bool = False) -> np.ndarray:
 
 
 def blank_mask(values: np.ndarray) -> np.ndarray:
-    """True where a raw cell is empty: None, NaN, or only white space."""
-    series = pd.Series(values, dtype=object)
-    blank = series.isna().to_numpy() | (values == "")
-    try:  # isspace() allocates nothing, unlike strip()
-        return blank | series.str.isspace().to_numpy(dtype=object, na_value=False).astype(bool)
-    except AttributeError:
-        return blank
+    """True where a raw cell is empty: None, NaN, or only white space.
+
+    Uses numpy's string ufuncs (C loops) on a StringDType copy of the column.
+    """
+    if len(values) == 0:
+        return np.zeros(0, dtype=bool)
+    missing = pd.isna(values)
+    text = np.where(missing, "", values).astype(np.dtypes.StringDType())
+    return missing | (text == "") | np.strings.isspace(text)
 
 
 def format_date_nl(value: dt.date | np.datetime64 | None) -> str:

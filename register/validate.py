@@ -138,7 +138,9 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
             valid = pd.Series(raw, dtype=object).str.fullmatch(_EMAIL_RE).to_numpy(dtype=bool, na_value=False)
         except AttributeError:  # no text at all in the column
             valid = np.zeros(len(raw), dtype=bool)
-        bad = ~valid & ~reg.blank("email")
+        bad = ~valid & (raw != None) & (raw != "")  # noqa: E711 - elementwise on an object array
+        if bad.any():
+            bad &= ~reg.blank("email")  # only now look for cells holding nothing but spaces
         emails = reg.text("email") if bad.any() else raw
         bad &= np.isnat(reg.dates("anonymised"))  # an anonymised row holds a marker, not an address
         c.add(bad, "email", WAARSCHUWING, lambda i: f"'{emails[i]}' is geen geldig e-mailadres")
