@@ -10,10 +10,12 @@ from __future__ import annotations
 import gzip
 import html
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from register.model import Register
 
@@ -22,6 +24,7 @@ GUARDED = ("name", "address", "postcode", "email", "phone", "description", "solu
            "extension_reason", "investigation", "motivation")
 MIN_LENGTH = 5  # shorter values ('ja', '12') are too generic to prove a leak
 ANONYMISED = "[geanonimiseerd]"
+_NEEDS_ESCAPING = re.compile(r"[&<>\"'\\\x00-\x1f\x7f-\U0010ffff]")
 TEXT_SUFFIXES = {".html", ".htm", ".xml", ".json", ".js", ".txt", ".svg", ".css", ".md", ".csv"}
 
 
@@ -36,12 +39,12 @@ def personal_values(reg: Register) -> dict[str, tuple[str, int]]:
     """Distinct guarded values -> (column, sheet row of one occurrence)."""
     values: dict[str, tuple[str, int]] = {}
     for key in GUARDED:
-        column = reg.text(key)
-        lengths = np.fromiter(map(len, column), dtype=np.int64, count=len(column))
-        for i in np.flatnonzero(lengths >= MIN_LENGTH):
-            value = column[i]
-            if value != ANONYMISED and value not in values:
-                values[value] = (key, int(reg.sheet_rows[i]))
+        column = pd.Series(reg.text(key), dtype=object)
+        keep = (column.str.len() >= MIN_LENGTH).to_numpy(dtype=bool, na_value=False) & ~column.duplicated().to_numpy()
+        keep &= (column != ANONYMISED).to_numpy()
+        rows = np.flatnonzero(keep)
+        for value, row in zip(column.to_numpy()[rows], reg.sheet_rows[rows], strict=True):
+            values.setdefault(value, (key, int(row)))
     return values
 
 
@@ -59,10 +62,13 @@ def find_leaks(site_dir: Path, values: dict[str, tuple[str, int]], allowed: set[
 
     automaton = ahocorasick.Automaton()
     for value, where in values.items():
-        if value.lower() in allowed:
+        lowered = value.lower()
+        if lowered in allowed:
             continue
-        for form in {value, html.escape(value, quote=False), html.escape(value), json.dumps(value)[1:-1]}:
-            automaton.add_word(form.lower(), where)
+        automaton.add_word(lowered, where)
+        if _NEEDS_ESCAPING.search(value):  # only then can an escaped form differ
+            for form in {html.escape(value, quote=False), html.escape(value), json.dumps(value)[1:-1]}:
+                automaton.add_word(form.lower(), where)
     if len(automaton) == 0:
         return []
     automaton.make_automaton()
