@@ -30,6 +30,14 @@ class Tab:
     conditional_formats: list = field(default_factory=list)
     protected_ranges: list = field(default_factory=list)
 
+    def set(self, r: int, c: int, value) -> None:
+        """Write one cell (0-based), growing the ragged grid as the API would."""
+        while len(self.values) <= r:
+            self.values.append([])
+        while len(self.values[r]) <= c:
+            self.values[r].append(None)
+        self.values[r][c] = value
+
 
 def api_values(values: list[list]) -> list[list]:
     """What the API returns for a grid: ragged rows, no trailing empty rows."""
@@ -182,13 +190,7 @@ class FakeSheets(BaseAdapter):
             r0, c0 = body["start"]["rowIndex"], body["start"]["columnIndex"]
             for dr, row in enumerate(body["rows"]):
                 for dc, cell in enumerate(row["values"]):
-                    value = next(iter(cell.get("userEnteredValue", {"x": None}).values()))
-                    r, c = r0 + dr, c0 + dc
-                    while len(tab.values) <= r:
-                        tab.values.append([])
-                    while len(tab.values[r]) <= c:
-                        tab.values[r].append(None)
-                    tab.values[r][c] = value
+                    tab.set(r0 + dr, c0 + dc, next(iter(cell.get("userEnteredValue", {"x": None}).values())))
         elif kind == "updateSheetProperties":
             by_id[body["properties"]["sheetId"]].frozen_rows = body["properties"]["gridProperties"]["frozenRowCount"]
         elif kind == "addProtectedRange":
@@ -229,12 +231,7 @@ class FakeSheets(BaseAdapter):
             r0, c0 = a1_to_index(cells.split(":")[0])
             for dr, row in enumerate(item["values"]):
                 for dc, value in enumerate(row):
-                    r, c = r0 + dr, c0 + dc
-                    while len(tab.values) <= r:
-                        tab.values.append([])
-                    while len(tab.values[r]) <= c:
-                        tab.values[r].append(None)
-                    tab.values[r][c] = value
+                    tab.set(r0 + dr, c0 + dc, value)
                     updated += 1
         return self._json(request, {"spreadsheetId": self.key, "totalUpdatedCells": updated})
 
