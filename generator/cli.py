@@ -69,7 +69,8 @@ def handle_errors(fn):
         except KeyboardInterrupt:
             fail("afgebroken", 130)
         except OSError as exc:
-            fail(f"{exc.strerror or exc} ({exc.filename or ''})".strip(), EXIT_SETUP)
+            where = f" ({exc.filename})" if exc.filename else ""
+            fail(f"{exc.strerror or exc}{where}", EXIT_SETUP)
 
     return wrapper
 

@@ -20,8 +20,9 @@ class Register:
 
     ``frame`` has one row per complaint and a column per schema key: text columns as str
     ('' when empty), date columns as datetime64[D] (NaT when empty or unreadable), enum
-    columns as their canonical value ('' when empty or unknown). ``raw`` keeps the cell text
-    as typed, for messages; free-text columns are cleaned on first use (``text()``). ``invalid`` marks cells that could not be read (dates, enums).
+    columns as their canonical value ('' when empty or unknown); free-text columns are added
+    when first used (``text()``). ``raw`` keeps the cells as read, for messages. ``invalid``
+    marks cells that could not be read (dates, enums).
     """
 
     frame: pd.DataFrame
@@ -42,7 +43,7 @@ class Register:
         return int(self.grid.first_row + self.grid.header_position())
 
     def cell(self, key: str, i: int) -> str:
-        """A1 address of column ``key`` in frame row ``i`` ('' when the column is missing)."""
+        """A1 address of column ``key`` in frame row ``i`` ('rij N' when the column is missing)."""
         if key not in self.positions:
             return f"rij {self.sheet_rows[i]}"
         return f"{column_letter(self.positions[key])}{self.sheet_rows[i]}"
@@ -54,13 +55,13 @@ class Register:
         """Clean text of any column (cleaned on first use, then kept in ``frame``)."""
         if key not in self.frame.columns:
             if key in self.raw:
-                self.frame[key] = clean_text(self.raw[key])
+                self.frame[key] = pd.Series(clean_text(self.raw[key]), dtype=object, copy=False)
             else:
                 self.frame[key] = ""
         return self.frame[key].to_numpy()
 
     def blank(self, key: str) -> np.ndarray:
-        """True where the column's cell is empty (False everywhere when the column is missing)."""
+        """True where the column's cell is empty (everywhere, when the column is missing)."""
         if key in self.frame.columns:
             return self.frame[key].to_numpy() == ""
         if key in self.raw:

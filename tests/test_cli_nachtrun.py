@@ -211,3 +211,32 @@ def test_scheduling_files_parse():
     cron = (ROOT / "deploy" / "crontab").read_text(encoding="utf-8")
     line = next(ln for ln in cron.splitlines() if ln and not ln.startswith("#") and "=" not in ln.split()[0])
     assert len(line.split()) > 5 and "klachten nachtrun" in line
+
+
+def test_google_rows_are_linked_in_the_digest(config):
+    from generator.digest import build_sections
+    from register.check import check_grid
+    from register.sources import Grid
+    from tests.conftest import HEADERS
+
+    grid = Grid([HEADERS] + ROWS, "sheet", url="https://docs.google.com/spreadsheets/d/KEY/edit", gid=42)
+    sections = build_sections(check_grid(grid, config, dt.date(2026, 3, 27)))
+    late = next(s for s in sections if s.titel == "Standpunt te laat")
+    assert late.regels[0].link == "https://docs.google.com/spreadsheets/d/KEY/edit#gid=42&range=A2"
+
+
+def test_nightly_can_write_the_deadline_columns(make_config, tmp_path):
+    import openpyxl
+
+    from tests.conftest import HEADERS
+
+    headers = HEADERS + ["Bevestigen vóór", "Standpunt vóór", "Signaal"]
+    cfg = make_config("[nachtrun]\ndeadlines_schrijven = true\n", rows=ROWS, headers=headers)
+    steps = run_nightly(cfg, dt.date(2026, 3, 27), dt.datetime(2026, 3, 27, 6, 0, tzinfo=dt.UTC),
+                        echo=lambda s: None)
+    assert next(s for s in steps if s.name == "termijnen").ok
+    ws = openpyxl.load_workbook(tmp_path / "register.xlsx")["Register"]
+    row = {ws.cell(row=1, column=c).value: ws.cell(row=2, column=c).value for c in range(1, ws.max_column + 1)}
+    assert row["Bevestigen vóór"].date() == dt.date(2026, 3, 11)
+    assert row["Standpunt vóór"].date() == dt.date(2026, 3, 16)
+    assert row["Signaal"] == "ontvangstbevestiging te laat; standpunt te laat"
