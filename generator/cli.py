@@ -181,9 +181,15 @@ def brieven(
     if jobs:
         from rich.progress import Progress
 
-        with Progress(console=console(stderr=True), transient=True) as progress:
+        # No auto-refresh thread: the workers are forked, and forking a threaded process is unsafe.
+        with Progress(console=console(stderr=True), transient=True, auto_refresh=False) as progress:
             task = progress.add_task("Brieven maken", total=len(jobs))
-            write_pdfs(jobs, workers=processen, on_done=lambda job: progress.advance(task))
+
+            def done(job) -> None:
+                progress.advance(task)
+                progress.refresh()
+
+            write_pdfs(jobs, workers=processen, on_done=done)
     typer.echo(f"{len(jobs)} brief/brieven geschreven in {output_dir(cfg)}; "
                f"{len(skipped)} bestonden al.")
     for problem in problems:

@@ -206,3 +206,26 @@ def chart_svg(breakdown: Breakdown, minimum: int, cache: Path | None = None) -> 
         cache.mkdir(parents=True, exist_ok=True)
         (cache / f"{key}.svg").write_text(svg, encoding="utf-8")
     return svg
+
+
+def _chart_job(args: tuple[Breakdown, int, Path | None]) -> str:
+    return chart_svg(*args)
+
+
+def charts_svg(breakdowns: list[Breakdown], minimum: int, cache: Path | None = None,
+               workers: int | None = None) -> list[str]:
+    """Many charts at once; charts not in the cache are drawn over all cores (matplotlib is
+    the slow part of a first build)."""
+    import os
+    import threading
+
+    jobs = [(b, minimum, cache) for b in breakdowns]
+    workers = workers or os.cpu_count() or 1
+    # Forking a threaded process (mkdocs serve) is unsafe: draw in this process then.
+    if workers == 1 or len(jobs) < 8 or threading.active_count() > 1 or os.name != "posix":
+        return [chart_svg(*job) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_chart_job, jobs, chunksize=4))

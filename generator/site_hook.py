@@ -95,7 +95,7 @@ def page_context(kcfg) -> dict:
 
 def generated_pages(kcfg, reports, with_form: bool = True) -> dict[str, str | bytes]:
     """Every generated file of the site: path under docs_dir -> content."""
-    from generator.jaarverslag import chart_svg
+    from generator.jaarverslag import charts_svg
     from generator.templating import render
 
     context = page_context(kcfg)
@@ -107,12 +107,13 @@ def generated_pages(kcfg, reports, with_form: bool = True) -> dict[str, str | by
         pages["klachtenformulier.pdf"] = _form_pdf(kcfg)
     pages["klacht-indienen.md"] = render(kcfg, "site/klacht-indienen.md", formulier=with_form, **context)
     pages["jaarverslagen/index.md"] = render(kcfg, "site/jaarverslagen.md", reports=reports, **context)
+    charted = [(report, b) for report in reports for b in report.breakdowns + [report.outcomes] if b.rows]
+    svgs = charts_svg([b for _, b in charted], kcfg.site.minimum_aantal, cache)
+    for (report, breakdown), svg in zip(charted, svgs, strict=True):
+        name = f"img/{report.year}-{breakdown.key}.svg"
+        pages[f"jaarverslagen/{name}"] = svg
+        report.charts[breakdown.key] = name
     for report in reports:
-        for breakdown in report.breakdowns + [report.outcomes]:
-            if breakdown.rows:
-                name = f"img/{report.year}-{breakdown.key}.svg"
-                pages[f"jaarverslagen/{name}"] = chart_svg(breakdown, kcfg.site.minimum_aantal, cache)
-                report.charts[breakdown.key] = name
         pages[f"jaarverslagen/{report.year}.md"] = render(kcfg, "site/jaarverslag.md", r=report, **context)
     return pages
 
