@@ -62,10 +62,6 @@ class Digest:
     text: str = ""
     html: str = ""
 
-    @property
-    def empty(self) -> bool:
-        return not self.sections
-
 
 def _when(due: dt.date, days: int) -> str:
     if days > 0:
@@ -152,7 +148,8 @@ def build_digests(result: CheckResult, config: Config) -> list[Digest]:
     return digests
 
 
-def to_message(digest: Digest, config: Config, when: dt.datetime) -> EmailMessage:
+def to_message(digest: Digest, config: Config, when: dt.datetime, day: dt.date) -> EmailMessage:
+    """The digest as a multipart e-mail; ``day`` (the peildatum) marks it for the once-a-day rule."""
     sender = config.mail.afzender or config.organisatie.email or config.klachtbehandeling.email
     message = EmailMessage()
     message["Subject"] = digest.subject
@@ -160,7 +157,7 @@ def to_message(digest: Digest, config: Config, when: dt.datetime) -> EmailMessag
     message["To"] = digest.recipient
     message["Date"] = format_datetime(when)
     message["Message-ID"] = make_msgid(domain=sender.split("@")[-1] if "@" in sender else None)
-    message["X-Klachten-Dag"] = when.date().isoformat()
+    message["X-Klachten-Dag"] = day.isoformat()
     message.set_content(digest.text)
     message.add_alternative(digest.html, subtype="html")
     return message

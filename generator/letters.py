@@ -140,8 +140,10 @@ def letter_job(result: CheckResult, config: Config, i: int, kind: str, out: Path
     return _job(config, f"brieven/{kind}.html", context, target)
 
 
-def form_job(config: Config, target: Path) -> LetterJob:
+def form_job(config: Config, target: Path, public: bool = False) -> LetterJob:
+    """The blank form; ``public``: worded for the complainant (the website's download)."""
     context = _common(config) | {
+        "publiek": public,
         "titel": f"Klachtenformulier {config.organisatie.naam}", "kanalen": CHANNELS,
         "categorieen": config.lijsten.categorieen, "oorzaken": config.lijsten.oorzaken,
         "urgenties": list(URGENCY_LABELS.items()),

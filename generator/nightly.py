@@ -108,8 +108,7 @@ def _mail_step(config, result, steps, peildatum, now, dry, redo, echo, folder) -
                     (f" (wel afgeleverd: {', '.join(delivered)})" if delivered else ""))
     skipped, problems = [], []
     for digest in digests:
-        message = to_message(digest, config, now)
-        message.replace_header("X-Klachten-Dag", day)
+        message = to_message(digest, config, now, peildatum)
         if dry:
             echo(f"Aan: {message['To']}\nOnderwerp: {message['Subject']}\n\n{digest.text}")
             continue

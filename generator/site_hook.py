@@ -93,7 +93,7 @@ def page_context(kcfg) -> dict:
     }
 
 
-def generated_pages(kcfg, reports, with_form: bool = True) -> dict[str, str | bytes]:
+def generated_pages(kcfg, reports) -> dict[str, str | bytes]:
     """Every generated file of the site: path under docs_dir -> content."""
     from generator.jaarverslag import charts_svg
     from generator.templating import render
@@ -103,9 +103,8 @@ def generated_pages(kcfg, reports, with_form: bool = True) -> dict[str, str | by
     pages: dict[str, str | bytes] = {}
     for name in ("index", "klachtenregeling"):
         pages[f"{name}.md"] = render(kcfg, f"site/{name}.md", **context)
-    if with_form:
-        pages["klachtenformulier.pdf"] = _form_pdf(kcfg)
-    pages["klacht-indienen.md"] = render(kcfg, "site/klacht-indienen.md", formulier=with_form, **context)
+    pages["klachtenformulier.pdf"] = _form_pdf(kcfg)
+    pages["klacht-indienen.md"] = render(kcfg, "site/klacht-indienen.md", **context)
     pages["jaarverslagen/index.md"] = render(kcfg, "site/jaarverslagen.md", reports=reports, **context)
     charted = [(report, b) for report in reports for b in report.breakdowns + [report.outcomes] if b.rows]
     svgs = charts_svg([b for _, b in charted], kcfg.site.minimum_aantal, cache)
@@ -125,7 +124,7 @@ def _form_pdf(kcfg) -> bytes:
 
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "klachtenformulier.pdf"
-        write_pdf(form_job(kcfg, target))
+        write_pdf(form_job(kcfg, target, public=True))
         return target.read_bytes()
 
 

@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .parse import SERIAL_EPOCH, to_serial
 from .schema import COLUMNS
 
 ANCHOR = dt.date(2026, 11, 20)
 HEADERS = [c.header for c in COLUMNS] + ["Notities (eigen kolom)"]
-_SERIAL_EPOCH = dt.date(1899, 12, 30)
 
 FIRST = ["Anna", "Bram", "Carla", "Dirk", "Eva", "Frank", "Gerda", "Hans", "Ilse", "Joost", "Karin",
          "Lucas", "Marieke", "Niels", "Olga", "Pieter", "Ria", "Sander", "Tamara", "Vincent"]
@@ -173,7 +173,7 @@ def synthetic_grid(n_rows: int, anchor: dt.date = ANCHOR, years: int = 3, seed: 
     """A large register as the Sheets API returns it (dates as serial numbers, ragged rows)."""
     rng = random.Random(seed)
     span = years * 365
-    anchor_serial = (anchor - _SERIAL_EPOCH).days
+    anchor_serial = to_serial(anchor)
     categories = list(COMPLAINTS)
     rows: list[list[Any]] = [HEADERS[:-1]]
     idx = {c.key: i for i, c in enumerate(COLUMNS)}
@@ -182,7 +182,7 @@ def synthetic_grid(n_rows: int, anchor: dt.date = ANCHOR, years: int = 3, seed: 
         closed = received < anchor_serial - 20
         row: list[Any] = [None] * len(COLUMNS)
         row[idx["complaint_no"]] = f"K{n:07d}"
-        row[idx["received"]] = received if serial_dates else (_SERIAL_EPOCH + dt.timedelta(days=received)).isoformat()
+        row[idx["received"]] = received if serial_dates else (SERIAL_EPOCH + dt.timedelta(days=received)).isoformat()
         row[idx["channel"]] = rng.choice(["e-mail", "telefoon", "brief", "webformulier"])
         row[idx["name"]] = f"Klant {n}"
         row[idx["email"]] = f"klant{n}@example.nl"

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 NAT = np.datetime64("NaT", "D")
-_EXCEL_EPOCH = dt.date(1899, 12, 30)  # Sheets and Excel serial day 0
+SERIAL_EPOCH = dt.date(1899, 12, 30)  # Sheets and Excel serial day 0
 _MAX_SERIAL = 2958465  # 9999-12-31
 
 MONTHS = {
@@ -61,8 +61,13 @@ def cell_text(value: Any) -> str:
 
 def _serial(number: float) -> dt.date | None:
     if 1 <= number <= _MAX_SERIAL:
-        return _EXCEL_EPOCH + dt.timedelta(days=int(number))
+        return SERIAL_EPOCH + dt.timedelta(days=int(number))
     return None
+
+
+def to_serial(day: dt.date) -> int:
+    """A date as the serial day number Sheets and Excel store (1 = 31 December 1899)."""
+    return (day - SERIAL_EPOCH).days
 
 
 def _ymd(y: int, m: int, d: int) -> dt.date | None:

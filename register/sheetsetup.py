@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .calendar import WorkCalendar
 from .config import Config, Term
 from .errors import SourceError
+from .parse import to_serial
 from .schema import BY_KEY, COLUMNS, HEADER_INDEX, TOOL_COLUMNS, column_letter, fold
 
 HOLIDAY_TAB = "Feestdagen"
@@ -240,7 +241,7 @@ def _free_sheet_id(sheets: dict) -> int:
 
 def _serial_or_text(value):
     if isinstance(value, dt.date):
-        return (value - dt.date(1899, 12, 30)).days
+        return to_serial(value)
     return value
 
 

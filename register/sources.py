@@ -7,7 +7,7 @@ above this module works on Grids, so it is tested on plain data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,6 @@ class Grid:
     first_row: int = 1
     url: str | None = None  # Google Sheet edit URL, for links to a row
     gid: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def header_position(self) -> int:
         """Index in ``values`` of the header row: the first of the top 10 rows naming Klachtnummer."""

@@ -19,7 +19,7 @@ import numpy as np
 
 from .config import Config
 from .errors import SourceError
-from .parse import cell_text, parse_date_value
+from .parse import cell_text, parse_date_value, to_serial
 from .schema import BY_KEY, CLOSED, HEADER_INDEX, column_letter, fold
 from .sources import Grid, read_grid
 
@@ -27,7 +27,6 @@ MARKER = "[geanonimiseerd]"
 #: Personal data and free text that may contain it; everything the jaarverslag uses is kept.
 ANONYMISED_KEYS = ("name", "address", "postcode", "city", "email", "phone", "correspondence", "description",
                    "solution", "investigation", "motivation", "extension_reason")
-_SERIAL_EPOCH = dt.date(1899, 12, 30)
 
 
 @dataclass
@@ -126,7 +125,7 @@ class _GoogleTarget:
 
 def _raw(value: Any) -> Any:
     if isinstance(value, dt.date):
-        return (value - _SERIAL_EPOCH).days
+        return to_serial(value)
     return "" if value is None else value
 
 
