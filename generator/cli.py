@@ -16,13 +16,24 @@ import typer
 
 from register.errors import ConfigError, KlachtenError, SourceError
 
-# typer's own gettext-wrapped words in Dutch (its vendored click keeps English for the rest).
+# typer's own words in Dutch. typer vendors click with a few English literals; they are
+# patched here, defensively: if a later typer moves them, help simply stays English.
 _TYPER_NL = {
     "No such command {name!r}.": "Onbekend commando {name!r}.",
     "Missing argument {param_hint}.": "Argument {param_hint} ontbreekt.",
     "Missing option {param_hint}.": "Optie {param_hint} ontbreekt.",
     "Invalid value for {param_hint}: {message}": "Ongeldige waarde voor {param_hint}: {message}",
+    "Options": "Opties", "Arguments": "Argumenten", "Commands": "Commando's",
 }
+_ENGLISH_TO_DUTCH = (("No such option:", "Onbekende optie:"), ("Did you mean", "Bedoelde u"),
+                     ("Missing argument", "Ontbrekend argument"), ("Missing option", "Ontbrekende optie"),
+                     ("Invalid value for", "Ongeldige waarde voor"),
+                     ("Input should be a valid integer, unable to parse string as an integer", "verwacht een geheel getal"),
+                     ("Input should be greater than or equal to", "moet minstens zijn:"),
+                     ("requires an argument", "heeft een waarde nodig"),
+                     ("Got unexpected extra argument", "Onverwacht extra argument"),
+                     ("is not a valid integer", "is geen geheel getal"),
+                     ("is not in the range", "valt buiten het bereik"))
 
 
 def _dutch_typer() -> None:
@@ -30,6 +41,37 @@ def _dutch_typer() -> None:
 
     if hasattr(typer.core, "_"):
         typer.core._ = lambda message: _TYPER_NL.get(message, message)
+    try:
+        from typer._click import core, exceptions, formatting
+        from typer._click.utils import echo
+    except ImportError:
+        return
+
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def dutch_usage(self, prog, args="", prefix=None):
+        return write_usage(self, prog, args, "Gebruik: " if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = dutch_usage
+    get_help_option = core.Command.get_help_option
+
+    def dutch_help_option(self, ctx):
+        option = get_help_option(self, ctx)
+        if option is not None:
+            option.help = "Toon deze hulp en stop."
+        return option
+
+    core.Command.get_help_option = dutch_help_option
+
+    def show(self, file=None):
+        message = self.format_message()
+        for english, dutch in _ENGLISH_TO_DUTCH:
+            message = message.replace(english, dutch)
+        if getattr(self, "ctx", None) is not None:
+            echo(f"{self.ctx.get_usage()}\nZie '{self.ctx.command_path} -h' voor hulp.\n", err=True)
+        echo(f"Fout: {message}", err=True)
+
+    exceptions.UsageError.show = show
 
 
 _dutch_typer()

@@ -65,3 +65,12 @@ def test_not_an_xlsx_file(make_config, tmp_path):
     result = invoke("controleer", "--config", str(cfg.path))
     assert result.exit_code == 2
     assert "is geen leesbaar .xlsx-bestand" in result.stderr
+
+
+def test_help_and_usage_errors_are_dutch():
+    help_text = invoke("controleer", "--help").output
+    assert "Gebruik:" in help_text and "Toon deze hulp en stop." in help_text and "Opties:" in help_text
+    result = invoke("controleer", "--bla")
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith("Fout: Onbekende optie: --bla")
+    assert invoke("brief").stderr.strip().endswith("Fout: Ontbrekend argument 'KLACHTNUMMER'.")
