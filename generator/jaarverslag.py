@@ -63,6 +63,16 @@ class YearReport:
         return f"{diff:+d} ({diff / self.previous:+.0%}) ten opzichte van {self.year - 1}".replace(".", ",")
 
 
+def escalation_kind(text: str) -> str:
+    """Geëscaleerd naar is free text: publish only its kind, never the text itself."""
+    lowered = text.lower()
+    if "geschil" in lowered or "commissie" in lowered or "kifid" in lowered:
+        return "geschilleninstantie"
+    if "recht" in lowered or "kanton" in lowered:
+        return "rechter"
+    return "anders"
+
+
 def complaint_table(result: CheckResult) -> pd.DataFrame:
     """The columns the report uses, one row per complaint with a receipt date."""
     reg, d = result.register, result.deadlines
@@ -124,7 +134,7 @@ def build_reports(result: CheckResult, config: Config) -> list[YearReport]:
         closed = part[part["closed"]]
         dec_ok = int((closed["decided"] <= closed["decision_due"]).sum())
         days = closed["handling_days"].dropna()
-        escalated = part.loc[part["escalated_to"] != "", "escalated_to"].str.lower().value_counts()
+        escalated = part.loc[part["escalated_to"] != "", "escalated_to"].map(escalation_kind).value_counts()
         halves = []
         for label, months in (("januari t/m juni", (1, 6)), ("juli t/m december", (7, 12))):
             m = part["received"].dt.month.between(*months)

@@ -160,3 +160,14 @@ def test_plain_mkdocs_build_strict_works(tmp_path, monkeypatch):
                             cwd=ROOT, capture_output=True, text=True, env={**__import__("os").environ, **env})
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "s" / "klachtenregeling" / "index.html").exists()
+
+
+def test_escalations_are_published_by_kind_only(make_config, tmp_path):
+    rows = [complaint(complaint_no=f"K{n}", received=dt.date(2025, 3, 2), escalated_to=text)
+            for n, text in enumerate(["Geschillencommissie Installatie", "kantonrechter Utrecht",
+                                      "advocaat mr. Geheimhouder", "geschillencommissie"])]
+    cfg = make_config("[site]\nminimum_aantal = 1\n", rows=rows)
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    page = text_of(read(out, "jaarverslagen/2025"))
+    assert "geschilleninstantie 2" in page and "rechter 1" in page and "anders 1" in page
+    assert "Geheimhouder" not in page and "Utrecht" not in page
