@@ -169,3 +169,9 @@ def test_validator_never_raises_on_messy_grids(config, rows, headers, drop_heade
     for f in result.findings:
         assert f.ernst in ("fout", "waarschuwing") and f.melding
     result.to_json()
+
+
+def test_title_rows_above_the_header_keep_cells_right(config):
+    grid = Grid([["Klachtenregister 2026", None], [], HEADERS, complaint(email="fout@")], "test")
+    result = check_grid(grid, config, PEIL)
+    assert [(f.cel, f.klachtnummer) for f in result.findings] == [(f"{letter('email')}4", "K2026-001")]
