@@ -66,14 +66,22 @@ def on_config(config):
     config.copyright = kcfg.organisatie.naam
     if kcfg.site.url:
         config.site_url = kcfg.site.url
-    config.nav = [
+    return config
+
+
+def navigation(reports, files: Files) -> list:
+    """Our pages first, then the owner's own pages from site/ (in file order)."""
+    nav = [
         {"Home": "index.md"},
         {"Klachtenregeling": "klachtenregeling.md"},
         {"Klacht indienen": "klacht-indienen.md"},
         {"Jaarverslagen": ["jaarverslagen/index.md"] +
          [{f"{r.year}{' (lopend)' if r.partial else ''}": f"jaarverslagen/{r.year}.md"} for r in reversed(reports)]},
     ]
-    return config
+    ours = {"index.md", "klachtenregeling.md", "klacht-indienen.md"}
+    own = [f.src_uri for f in files.documentation_pages()
+           if f.src_uri not in ours and not f.src_uri.startswith("jaarverslagen/")]
+    return nav + sorted(own)
 
 
 def page_context(kcfg) -> dict:
@@ -141,6 +149,7 @@ def on_files(files: Files, config) -> Files:
                 continue
             files.remove(existing)
         files.append(File.generated(config, path, content=content))
+    config.nav = navigation(reports, files)  # read by mkdocs right after this event
     return files
 
 
