@@ -187,17 +187,20 @@ def brief(
     config: ConfigOption = None,
 ) -> None:
     """Maak één brief als PDF (ontvangstbevestiging, uitstelbericht of standpunt)."""
-    from generator.letters import KINDS, find_row, letter_job, write_pdf
+    from generator.letters import KINDS, find_row, late_extension_notice, letter_job, write_pdf
     from register.check import check_register
 
     if soort not in KINDS:
         raise ConfigError(f"onbekende soort brief '{soort}'; kies uit {', '.join(KINDS)}")
     cfg = load(config)
     result = check_register(cfg, parse_peildatum(peildatum))
-    job = letter_job(result, cfg, find_row(result, klachtnummer), soort, uitvoer)
+    row = find_row(result, klachtnummer)
+    job = letter_job(result, cfg, row, soort, uitvoer)
     pages = write_pdf(job)
     unit = "pagina" if pages == 1 else "pagina's"
     typer.echo(f"Brief geschreven: {job.target} ({pages} {unit})")
+    if late := late_extension_notice(result, row, soort):
+        typer.echo(f"Let op: {late}", err=True)
 
 
 @app.command("brieven")

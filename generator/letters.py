@@ -71,6 +71,21 @@ def find_row(result: CheckResult, number: str) -> int:
     return int(rows[0])
 
 
+def late_extension_notice(result: CheckResult, i: int, kind: str) -> str | None:
+    """A Dutch warning when an uitstelbericht goes out after the original term ended: the
+    procedure asks for it before, and a late extension does not move the deadline."""
+    if kind != "uitstelbericht":
+        return None
+    original = _date(result.deadlines["decision_due_original"].iat[i])
+    sent = _date(result.register.dates("extension_sent")[i]) or result.peildatum
+    if original and sent > original:
+        from register.parse import format_date_nl
+
+        return (f"de oorspronkelijke termijn liep af op {format_date_nl(original)}; dit uitstel is te laat "
+                f"gemeld en verschuift de termijn niet")
+    return None
+
+
 def _common(config: Config) -> dict:
     kb = config.klachtbehandeling
     logo = config.resolve(config.organisatie.logo).as_uri() if config.organisatie.logo else ""

@@ -83,6 +83,16 @@ def test_uitstelbericht_dates(make_config, tmp_path):
     assert "Onderdeel is nabesteld" in text
     assert "uiterlijk op 6 mei 2026" in text
     assert "Teststad, 10 april 2026" in text
+    assert "Let op" not in run(cfg, "brief", "K1", "uitstelbericht", "--peildatum", "2026-04-10").stderr
+
+
+def test_late_uitstelbericht_is_made_with_a_warning(make_config, tmp_path):
+    cfg = make_config(rows=[complaint(complaint_no="K1", received=dt.date(2026, 4, 1),
+                                      extension_reason="Onderdeel is nabesteld")])
+    result = run(cfg, "brief", "K1", "uitstelbericht", "--peildatum", "2026-04-20")
+    assert result.exit_code == 0
+    assert result.stderr.strip() == ("Let op: de oorspronkelijke termijn liep af op 15 april 2026; dit uitstel is "
+                                     "te laat gemeld en verschuift de termijn niet")
 
 
 def test_standpunt_letter(letters_config, tmp_path):
