@@ -7,6 +7,7 @@ commands, so `klachten --help` starts about as fast as typer itself.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import functools
 import sys
 from pathlib import Path
@@ -111,10 +112,21 @@ def handle_errors(fn):
         except KeyboardInterrupt:
             fail("afgebroken", 130)
         except OSError as exc:
-            where = f" ({exc.filename})" if exc.filename else ""
-            fail(f"{exc.strerror or exc}{where}", EXIT_SETUP)
+            fail(os_error_message(exc), EXIT_SETUP)
 
     return wrapper
+
+
+_OS_ERRORS = {errno.EACCES: "geen toegang (staat het bestand open in een ander programma?)",
+              errno.EPERM: "geen toestemming", errno.ENOENT: "bestaat niet", errno.ENOSPC: "de schijf is vol",
+              errno.EROFS: "alleen-lezen bestandssysteem", errno.EISDIR: "is een map, geen bestand",
+              errno.ENOTDIR: "is geen map", errno.EEXIST: "bestaat al als bestand; verwacht werd een map"}
+
+
+def os_error_message(exc: OSError) -> str:
+    """An operating-system error as one Dutch line, naming the file."""
+    reason = _OS_ERRORS.get(exc.errno, exc.strerror or str(exc))
+    return f"{exc.filename}: {reason}" if exc.filename else reason
 
 
 def parse_peildatum(value: str | None) -> dt.date:

@@ -74,3 +74,12 @@ def test_help_and_usage_errors_are_dutch():
     assert result.exit_code == 2
     assert result.stderr.strip().endswith("Fout: Onbekende optie: --bla")
     assert invoke("brief").stderr.strip().endswith("Fout: Ontbrekend argument 'KLACHTNUMMER'.")
+
+
+def test_unwritable_output_is_a_dutch_line(make_config, tmp_path):
+    cfg = make_config(rows=[complaint()])
+    blocker = tmp_path / "bezet"
+    blocker.write_text("geen map", encoding="utf-8")
+    result = invoke("formulier", "--uitvoer", str(blocker / "f.pdf"), "--config", str(cfg.path))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"Fout: {blocker}: bestaat al als bestand; verwacht werd een map"
