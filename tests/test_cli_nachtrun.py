@@ -240,3 +240,12 @@ def test_nightly_can_write_the_deadline_columns(make_config, tmp_path):
     assert row["Bevestigen vóór"].date() == dt.date(2026, 3, 11)
     assert row["Standpunt vóór"].date() == dt.date(2026, 3, 16)
     assert row["Signaal"] == "ontvangstbevestiging te laat; standpunt te laat"
+
+
+def test_nightly_rebuilds_the_site_when_asked(make_config, tmp_path):
+    cfg = make_config("[nachtrun]\nsite_bouwen = true\n", rows=ROWS)
+    steps = run_nightly(cfg, dt.date(2026, 3, 27), dt.datetime(2026, 3, 27, 6, 0, tzinfo=dt.UTC), dry=True,
+                        echo=lambda s: None)
+    website = next(s for s in steps if s.name == "website")
+    assert website.ok, website.message
+    assert (tmp_path / "public" / "klachtenregeling" / "index.html").exists()
