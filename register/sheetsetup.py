@@ -47,11 +47,15 @@ class Layout:
 
 
 def plan_layout(headers: list) -> Layout:
+    """Where the columns go, given row 1; refuses a row 1 that is something else (a title)."""
     positions: dict[str, int] = {}
     for idx, header in enumerate(headers):
         key = HEADER_INDEX.get(fold(str(header))) if header not in (None, "") else None
         if key is not None and key not in positions:
             positions[key] = idx
+    if not positions and any(h not in (None, "") for h in headers):
+        raise SourceError("rij 1 bevat geen bekende kolomkoppen; 'klachten inrichten' verwacht de kopregel op "
+                          "rij 1 (verplaats een titel erboven, of begin in een leeg tabblad)")
     used = max((i for i, h in enumerate(headers) if h not in (None, "")), default=-1)
     added = []
     for column in COLUMNS + TOOL_COLUMNS:

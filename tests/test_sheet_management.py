@@ -236,3 +236,10 @@ def test_anonimiseer_xlsx_dry_run_then_execute(make_config, tmp_path):
     assert values["Eigen kolom"] == "=SUM(1,2) blijft tekst"
     assert values["Geanonimiseerd op"].date() == PEIL
     assert list((tmp_path / "private" / "backups").glob("register-*.csv"))
+
+
+def test_inrichten_refuses_a_title_row(make_config, tmp_path):
+    cfg = make_config(rows=[[], HEADERS], headers=["Klachtenregister 2026"])
+    result = runner.invoke(app, ["inrichten", "--config", str(cfg.path)])
+    assert result.exit_code == 2
+    assert "rij 1 bevat geen bekende kolomkoppen" in result.stderr
