@@ -36,15 +36,28 @@ class Leak:
 
 
 def personal_values(reg: Register) -> dict[str, tuple[str, int]]:
-    """Distinct guarded values -> (column, sheet row of one occurrence)."""
+    """Distinct guarded values -> (column, sheet row of one occurrence).
+
+    Works on the raw cells with numpy's string ufuncs; only the odd number or date cell goes
+    through cell_text, so it appears exactly as the site would print it.
+    """
+    from register.parse import cell_text
+
     values: dict[str, tuple[str, int]] = {}
-    for key in GUARDED:
-        column = pd.Series(reg.text(key), dtype=object)
-        keep = (column.str.len() >= MIN_LENGTH).to_numpy(dtype=bool, na_value=False) & ~column.duplicated().to_numpy()
-        keep &= (column != ANONYMISED).to_numpy()
-        rows = np.flatnonzero(keep)
-        for value, row in zip(column.to_numpy()[rows], reg.sheet_rows[rows], strict=True):
-            values.setdefault(value, (key, int(row)))
+    for key in reversed(GUARDED):  # update() below: the first column in GUARDED wins
+        raw = reg.raw.get(key)
+        if raw is None or len(raw) == 0:
+            continue
+        missing = pd.isna(raw)
+        cells = np.where(missing, "", raw)
+        if pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):  # numbers, dates
+            odd = np.flatnonzero(np.frompyfunc(lambda v: type(v) is not str, 1, 1)(cells).astype(bool))
+            cells[odd] = [cell_text(v) for v in cells[odd]]
+        text = np.strings.strip(cells.astype(np.dtypes.StringDType()))
+        rows = np.flatnonzero((np.strings.str_len(text) >= MIN_LENGTH) & (text != ANONYMISED))
+        unique, first = np.unique(text[rows], return_index=True)
+        where = [(key, row) for row in reg.sheet_rows[rows[first]].tolist()]
+        values.update(zip(unique.tolist(), where, strict=True))
     return values
 
 

@@ -126,14 +126,24 @@ def generated_pages(kcfg, reports) -> dict[str, str | bytes]:
 
 
 def _form_pdf(kcfg) -> bytes:
+    """The public form as PDF, cached by its HTML (it holds no personal data), so a rebuild
+    need not load WeasyPrint."""
+    import hashlib
     import tempfile
 
     from generator.letters import form_job, write_pdf
 
+    cache = kcfg.resolve(kcfg.nachtrun.map) / "cache"
     with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "klachtenformulier.pdf"
-        write_pdf(form_job(kcfg, target, public=True))
-        return target.read_bytes()
+        job = form_job(kcfg, Path(tmp) / "klachtenformulier.pdf", public=True)
+        cached = cache / f"klachtenformulier-{hashlib.sha256(job.html.encode()).hexdigest()[:20]}.pdf"
+        if cached.is_file():
+            return cached.read_bytes()
+        write_pdf(job)
+        content = job.target.read_bytes()
+    cache.mkdir(parents=True, exist_ok=True)
+    cached.write_bytes(content)
+    return content
 
 
 def on_files(files: Files, config) -> Files:
