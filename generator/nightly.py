@@ -91,11 +91,16 @@ def _mail_step(config, result, steps, peildatum, now, dry, redo, echo, folder) -
     outbox = Outbox(folder)
     day = peildatum.isoformat()
     delivered: list[str] = []
-    try:
-        if not dry:  # first what earlier runs could not deliver
-            for path, message in outbox.pending():
+    down: str | None = None  # set when the server failed: today's digests are then only queued
+    if not dry:  # first what earlier runs could not deliver, oldest first
+        for path, message in outbox.pending():
+            try:
                 outbox.deliver(path, message, config)
                 delivered.append(f"{message['To']} (uit postvak-uit, {message['X-Klachten-Dag']})")
+            except KlachtenError as exc:
+                down = str(exc)
+                break
+    try:
         if result is None:
             failed = next(s for s in steps if s.name == "register")
             digests = [_alert_digest(config, failed.message, peildatum)]
@@ -103,10 +108,7 @@ def _mail_step(config, result, steps, peildatum, now, dry, redo, echo, folder) -
             digests = build_digests(result, config)
     except KlachtenError as exc:
         return Step("mail", False, f"mail niet verstuurd: {exc}")
-    if not digests:
-        return Step("mail", True, "niets te melden; geen mail verstuurd" +
-                    (f" (wel afgeleverd: {', '.join(delivered)})" if delivered else ""))
-    skipped, problems = [], []
+    skipped, queued = [], []
     for digest in digests:
         message = to_message(digest, config, now, peildatum)
         if dry:
@@ -115,16 +117,24 @@ def _mail_step(config, result, steps, peildatum, now, dry, redo, echo, folder) -
         if outbox.delivered(day, digest.recipient) and not redo:
             skipped.append(digest.recipient)
             continue
-        path = outbox.put(message)
+        path = outbox.put(message)  # kept until the server has accepted it
+        if down is not None:
+            queued.append(digest.recipient)
+            continue
         try:
             outbox.deliver(path, message, config)
             delivered.append(digest.recipient)
         except KlachtenError as exc:
-            problems.append(f"{exc} (bewaard in {path.parent}, volgende run opnieuw)")
+            down = str(exc)
+            queued.append(digest.recipient)
     if dry:
         return Step("mail", True, f"droog: {len(digests)} mail(s) getoond, niets verstuurd")
-    if problems:
-        return Step("mail", False, "; ".join(problems))
+    if down is not None:
+        kept = f"{len(outbox.pending())} mail(s) bewaard in {outbox.folder}, de volgende run verstuurt ze"
+        return Step("mail", False, f"{down} ({kept})")
+    if not digests:
+        return Step("mail", True, "niets te melden; geen mail verstuurd" +
+                    (f" (wel afgeleverd: {', '.join(delivered)})" if delivered else ""))
     parts = []
     if delivered:
         parts.append("verstuurd aan " + ", ".join(delivered))

@@ -249,3 +249,21 @@ def test_nightly_rebuilds_the_site_when_asked(make_config, tmp_path):
     website = next(s for s in steps if s.name == "website")
     assert website.ok, website.message
     assert (tmp_path / "public" / "klachtenregeling" / "index.html").exists()
+
+
+def test_digests_queue_up_while_the_server_is_down_and_go_out_once(make_config, tmp_path):
+    port = free_port()
+    cfg = make_config(mail_toml(port), rows=ROWS)
+    assert nachtrun(cfg).exit_code == 1
+    second = runner.invoke(app, ["nachtrun", "--peildatum", "2026-03-28", "--config", str(cfg.path)])
+    assert second.exit_code == 1
+    assert "2 mail(s) bewaard in" in second.stderr
+    assert [p.name[:10] for p in outbox(tmp_path)] == ["2026-03-27", "2026-03-28"]
+    with smtp_server() as (server, up):
+        cfg = make_config(mail_toml(up), rows=ROWS)
+        third = runner.invoke(app, ["nachtrun", "--peildatum", "2026-03-28", "--config", str(cfg.path)])
+        assert third.exit_code == 0, third.output
+        assert len(server.messages) == 2 and outbox(tmp_path) == []
+        assert "vandaag al verstuurd" in third.stdout
+        assert runner.invoke(app, ["nachtrun", "--peildatum", "2026-03-28", "--config", str(cfg.path)]).exit_code == 0
+        assert len(server.messages) == 2
