@@ -16,7 +16,7 @@ import pandas as pd
 
 from register.check import CheckResult
 from register.config import Config
-from register.schema import CHANNELS, CLOSED, OUTCOMES, URGENCY_LABELS
+from register.schema import CHANNELS, CLOSED, OUTCOMES, URGENCIES, URGENCY_LABELS
 
 
 @dataclass
@@ -150,7 +150,7 @@ def build_reports(result: CheckResult, config: Config) -> list[YearReport]:
                 _breakdown(part, "category", "Onderwerp (categorie)"),
                 _breakdown(part, "cause", "Oorzaak", order=list(config.lijsten.oorzaken)),
                 _breakdown(part, "channel", "Kanaal", order=list(CHANNELS)),
-                _breakdown(part, "urgency", "Urgentie (NVKL-indeling)", order=[str(n) for n in range(1, 9)],
+                _breakdown(part, "urgency", "Urgentie (NVKL-indeling)", order=list(URGENCIES),
                            labels=urgency_labels),
             ],
             acknowledged_in_time=(ack_ok, len(measured_ack)),

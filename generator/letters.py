@@ -18,6 +18,7 @@ import numpy as np
 
 from register.check import CheckResult
 from register.config import Config
+from register.deadlines import open_complaints
 from register.errors import LetterError
 from register.schema import BY_KEY, CHANNELS, CLOSED, URGENCY_LABELS
 
@@ -173,12 +174,13 @@ def due_letters(result: CheckResult, config: Config, redo: bool = False,
     out = out or output_dir(config)
     status = reg.frame["status"].to_numpy()
     alive = np.isnat(reg.dates("anonymised"))
-    open_ = (status != CLOSED) & np.isnat(reg.dates("decided")) & ~np.isnat(reg.dates("received"))
+    open_ = open_complaints(reg)
     flags = result.flags
-    needs_extension = set(flags.loc[flags["signaal"] == "uitstelbericht_nodig", "row"].tolist())
+    needs_extension = np.zeros(len(reg), dtype=bool)
+    needs_extension[flags.loc[flags["signaal"] == "uitstelbericht_nodig", "row"].to_numpy(dtype=np.int64)] = True
     wanted: dict[str, np.ndarray] = {
         "ontvangstbevestiging": open_ & np.isnat(reg.dates("acknowledged")) & alive,
-        "uitstelbericht": np.isin(np.arange(len(reg)), list(needs_extension)) & (reg.text("extension_reason") != ""),
+        "uitstelbericht": needs_extension & (reg.text("extension_reason") != ""),
         "standpunt": (status == CLOSED) & ~np.isnat(reg.dates("decided")) & (reg.frame["outcome"].to_numpy() != "")
         & alive,
     }

@@ -50,6 +50,12 @@ def add_months(dates: np.ndarray, months: int) -> np.ndarray:
     return (month_start + np.timedelta64(months, "M")).astype("datetime64[D]") + offset
 
 
+def open_complaints(reg: Register) -> np.ndarray:
+    """True for complaints still waiting for a decision: received, not closed, no Datum standpunt."""
+    return ((reg.frame["status"].to_numpy() != CLOSED) & np.isnat(reg.dates("decided"))
+            & ~np.isnat(reg.dates("received")))
+
+
 def compute_deadlines(reg: Register, config: Config, calendar: WorkCalendar) -> pd.DataFrame:
     """One row per complaint (aligned with ``reg.frame``) with its due dates."""
     terms = config.termijnen
@@ -92,10 +98,8 @@ def compute_flags(reg: Register, deadlines: pd.DataFrame, peildatum: dt.date, co
     frame = reg.frame
     warn = config.termijnen.waarschuwing_werkdagen
     status = frame["status"].to_numpy()
-    decided = reg.dates("decided")
     acknowledged = reg.dates("acknowledged")
-    received = reg.dates("received")
-    open_ = (status != CLOSED) & np.isnat(decided) & ~np.isnat(received)
+    open_ = open_complaints(reg)
     ack_due = deadlines["acknowledge_due"].to_numpy(dtype="datetime64[D]")
     dec_due = deadlines["decision_due"].to_numpy(dtype="datetime64[D]")
     dec_original = deadlines["decision_due_original"].to_numpy(dtype="datetime64[D]")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .config import Config
 from .parse import blank_mask, cell_text, clean_text, parse_dates
-from .schema import BY_KEY, COLUMNS, HEADER_INDEX, column_letter, enum_lookup, fold
+from .schema import BY_KEY, COLUMNS, URGENCIES, column_letter, enum_lookup, fold, header_positions
 from .sources import Grid
 
 
@@ -69,12 +69,15 @@ class Register:
         return np.ones(len(self.frame), dtype=bool)
 
 
-def _enum_choices(key: str, config: Config) -> tuple[str, ...] | list[str]:
+def allowed_values(key: str, config: Config) -> list[str]:
+    """The values a list column accepts: from the schema, the config lists, or 1..8."""
     if key == "category":
-        return config.lijsten.categorieen
+        return list(config.lijsten.categorieen)
     if key == "cause":
-        return config.lijsten.oorzaken
-    return BY_KEY[key].choices
+        return list(config.lijsten.oorzaken)
+    if key == "urgency":
+        return list(URGENCIES)
+    return list(BY_KEY[key].choices)
 
 
 #: Text columns cleaned while loading, because checks and flags need them. The others (mostly
@@ -108,16 +111,7 @@ def build_register(grid: Grid, config: Config) -> Register:
     top = grid.header_position()
     header_cells = grid.values[top] if grid.values else []
     headers = ["" if v is None else str(v).strip() for v in header_cells]
-    positions: dict[str, int] = {}
-    duplicates: list[tuple[str, int]] = []
-    for idx, header in enumerate(headers):
-        key = HEADER_INDEX.get(fold(header))
-        if key is None:
-            continue
-        if key in positions:
-            duplicates.append((key, idx))
-        else:
-            positions[key] = idx
+    positions, duplicates = header_positions(headers)
     missing = [c.key for c in COLUMNS if c.required and c.key not in positions]
 
     body = grid.values[top + 1:]
@@ -192,10 +186,10 @@ def _normalise_enum(key: str, raw: np.ndarray, config: Config) -> tuple[np.ndarr
     Factorises the raw cells once; each distinct value is cleaned and looked up once.
     """
     if key == "urgency":
-        table = {str(n): str(n) for n in range(1, 9)}
+        table = {n: n for n in URGENCIES}
         lookup = _leading_number
     else:
-        table = enum_lookup(key, _enum_choices(key, config))
+        table = enum_lookup(key, allowed_values(key, config))
         lookup = fold
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     mapped, unknown = [], []

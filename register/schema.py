@@ -120,6 +120,23 @@ def fold(text: str) -> str:
 
 
 HEADER_INDEX = {fold(c.header): c.key for c in COLUMNS + TOOL_COLUMNS}
+URGENCIES = tuple(str(n) for n in URGENCY_LABELS)
+
+
+def header_positions(headers: list) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    """Schema key -> 0-based column for a header row (the first of two equal headers wins),
+    plus the (key, column) pairs of the repeated ones."""
+    positions: dict[str, int] = {}
+    repeated: list[tuple[str, int]] = []
+    for idx, header in enumerate(headers):
+        key = HEADER_INDEX.get(fold(str(header))) if header not in (None, "") else None
+        if key is None:
+            continue
+        if key in positions:
+            repeated.append((key, idx))
+        else:
+            positions[key] = idx
+    return positions, repeated
 
 
 def column_letter(index: int) -> str:

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from .calendar import WorkCalendar
 from .config import Config, Term
 from .errors import SourceError
+from .model import allowed_values
 from .parse import to_serial
-from .schema import BY_KEY, COLUMNS, HEADER_INDEX, TOOL_COLUMNS, column_letter, fold
+from .schema import BY_KEY, COLUMNS, TOOL_COLUMNS, column_letter, header_positions
 
 HOLIDAY_TAB = "Feestdagen"
 HOLIDAY_ROWS = 400  # the holiday range used in formulas: Feestdagen!A2:A400
@@ -48,11 +49,7 @@ class Layout:
 
 def plan_layout(headers: list) -> Layout:
     """Where the columns go, given row 1; refuses a row 1 that is something else (a title)."""
-    positions: dict[str, int] = {}
-    for idx, header in enumerate(headers):
-        key = HEADER_INDEX.get(fold(str(header))) if header not in (None, "") else None
-        if key is not None and key not in positions:
-            positions[key] = idx
+    positions, _ = header_positions(headers)
     if not positions and any(h not in (None, "") for h in headers):
         raise SourceError("rij 1 bevat geen bekende kolomkoppen; 'klachten inrichten' verwacht de kopregel op "
                           "rij 1 (verplaats een titel erboven, of begin in een leeg tabblad)")
@@ -64,16 +61,6 @@ def plan_layout(headers: list) -> Layout:
             positions[column.key] = used
             added.append((column.key, used))
     return Layout(positions, added)
-
-
-def choices_for(key: str, config: Config) -> list[str]:
-    if key == "category":
-        return list(config.lijsten.categorieen)
-    if key == "cause":
-        return list(config.lijsten.oorzaken)
-    if key == "urgency":
-        return [str(n) for n in range(1, 9)]
-    return list(BY_KEY[key].choices)
 
 
 def closed_days(config: Config, today: dt.date) -> list[tuple[dt.date, str]]:
@@ -186,7 +173,7 @@ def setup_google(config: Config, today: dt.date, session=None) -> SetupReport:
 
     for key in ENUM_KEYS:
         col = layout.positions[key]
-        values = [{"userEnteredValue": v} for v in choices_for(key, config)]
+        values = [{"userEnteredValue": v} for v in allowed_values(key, config)]
         rule = {"condition": {"type": "ONE_OF_LIST", "values": values}, "strict": False, "showCustomUi": True}
         if probe_cell(col).get("dataValidation") != rule:
             requests.append({"setDataValidation": {"range": column_range(col), "rule": rule}})
@@ -292,7 +279,7 @@ def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
     existing_dv = {(str(dv.sqref), dv.formula1) for dv in ws.data_validations.dataValidation}
     for key in ENUM_KEYS:
         letter = layout.letter(key)
-        formula = '"' + ",".join(choices_for(key, config)) + '"'
+        formula = '"' + ",".join(allowed_values(key, config)) + '"'
         sqref = f"{letter}2:{letter}{last_row}"
         if (sqref, formula) not in existing_dv:
             dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=False)

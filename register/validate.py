@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .config import Config
-from .model import Register, _enum_choices
+from .model import Register, allowed_values
 from .parse import format_date_nl
 from .schema import BY_KEY, CLOSED, COLUMNS, column_letter, fold
 
@@ -183,10 +183,7 @@ _STRICT_ENUMS = {"channel", "status", "outcome", "urgency", "satisfied", "method
 
 def _check_enum(c: _Collector, reg: Register, key: str, config: Config) -> None:
     raw = reg.raw[key]
-    if key == "urgency":
-        choices = [str(n) for n in range(1, 9)]
-    else:
-        choices = list(_enum_choices(key, config))
+    choices = allowed_values(key, config)
     severity = FOUT if key in _STRICT_ENUMS else WAARSCHUWING
     folded = {fold(ch): ch for ch in choices}
 

@@ -20,7 +20,7 @@ import numpy as np
 from .config import Config
 from .errors import SourceError
 from .parse import cell_text, parse_date_value, to_serial
-from .schema import BY_KEY, CLOSED, HEADER_INDEX, column_letter, fold
+from .schema import BY_KEY, CLOSED, column_letter, header_positions
 from .sources import Grid, read_grid
 
 MARKER = "[geanonimiseerd]"
@@ -50,12 +50,7 @@ def _same(key: str, current: Any, new: Any) -> bool:
 
 def _positions(grid: Grid) -> tuple[int, dict[str, int]]:
     top = grid.header_position()
-    header = grid.values[top] if grid.values else []
-    positions: dict[str, int] = {}
-    for idx, value in enumerate(header):
-        key = HEADER_INDEX.get(fold(str(value))) if value not in (None, "") else None
-        if key and key not in positions:
-            positions[key] = idx
+    positions, _ = header_positions(grid.values[top] if grid.values else [])
     return top, positions
 
 
