@@ -34,7 +34,7 @@ def main() -> None:
         jobs = []
         for n in range(args.letters):
             job = letter_job(result, config, rows[n % len(rows)], "ontvangstbevestiging", Path(tmp))
-            jobs.append(job.__class__(Path(tmp) / f"{n}.pdf", job.html, job.html_numbered, job.base_url))
+            jobs.append(job.__class__(Path(tmp) / f"{n}.pdf", job.html, job.base_url))
         cores = os.cpu_count() or 1
         start = time.perf_counter()
         write_pdfs(jobs, workers=1)

@@ -25,6 +25,9 @@ from register.schema import BY_KEY, CHANNELS, CLOSED, URGENCY_LABELS
 from .templating import render
 
 KINDS = ("ontvangstbevestiging", "uitstelbericht", "standpunt")
+#: Added to a letter only when it runs over one page.
+PAGE_NUMBERS = ('@page { @bottom-right { content: "pagina " counter(page) " van " counter(pages); '
+                'font-size: 8pt; color: #555; font-family: "DejaVu Sans", sans-serif; } }')
 TITLES = {
     "ontvangstbevestiging": "Ontvangstbevestiging klacht {nr}",
     "uitstelbericht": "Uitstelbericht klacht {nr}",
@@ -40,11 +43,10 @@ REQUIRED = {
 
 @dataclass(frozen=True)
 class LetterJob:
-    """One PDF to write: the HTML (plain and with page numbers) and where it goes."""
+    """One PDF to write: the HTML and where it goes."""
 
     target: Path
     html: str
-    html_numbered: str
     base_url: str
 
 
@@ -145,9 +147,7 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
 
 
 def _job(config: Config, template: str, context: dict, target: Path) -> LetterJob:
-    html = render(config, template, paginanummers=False, **context)
-    numbered = render(config, template, paginanummers=True, **context)
-    return LetterJob(target=target, html=html, html_numbered=numbered, base_url=str(config.root))
+    return LetterJob(target=target, html=render(config, template, **context), base_url=str(config.root))
 
 
 def letter_job(result: CheckResult, config: Config, i: int, kind: str, out: Path | None = None) -> LetterJob:
@@ -197,11 +197,12 @@ def due_letters(result: CheckResult, config: Config, redo: bool = False,
 def write_pdf(job: LetterJob) -> int:
     """Render one job to PDF atomically (no half letters); returns the number of pages.
     Page numbers are added only when the letter runs over one page."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
-    document = HTML(string=job.html, base_url=job.base_url).render()
+    html = HTML(string=job.html, base_url=job.base_url)
+    document = html.render()
     if len(document.pages) > 1:
-        document = HTML(string=job.html_numbered, base_url=job.base_url).render()
+        document = html.render(stylesheets=[CSS(string=PAGE_NUMBERS)])
     job.target.parent.mkdir(parents=True, exist_ok=True)
     tmp = job.target.with_suffix(".pdf.tmp")
     document.write_pdf(tmp)
