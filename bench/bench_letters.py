@@ -16,10 +16,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.letters import letter_job, write_pdfs  # noqa: E402
+from generator.letters.render import letter_job, write_pdfs  # noqa: E402
 from register.check import check_grid  # noqa: E402
 from register.config import load_config  # noqa: E402
 from register.demo import demo_rows  # noqa: E402
+from register.schema import MARKER  # noqa: E402
 from register.sources import Grid  # noqa: E402
 
 
@@ -29,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
     config = load_config(ROOT / "klachten.toml")
     result = check_grid(Grid(demo_rows(), "demo"), config, dt.date(2026, 11, 21))
-    rows = [i for i in range(len(result.register)) if result.register.text("name")[i] != "[geanonimiseerd]"]
+    rows = [i for i in range(len(result.register)) if result.register.text("name")[i] != MARKER]
     with tempfile.TemporaryDirectory() as tmp:
         jobs = []
         for n in range(args.letters):

@@ -80,7 +80,7 @@ def main() -> None:
     print(f"controleer on {args.rows:,} rows ({len(COLUMNS)} columns): {t:.2f} s; "
           f"floor (DataFrame + pandas date parsing) {f:.2f} s; ratio {t / f:.2f}x (target <= 2x)")
 
-    klachten = [sys.executable, "-m", "generator.cli", "--help"]
+    klachten = [sys.executable, "-m", "generator.app.cli", "--help"]
     typer_only = [sys.executable, "-c", "import typer"]
     a, b = startup(klachten), startup(typer_only)
     print(f"klachten --help start-up {a * 1000:.0f} ms; python -c 'import typer' {b * 1000:.0f} ms; "

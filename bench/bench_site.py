@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.jaarverslag import build_reports  # noqa: E402
-from generator.site import build_site  # noqa: E402
-from generator.site_hook import generated_pages  # noqa: E402
+from generator.site.build import build_site  # noqa: E402
+from generator.site.jaarverslag import build_reports  # noqa: E402
+from generator.site.plugin import generated_pages  # noqa: E402
 from register.check import check_grid  # noqa: E402
 from register.demo import synthetic_grid, write_xlsx  # noqa: E402
 from register.sources import Grid  # noqa: E402
@@ -56,7 +56,7 @@ def main() -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             (target.write_bytes if isinstance(content, bytes) else target.write_text)(content)
         yml = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-        yml = yml.replace("hooks:\n  - generator/site_hook.py\n", "").replace("docs_dir: site", f"docs_dir: {docs}")
+        yml = yml.replace("  - klachten\n", "").replace("docs_dir: site", f"docs_dir: {docs}")
         yml = yml.replace("custom_dir: templates/theme", f"custom_dir: {ROOT / 'templates' / 'theme'}")
         (tmp / "mkdocs.yml").write_text(yml, encoding="utf-8")
         start = time.perf_counter()
@@ -65,7 +65,7 @@ def main() -> None:
         bare = time.perf_counter() - start
         # Both as commands, start-up included, as a user or cron would run them.
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "generator.cli", "site", "--peildatum", PEIL.isoformat(),
+        subprocess.run([sys.executable, "-m", "generator.app.cli", "site", "--peildatum", PEIL.isoformat(),
                         "--config", str(tmp / "klachten.toml")], cwd=ROOT, check=True, capture_output=True,
                        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
         command = time.perf_counter() - start

@@ -13,9 +13,8 @@ import difflib
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from .errors import ConfigError
@@ -68,121 +67,6 @@ class Retention:
             years = self.months // 12
             return f"{years} jaar"
         return f"{self.months} maanden"
-
-
-@dataclass(frozen=True)
-class Option:
-    """One declared setting: its type, default and the help line shown to the owner."""
-
-    kind: str
-    default: Any
-    help: str
-    choices: tuple[str, ...] = ()
-    minimum: int | None = None
-
-
-def _o(kind: str, default: Any, help: str, **kw: Any) -> Option:
-    return Option(kind, default, help, **kw)
-
-
-DEFAULT_CATEGORIES = ["product", "dienstverlening", "factuur", "gedrag medewerker", "levering"]
-DEFAULT_CAUSES = ["gebrek aan informatie", "kwaliteit", "gebruikskosten", "dienstverlening", "anders"]
-
-SCHEMA: dict[str, dict[str, Option]] = {
-    "organisatie": {
-        "naam": _o("str", "Mijn Bedrijf", "naam van de organisatie, bovenaan brieven en site"),
-        "adres": _o("str", "", "straat en huisnummer"),
-        "postcode": _o("str", "", "postcode"),
-        "plaats": _o("str", "", "vestigingsplaats, ook de plaats boven brieven"),
-        "email": _o("email", "", "algemeen e-mailadres voor klachten"),
-        "telefoon": _o("str", "", "telefoonnummer"),
-        "website": _o("str", "", "adres van de website"),
-        "logo": _o("path", "", "pad naar een logo (png/svg) voor het briefhoofd; leeg = geen logo"),
-        "kvk": _o("str", "", "KvK-nummer (optioneel, in de voet van brieven)"),
-    },
-    "klachtbehandeling": {
-        "klachtverantwoordelijke": _o("str", "", "naam van wie eindverantwoordelijk is voor klachten"),
-        "functie": _o("str", "directie", "functie van de klachtverantwoordelijke"),
-        "email": _o("email", "", "e-mailadres van de klachtverantwoordelijke (ook ontvanger van de dagmail)"),
-        "telefoon": _o("str", "", "telefoonnummer voor klachten"),
-        "contactpersoon": _o("str", "", "vast aanspreekpunt als dat iemand anders is"),
-        "online_formulier": _o("str", "", "link naar een online klachtenformulier (optioneel)"),
-        "regeling_gewijzigd": _o("date", None, "datum waarop de klachtenregeling laatst is gewijzigd"),
-    },
-    "termijnen": {
-        "bevestiging": _o("term", "7 werkdagen", "binnen deze termijn na ontvangst volgt de ontvangstbevestiging"),
-        "standpunt": _o("term", "2 weken", "binnen deze termijn na ontvangst volgt het standpunt"),
-        "uitstel_maximaal": _o("term", "4 weken", "maximale verlenging na het einde van de standpunttermijn"),
-        "waarschuwing_werkdagen": _o("int", 2, "zoveel werkdagen vóór het einde van een termijn waarschuwen", minimum=0),
-    },
-    "bewaren": {
-        "termijn": _o("retention", "1 jaar", "zo lang na afhandeling blijft een klacht bewaard ('1 jaar', '18 maanden')"),
-        "korter_toestaan": _o("bool", False, "alleen op true zetten als een bewaartermijn korter dan 1 jaar echt bedoeld is"),
-    },
-    "register": {
-        "bron": _o("choice", "xlsx", "waar het register staat", choices=("xlsx", "google")),
-        "pad": _o("path", "data/demo-register.xlsx", "het .xlsx-bestand (bij bron = \"xlsx\")"),
-        "tabblad": _o("str", "Register", "naam van het tabblad met het register"),
-        "spreadsheet": _o("str", "", "sleutel of URL van de Google Sheet (bij bron = \"google\")"),
-        "credentials_env": _o("env", "GOOGLE_APPLICATION_CREDENTIALS", "omgevingsvariabele met het pad naar het service-account-bestand"),
-        "timeout_seconden": _o("int", 30, "maximale wachttijd per verzoek aan Google", minimum=1),
-        "pogingen": _o("int", 4, "zo vaak proberen bij drukte of storing van Google", minimum=1),
-    },
-    "kalender": {
-        "extra_sluitingsdagen": _o("dates", [], "extra dagen waarop het bedrijf dicht is: datums of reeksen '2026-12-28/2026-12-31'"),
-        "vrijdag_na_hemelvaart": _o("bool", False, "de vrijdag na Hemelvaartsdag is elk jaar een sluitingsdag"),
-    },
-    "lijsten": {
-        "categorieen": _o("list", DEFAULT_CATEGORIES, "toegestane waarden voor de kolom Categorie"),
-        "oorzaken": _o("list", DEFAULT_CAUSES, "toegestane waarden voor de kolom Oorzaak"),
-    },
-    "escalatie": {
-        "mogelijkheden": _o("tables", [], "waar de klager terecht kan als die niet tevreden is (naam, adres, website, termijn, toelichting)"),
-    },
-    "brieven": {
-        "map": _o("path", "private/brieven", "map voor brieven (persoonsgegevens: buiten site/ en niet in git)"),
-        "sjablonen": _o("path", "mijn-sjablonen", "map met eigen sjablonen die voorgaan op de standaardsjablonen"),
-        "ondertekenaar": _o("str", "", "naam onder de brieven; leeg = de klachtverantwoordelijke"),
-    },
-    "site": {
-        "uitvoer": _o("path", "public", "map waarin de website wordt gebouwd"),
-        "minimum_aantal": _o("int", 3, "aantallen kleiner dan dit tonen als 'minder dan N'", minimum=1),
-        "analyses": _o("path", "analyses", "map met uw eigen analysetekst per jaar (2026.md); wordt nooit overschreven"),
-        "url": _o("str", "", "publiek adres van de site (voor de sitemap)"),
-    },
-    "mail": {
-        "host": _o("str", "localhost", "SMTP-server"),
-        "poort": _o("int", 587, "SMTP-poort", minimum=1),
-        "beveiliging": _o("choice", "starttls", "versleuteling van de verbinding", choices=("starttls", "ssl", "geen")),
-        "afzender": _o("email", "", "afzender van de dagmail"),
-        "gebruiker_env": _o("env", "KLACHTEN_SMTP_USER", "omgevingsvariabele met de SMTP-gebruikersnaam"),
-        "wachtwoord_env": _o("env", "KLACHTEN_SMTP_PASSWORD", "omgevingsvariabele met het SMTP-wachtwoord"),
-        "timeout_seconden": _o("int", 20, "maximale wachttijd per stap van de verbinding", minimum=1),
-        "per_behandelaar": _o("bool", False, "ook elke behandelaar een mail met alleen de eigen klachten sturen"),
-        "behandelaars": _o("mapping", {}, "e-mailadres per behandelaar: naam = \"adres\""),
-        "ook_als_alles_op_tijd": _o("bool", False, "ook mailen als er niets te melden is"),
-    },
-    "nachtrun": {
-        "map": _o("path", "private", "map voor back-ups, status en postvak-uit (niet in git, niet onder site/)"),
-        "backups_bewaren": _o("int", 30, "zoveel back-ups van het register bewaren", minimum=1),
-        "site_bouwen": _o("bool", False, "na de mail ook de website opnieuw bouwen"),
-        "deadlines_schrijven": _o("bool", False, "de berekende termijnen terugschrijven in de kolommen van de tool"),
-    },
-}
-
-_ESCALATION_KEYS = {"naam": True, "adres": False, "website": False, "termijn": False, "toelichting": False}
-
-
-class Config(SimpleNamespace):
-    """The validated config: one attribute per section, plus ``path`` and ``root``."""
-
-    path: Path
-    root: Path
-
-    def resolve(self, value: str | Path) -> Path:
-        """A path from the config, relative to the folder the config file is in."""
-        p = Path(value).expanduser()
-        return p if p.is_absolute() else self.root / p
 
 
 def _hint(word: str, candidates: list[str]) -> str:
@@ -241,7 +125,7 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def _convert(key: str, opt: Option, value: Any) -> Any:
+def _convert(opt: Option, value: Any) -> Any:
     """Convert one raw TOML value; raise ValueError with a Dutch reason."""
     kind = opt.kind
     if kind in ("str", "path", "email", "choice", "env"):
@@ -303,9 +187,220 @@ def _convert(key: str, opt: Option, value: Any) -> Any:
                     raise ValueError(f"onbekende sleutel '{k}' in blok {i}{_hint(k, list(_ESCALATION_KEYS))}")
             if not str(table.get("naam", "")).strip():
                 raise ValueError(f"blok {i} mist 'naam'")
-            out.append(SimpleNamespace(**{k: str(table.get(k, "")).strip() for k in _ESCALATION_KEYS}))
+            out.append(EscalationBody(**{k: str(table.get(k, "")).strip() for k in _ESCALATION_KEYS}))
         return out
     raise AssertionError(f"unknown option kind {kind}")  # a bug in SCHEMA, not user input
+
+
+@dataclass(frozen=True)
+class Option:
+    """One declared setting: its type, default and the help line shown to the owner."""
+
+    kind: str
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+
+
+def _o(kind: str, default: Any, help: str, **kw: Any) -> Any:
+    """A dataclass field that carries its Option: the one declaration of a setting."""
+    option = Option(kind, default, help, **kw)
+    converted = _convert(option, default)
+    if isinstance(converted, (list, dict)):
+        return field(default_factory=lambda: _convert(option, default), metadata={"option": option})
+    return field(default=converted, metadata={"option": option})
+
+
+DEFAULT_CATEGORIES = ["product", "dienstverlening", "factuur", "gedrag medewerker", "levering"]
+DEFAULT_CAUSES = ["gebrek aan informatie", "kwaliteit", "gebruikskosten", "dienstverlening", "anders"]
+
+
+@dataclass(frozen=True)
+class EscalationBody:
+    """Where a complainant can go when not satisfied ([[escalatie.mogelijkheden]])."""
+
+    naam: str
+    adres: str = ""
+    website: str = ""
+    termijn: str = ""
+    toelichting: str = ""
+
+
+_ESCALATION_KEYS = {"naam": True, "adres": False, "website": False, "termijn": False, "toelichting": False}
+
+
+@dataclass(frozen=True)
+class Organisatie:
+    naam: str = _o("str", "Mijn Bedrijf", "naam van de organisatie, bovenaan brieven en site")
+    adres: str = _o("str", "", "straat en huisnummer")
+    postcode: str = _o("str", "", "postcode")
+    plaats: str = _o("str", "", "vestigingsplaats, ook de plaats boven brieven")
+    email: str = _o("email", "", "algemeen e-mailadres voor klachten")
+    telefoon: str = _o("str", "", "telefoonnummer")
+    website: str = _o("str", "", "adres van de website")
+    logo: str = _o("path", "", "pad naar een logo (png/svg) voor het briefhoofd; leeg = geen logo")
+    kvk: str = _o("str", "", "KvK-nummer (optioneel, in de voet van brieven)")
+
+
+@dataclass(frozen=True)
+class Klachtbehandeling:
+    klachtverantwoordelijke: str = _o("str", "", "naam van wie eindverantwoordelijk is voor klachten")
+    functie: str = _o("str", "directie", "functie van de klachtverantwoordelijke")
+    email: str = _o("email", "", "e-mailadres van de klachtverantwoordelijke (ook ontvanger van de dagmail)")
+    telefoon: str = _o("str", "", "telefoonnummer voor klachten")
+    contactpersoon: str = _o("str", "", "vast aanspreekpunt als dat iemand anders is")
+    online_formulier: str = _o("str", "", "link naar een online klachtenformulier (optioneel)")
+    regeling_gewijzigd: dt.date | None = _o("date", None, "datum waarop de klachtenregeling laatst is gewijzigd")
+
+
+@dataclass(frozen=True)
+class Termijnen:
+    bevestiging: Term = _o("term", "7 werkdagen", "binnen deze termijn na ontvangst volgt de ontvangstbevestiging")
+    standpunt: Term = _o("term", "2 weken", "binnen deze termijn na ontvangst volgt het standpunt")
+    uitstel_maximaal: Term = _o("term", "4 weken", "maximale verlenging na het einde van de standpunttermijn")
+    waarschuwing_werkdagen: int = _o("int", 2, "zoveel werkdagen vóór het einde van een termijn waarschuwen",
+                                     minimum=0)
+
+
+@dataclass(frozen=True)
+class Bewaren:
+    termijn: Retention = _o("retention", "1 jaar",
+                            "zo lang na afhandeling blijft een klacht bewaard ('1 jaar', '18 maanden')")
+    korter_toestaan: bool = _o("bool", False,
+                               "alleen op true zetten als een bewaartermijn korter dan 1 jaar echt bedoeld is")
+
+
+@dataclass(frozen=True)
+class RegisterSettings:
+    bron: str = _o("choice", "xlsx", "waar het register staat", choices=("xlsx", "google"))
+    pad: str = _o("path", "data/demo-register.xlsx", "het .xlsx-bestand (bij bron = \"xlsx\")")
+    tabblad: str = _o("str", "Register", "naam van het tabblad met het register")
+    spreadsheet: str = _o("str", "", "sleutel of URL van de Google Sheet (bij bron = \"google\")")
+    credentials_env: str = _o("env", "GOOGLE_APPLICATION_CREDENTIALS",
+                              "omgevingsvariabele met het pad naar het service-account-bestand")
+    timeout_seconden: int = _o("int", 30, "maximale wachttijd per verzoek aan Google", minimum=1)
+    pogingen: int = _o("int", 4, "zo vaak proberen bij drukte of storing van Google", minimum=1)
+
+
+@dataclass(frozen=True)
+class Kalender:
+    extra_sluitingsdagen: list[dt.date] = _o(
+        "dates", [], "extra dagen waarop het bedrijf dicht is: datums of reeksen '2026-12-28/2026-12-31'")
+    vrijdag_na_hemelvaart: bool = _o("bool", False, "de vrijdag na Hemelvaartsdag is elk jaar een sluitingsdag")
+
+
+@dataclass(frozen=True)
+class Lijsten:
+    categorieen: list[str] = _o("list", DEFAULT_CATEGORIES, "toegestane waarden voor de kolom Categorie")
+    oorzaken: list[str] = _o("list", DEFAULT_CAUSES, "toegestane waarden voor de kolom Oorzaak")
+
+
+@dataclass(frozen=True)
+class Escalatie:
+    mogelijkheden: list[EscalationBody] = _o(
+        "tables", [], "waar de klager terecht kan als die niet tevreden is (naam, adres, website, termijn, toelichting)")
+
+
+@dataclass(frozen=True)
+class Brieven:
+    map: str = _o("path", "private/brieven", "map voor brieven (persoonsgegevens: buiten site/ en niet in git)")
+    sjablonen: str = _o("path", "mijn-sjablonen", "map met eigen sjablonen die voorgaan op de standaardsjablonen")
+    ondertekenaar: str = _o("str", "", "naam onder de brieven; leeg = de klachtverantwoordelijke")
+
+
+@dataclass(frozen=True)
+class Site:
+    uitvoer: str = _o("path", "public", "map waarin de website wordt gebouwd")
+    minimum_aantal: int = _o("int", 3, "aantallen kleiner dan dit tonen als 'minder dan N'", minimum=1)
+    analyses: str = _o("path", "analyses", "map met uw eigen analysetekst per jaar (2026.md); wordt nooit overschreven")
+    url: str = _o("str", "", "publiek adres van de site (voor de sitemap)")
+
+
+@dataclass(frozen=True)
+class Mail:
+    host: str = _o("str", "localhost", "SMTP-server")
+    poort: int = _o("int", 587, "SMTP-poort", minimum=1)
+    beveiliging: str = _o("choice", "starttls", "versleuteling van de verbinding", choices=("starttls", "ssl", "geen"))
+    afzender: str = _o("email", "", "afzender van de dagmail")
+    gebruiker_env: str = _o("env", "KLACHTEN_SMTP_USER", "omgevingsvariabele met de SMTP-gebruikersnaam")
+    wachtwoord_env: str = _o("env", "KLACHTEN_SMTP_PASSWORD", "omgevingsvariabele met het SMTP-wachtwoord")
+    timeout_seconden: int = _o("int", 20, "maximale wachttijd per stap van de verbinding", minimum=1)
+    per_behandelaar: bool = _o("bool", False, "ook elke behandelaar een mail met alleen de eigen klachten sturen")
+    behandelaars: dict[str, str] = _o("mapping", {}, "e-mailadres per behandelaar: naam = \"adres\"")
+    ook_als_alles_op_tijd: bool = _o("bool", False, "ook mailen als er niets te melden is")
+
+
+@dataclass(frozen=True)
+class Nachtrun:
+    map: str = _o("path", "private", "map voor back-ups, status en postvak-uit (niet in git, niet onder site/)")
+    backups_bewaren: int = _o("int", 30, "zoveel back-ups van het register bewaren", minimum=1)
+    site_bouwen: bool = _o("bool", False, "na de mail ook de website opnieuw bouwen")
+    deadlines_schrijven: bool = _o("bool", False, "de berekende termijnen terugschrijven in de kolommen van de tool")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated config: one typed, frozen section per [table], plus where it was read."""
+
+    path: Path
+    root: Path
+    organisatie: Organisatie = field(default_factory=Organisatie)
+    klachtbehandeling: Klachtbehandeling = field(default_factory=Klachtbehandeling)
+    termijnen: Termijnen = field(default_factory=Termijnen)
+    bewaren: Bewaren = field(default_factory=Bewaren)
+    register: RegisterSettings = field(default_factory=RegisterSettings)
+    kalender: Kalender = field(default_factory=Kalender)
+    lijsten: Lijsten = field(default_factory=Lijsten)
+    escalatie: Escalatie = field(default_factory=Escalatie)
+    brieven: Brieven = field(default_factory=Brieven)
+    site: Site = field(default_factory=Site)
+    mail: Mail = field(default_factory=Mail)
+    nachtrun: Nachtrun = field(default_factory=Nachtrun)
+
+    def resolve(self, value: str | Path) -> Path:
+        """A path from the config, relative to the folder the config file is in."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.root / p
+
+    def register_path(self) -> Path:
+        """The local register file ([register] pad)."""
+        return self.resolve(self.register.pad)
+
+    def private_dir(self) -> Path:
+        """The private folder ([nachtrun] map): backups, cache, outbox, state, logs."""
+        return self.resolve(self.nachtrun.map)
+
+    def backups_dir(self) -> Path:
+        return self.private_dir() / "backups"
+
+    def cache_dir(self) -> Path:
+        """Derived files without personal data (charts, the public form)."""
+        return self.private_dir() / "cache"
+
+    def outbox_dir(self) -> Path:
+        return self.private_dir() / "postvak-uit"
+
+    def state_file(self) -> Path:
+        """What the nightly run has delivered, per day."""
+        return self.private_dir() / "nachtrun-status.json"
+
+    def letters_dir(self) -> Path:
+        return self.resolve(self.brieven.map)
+
+    def site_dir(self) -> Path:
+        return self.resolve(self.site.uitvoer)
+
+    def analyses_dir(self) -> Path:
+        return self.resolve(self.site.analyses)
+
+
+#: Section name -> its dataclass; SCHEMA below is derived from these, so each setting is declared once.
+SECTIONS: dict[str, type] = {f.name: f.default_factory for f in fields(Config)  # type: ignore[misc]
+                             if f.name not in ("path", "root")}
+SCHEMA: dict[str, dict[str, Option]] = {
+    name: {f.name: f.metadata["option"] for f in fields(cls)} for name, cls in SECTIONS.items()
+}
 
 
 def find_config(path: str | Path | None = None) -> Path:
@@ -335,7 +430,7 @@ def load_config(path: str | Path | None = None) -> Config:
 def config_from_dict(raw: dict[str, Any], cfg_path: Path) -> Config:
     """Validate an already parsed config mapping against SCHEMA."""
     problems: list[str] = []
-    sections: dict[str, SimpleNamespace] = {}
+    sections: dict[str, Any] = {}
     for name in raw:
         if name not in SCHEMA:
             problems.append(f"onbekende sectie [{name}]{_hint(name, list(SCHEMA))}")
@@ -346,31 +441,28 @@ def config_from_dict(raw: dict[str, Any], cfg_path: Path) -> Config:
         for key in given:
             if key not in options:
                 problems.append(f"[{name}] onbekende sleutel '{key}'{_hint(key, list(options))}")
-        values = {}
+        values: dict[str, Any] = {}
         for key, opt in options.items():
-            value = given.get(key, opt.default)
+            if key not in given:
+                continue  # the dataclass default, converted once when the class was declared
             try:
-                values[key] = _convert(key, opt, value)
+                values[key] = _convert(opt, given[key])
             except ValueError as exc:
                 problems.append(f"[{name}] {key}: {exc}")
-                values[key] = None
-        sections[name] = SimpleNamespace(**values)
+        sections[name] = SECTIONS[name](**values)
 
     retention = sections["bewaren"].termijn
-    if isinstance(retention, Retention) and retention.months < 12 and not sections["bewaren"].korter_toestaan:
+    if retention.months < 12 and not sections["bewaren"].korter_toestaan:
         problems.append(
             "[bewaren] termijn: klachten moeten minstens 1 jaar na afhandeling bewaard blijven; "
             "zet korter_toestaan = true als een kortere termijn echt bedoeld is")
     terms = sections["termijnen"]
-    if isinstance(terms.bevestiging, Term) and isinstance(terms.standpunt, Term):
-        if _approx_days(terms.bevestiging) > _approx_days(terms.standpunt):
-            problems.append("[termijnen] bevestiging mag niet langer zijn dan standpunt")
+    if _approx_days(terms.bevestiging) > _approx_days(terms.standpunt):
+        problems.append("[termijnen] bevestiging mag niet langer zijn dan standpunt")
     if problems:
         raise ConfigError(f"fout in {cfg_path.name}:\n  " + "\n  ".join(problems))
-    cfg = Config(**sections)
-    cfg.path = cfg_path.resolve()
-    cfg.root = cfg.path.parent
-    return cfg
+    path = cfg_path.resolve()
+    return Config(path=path, root=path.parent, **sections)
 
 
 def _approx_days(term: Term) -> float:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .parse import SERIAL_EPOCH, to_serial
-from .schema import COLUMNS
+from .schema import COLUMNS, MARKER
 
 ANCHOR = dt.date(2026, 11, 20)
 HEADERS = [c.header for c in COLUMNS] + ["Notities (eigen kolom)"]
@@ -108,7 +108,7 @@ def demo_rows(anchor: dt.date = ANCHOR) -> list[list[Any]]:
     for row in rows:
         if row["decided"] >= anchor - dt.timedelta(days=420) or row["complaint_no"].endswith(("5", "9")):
             continue
-        row.update({k: "[geanonimiseerd]" for k in ("name", "address", "postcode", "city", "email", "phone",
+        row.update({k: MARKER for k in ("name", "address", "postcode", "city", "email", "phone",
                                                      "correspondence", "description", "solution",
                                                      "investigation", "motivation", "extension_reason")})
         row["anonymised"] = row["decided"] + dt.timedelta(days=400)

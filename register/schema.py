@@ -89,7 +89,11 @@ TOOL_COLUMNS: tuple[Column, ...] = (
 
 BY_KEY = {c.key: c for c in COLUMNS + TOOL_COLUMNS}
 DATE_KEYS = tuple(c.key for c in COLUMNS if c.kind == "date")
+#: The one personal-data policy: these columns are never published (the privacy guard looks for
+#: their values), are replaced by MARKER on anonymisation, and are what `inzage` hands over.
 PERSONAL_KEYS = tuple(c.key for c in COLUMNS if c.personal)
+#: What anonymisation writes in place of a personal value.
+MARKER = "[geanonimiseerd]"
 
 #: Alternative spellings owners type for enum values, keyed by normalised form.
 ALIASES = {

@@ -3,7 +3,7 @@ import json
 
 from typer.testing import CliRunner
 
-from generator.cli import app
+from generator.app.cli import app
 from tests.conftest import ROOT, complaint
 
 runner = CliRunner()

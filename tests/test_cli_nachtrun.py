@@ -4,8 +4,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from generator.cli import app
-from generator.nightly import run_nightly
+from generator.app.cli import app
+from generator.app.nightly import run_nightly
 from tests.conftest import complaint
 from tests.smtp_servers import free_port, hanging_server, smtp_server
 
@@ -214,7 +214,7 @@ def test_scheduling_files_parse():
 
 
 def test_google_rows_are_linked_in_the_digest(config):
-    from generator.digest import build_sections
+    from generator.mail.digest import build_sections
     from register.check import check_grid
     from register.sources import Grid
     from tests.conftest import HEADERS

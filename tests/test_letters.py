@@ -5,7 +5,7 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from generator.cli import app
+from generator.app.cli import app
 from tests.conftest import complaint
 
 runner = CliRunner()

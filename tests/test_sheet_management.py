@@ -5,8 +5,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from generator.cli import app
-from generator.jaarverslag import build_reports
+from generator.app.cli import app
+from generator.site.jaarverslag import build_reports
 from register.check import check_register
 from register.schema import COLUMNS
 from register.sheetsetup import setup_register

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.site import build_site
+from generator.site.build import build_site
 from register.config import load_config
 from register.demo import demo_rows
 from register.errors import SiteError
@@ -155,7 +155,7 @@ def test_plain_mkdocs_build_strict_works(tmp_path, monkeypatch):
     import subprocess
     import sys
 
-    env = {"KLACHTEN_PEILDATUM": "2026-11-21", "NO_MKDOCS_2_WARNING": "1"}
+    env = {"NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "s")],
                             cwd=ROOT, capture_output=True, text=True, env={**__import__("os").environ, **env})
     assert result.returncode == 0, result.stderr
@@ -176,13 +176,12 @@ def test_escalations_are_published_by_kind_only(make_config, tmp_path):
 def test_owner_pages_in_site_dir_join_the_navigation(make_config, tmp_path, monkeypatch):
     import shutil
 
-    import generator.site as site_module
+    import generator.site.build as site_module
 
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "site", docs)
     (docs / "over-ons.md").write_text("# Over ons\n\nWij zijn een klein bedrijf.\n", encoding="utf-8")
     yml = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("docs_dir: site", f"docs_dir: {docs}")
-    yml = yml.replace("generator/site_hook.py", str(ROOT / "generator" / "site_hook.py"))
     yml = yml.replace("custom_dir: templates/theme", f"custom_dir: {ROOT / 'templates' / 'theme'}")
     (tmp_path / "mkdocs.yml").write_text(yml, encoding="utf-8")
     monkeypatch.setattr(site_module, "MKDOCS_YML", tmp_path / "mkdocs.yml")

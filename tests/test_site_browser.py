@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from generator.site import build_site
+from generator.site.build import build_site
 from register.config import load_config
 from tests.conftest import ROOT
 

@@ -1,12 +1,13 @@
+import dataclasses
 import datetime as dt
 
 import pytest
 import requests
 
-from register import gsheet
 from register.check import check_register
 from register.demo import synthetic_grid
 from register.errors import SourceError
+from register.sources import google as gsheet
 from register.sources import read_grid
 from tests.conftest import HEADERS, complaint
 from tests.sheets_fake import FakeSheets
@@ -37,7 +38,7 @@ def test_xlsx_missing_file_and_tab(make_config, tmp_path):
     with pytest.raises(SourceError, match="registerbestand .* bestaat niet"):
         read_grid(cfg)
     cfg = make_config(rows=[complaint()])
-    cfg.register.tabblad = "Regsiter"
+    cfg = dataclasses.replace(cfg, register=dataclasses.replace(cfg.register, tabblad="Regsiter"))
     with pytest.raises(SourceError, match="tabblad 'Regsiter' bestaat niet .* wel aanwezig: 'Register' \\(bedoelde u 'Register'\\?\\)"):
         read_grid(cfg)
 

@@ -16,13 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
+from generator.templating import render
 from register.check import CheckResult
 from register.config import Config
 from register.deadlines import open_complaints
 from register.errors import LetterError
 from register.schema import BY_KEY, CHANNELS, CLOSED, URGENCY_LABELS
-
-from .templating import render
 
 KINDS = ("ontvangstbevestiging", "uitstelbericht", "standpunt")
 #: Added to a letter only when it runs over one page.
@@ -56,7 +55,7 @@ def letter_filename(number: str, kind: str) -> str:
 
 
 def output_dir(config: Config) -> Path:
-    return config.resolve(config.brieven.map)
+    return config.letters_dir()
 
 
 def _date(value) -> dt.date | None:

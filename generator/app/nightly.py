@@ -12,12 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from generator.mail.delivery import Outbox
+from generator.mail.digest import Digest, Line, Section, build_digests, to_message
+from generator.templating import render
 from register.config import Config
 from register.errors import KlachtenError
-
-from .digest import Digest, Line, Section, build_digests, to_message
-from .mailer import Outbox
-from .templating import render
 
 
 @dataclass
@@ -45,7 +44,6 @@ def run_nightly(config: Config, peildatum: dt.date, now: dt.datetime, dry: bool 
     from register.sources import read_grid
 
     steps: list[Step] = []
-    folder = config.resolve(config.nachtrun.map)
 
     grid = result = None
     try:
@@ -60,18 +58,18 @@ def run_nightly(config: Config, peildatum: dt.date, now: dt.datetime, dry: bool 
 
     if grid is not None:
         try:
-            path = write_backup(grid, folder / "backups", now, config.nachtrun.backups_bewaren)
+            path = write_backup(grid, config.backups_dir(), now, config.nachtrun.backups_bewaren)
             steps.append(Step("back-up", True, f"back-up geschreven: {path}"))
         except (KlachtenError, OSError) as exc:
             steps.append(Step("back-up", False, f"back-up mislukt: {exc}"))
 
-    steps.append(_mail_step(config, result, steps, peildatum, now, dry, redo, echo, folder))
+    steps.append(_mail_step(config, result, steps, peildatum, now, dry, redo, echo))
 
     if config.nachtrun.site_bouwen and result is not None:
-        from .site import build_site
+        from generator.site.build import build_site
 
         try:
-            target, seconds = build_site(config, peildatum)
+            target, seconds = build_site(config, peildatum, result=result)
             steps.append(Step("website", True, f"website gebouwd in {target} ({seconds:.1f} s)"))
         except KlachtenError as exc:
             steps.append(Step("website", False, str(exc)))
@@ -87,8 +85,8 @@ def run_nightly(config: Config, peildatum: dt.date, now: dt.datetime, dry: bool 
     return steps
 
 
-def _mail_step(config, result, steps, peildatum, now, dry, redo, echo, folder) -> Step:
-    outbox = Outbox(folder)
+def _mail_step(config, result, steps, peildatum, now, dry, redo, echo) -> Step:
+    outbox = Outbox(config.outbox_dir(), config.state_file())
     day = peildatum.isoformat()
     delivered: list[str] = []
     down: str | None = None  # set when the server failed: today's digests are then only queued

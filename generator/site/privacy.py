@@ -18,12 +18,10 @@ import numpy as np
 import pandas as pd
 
 from register.model import Register
+from register.schema import MARKER, PERSONAL_KEYS
 
 #: Columns that must never reach the site (personal data and free text).
-GUARDED = ("name", "address", "postcode", "email", "phone", "description", "solution", "correspondence",
-           "extension_reason", "investigation", "motivation")
 MIN_LENGTH = 5  # shorter values ('ja', '12') are too generic to prove a leak
-ANONYMISED = "[geanonimiseerd]"
 _NEEDS_ESCAPING = re.compile(r"[&<>\"'\\\x00-\x1f\x7f-\U0010ffff]")
 TEXT_SUFFIXES = {".html", ".htm", ".xml", ".json", ".js", ".txt", ".svg", ".css", ".md", ".csv"}
 
@@ -44,7 +42,7 @@ def personal_values(reg: Register) -> dict[str, tuple[str, int]]:
     from register.parse import cell_text
 
     values: dict[str, tuple[str, int]] = {}
-    for key in reversed(GUARDED):  # update() below: the first column in GUARDED wins
+    for key in reversed(PERSONAL_KEYS):  # update() below: the first column in PERSONAL_KEYS wins
         raw = reg.raw.get(key)
         if raw is None or len(raw) == 0:
             continue
@@ -54,7 +52,7 @@ def personal_values(reg: Register) -> dict[str, tuple[str, int]]:
             odd = np.flatnonzero(np.frompyfunc(lambda v: type(v) is not str, 1, 1)(cells).astype(bool))
             cells[odd] = [cell_text(v) for v in cells[odd]]
         text = np.strings.strip(cells.astype(np.dtypes.StringDType()))
-        rows = np.flatnonzero((np.strings.str_len(text) >= MIN_LENGTH) & (text != ANONYMISED))
+        rows = np.flatnonzero((np.strings.str_len(text) >= MIN_LENGTH) & (text != MARKER))
         unique, first = np.unique(text[rows], return_index=True)
         where = [(key, row) for row in reg.sheet_rows[rows[first]].tolist()]
         values.update(zip(unique.tolist(), where, strict=True))

@@ -130,15 +130,10 @@ def os_error_message(exc: OSError) -> str:
 
 
 def parse_peildatum(value: str | None) -> dt.date:
+    from register.dates import parse_iso_date
     from register.deadlines import today_amsterdam
-    from register.parse import parse_date_text
 
-    if value is None:
-        return today_amsterdam()
-    parsed = parse_date_text(value)
-    if parsed is None:
-        raise ConfigError(f"--peildatum '{value}' is geen datum; gebruik JJJJ-MM-DD, bijv. 2026-11-21")
-    return parsed
+    return today_amsterdam() if value is None else parse_iso_date(value, "--peildatum")
 
 
 def load(config_path: Path | None):
@@ -181,7 +176,7 @@ def controleer(
     if json_out:
         typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
     else:
-        from generator.report import print_check
+        from generator.app.report import print_check
 
         print_check(console(), result)
         if written is not None:
@@ -199,7 +194,7 @@ def brief(
     config: ConfigOption = None,
 ) -> None:
     """Maak één brief als PDF (ontvangstbevestiging, uitstelbericht of standpunt)."""
-    from generator.letters import KINDS, find_row, late_extension_notice, letter_job, write_pdf
+    from generator.letters.render import KINDS, find_row, late_extension_notice, letter_job, write_pdf
     from register.check import check_register
 
     if soort not in KINDS:
@@ -228,7 +223,7 @@ def brieven(
 
     Bestaande brieven blijven staan, tenzij --opnieuw.
     """
-    from generator.letters import due_letters, make_jobs, output_dir, write_pdfs
+    from generator.letters.render import due_letters, make_jobs, output_dir, write_pdfs
     from register.check import check_register
 
     cfg = load(config)
@@ -261,7 +256,7 @@ def formulier(
     config: ConfigOption = None,
 ) -> None:
     """Schrijf een leeg klachtenformulier (PDF) voor klachten die per telefoon of aan de balie binnenkomen."""
-    from generator.letters import form_job, output_dir, write_pdf
+    from generator.letters.render import form_job, output_dir, write_pdf
 
     cfg = load(config)
     target = uitvoer or output_dir(cfg) / "klachtenformulier.pdf"
@@ -281,7 +276,7 @@ def site(
     Alleen totalen en uw eigen teksten komen op de site; staat er toch een persoonsgegeven uit
     het register in een gebouwd bestand, dan stopt de bouw en wordt de uitvoer verwijderd.
     """
-    from generator.site import build_site, serve_site
+    from generator.site.build import build_site, serve_site
 
     cfg = load(config)
     day = parse_peildatum(peildatum) if peildatum else None
@@ -308,7 +303,7 @@ def nachtrun(
     """
     import datetime as _dt
 
-    from generator.nightly import run_nightly
+    from generator.app.nightly import run_nightly
     from register.deadlines import AMSTERDAM
 
     cfg = load(config)

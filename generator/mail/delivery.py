@@ -64,9 +64,9 @@ def send(message: EmailMessage, config: Config) -> None:
 class Outbox:
     """Undelivered messages (one .eml per day and recipient) plus the record of delivered ones."""
 
-    def __init__(self, folder: Path):
-        self.folder = folder / "postvak-uit"
-        self.state_file = folder / "nachtrun-status.json"
+    def __init__(self, folder: Path, state_file: Path):
+        self.folder = folder
+        self.state_file = state_file
 
     def _state(self) -> dict:
         try:

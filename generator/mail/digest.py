@@ -13,11 +13,10 @@ from email.utils import format_datetime, make_msgid
 
 import numpy as np
 
+from generator.templating import render
 from register.check import CheckResult
 from register.config import Config
 from register.parse import format_date_nl
-
-from .templating import render
 
 SECTIONS = (
     ("bevestiging_te_laat", "Ontvangstbevestiging te laat",

@@ -16,7 +16,7 @@ import pandas as pd
 
 from register.check import CheckResult
 from register.config import Config
-from register.schema import CHANNELS, CLOSED, OUTCOMES, URGENCIES, URGENCY_LABELS
+from register.schema import CHANNELS, CLOSED, MARKER, OUTCOMES, URGENCIES, URGENCY_LABELS
 
 
 @dataclass
@@ -124,7 +124,7 @@ def build_reports(result: CheckResult, config: Config) -> list[YearReport]:
     counts = df.groupby("year").size()
     reports = []
     urgency_labels = {str(n): f"{n}. {label}" for n, label in URGENCY_LABELS.items()}
-    analyses = config.resolve(config.site.analyses)
+    analyses = config.analyses_dir()
     for year in range(first, today.year + 1):
         part = df[df["year"] == year]
         partial = year == today.year
@@ -141,7 +141,7 @@ def build_reports(result: CheckResult, config: Config) -> list[YearReport]:
             if partial and months[0] > today.month:
                 continue
             halves.append((label, int(m.sum()), int((m & part["closed"]).sum())))
-        measures = sorted({m for m in part["measure"] if m and m != "[geanonimiseerd]"})
+        measures = sorted({m for m in part["measure"] if m and m != MARKER})
         analysis_file = analyses / f"{year}.md"
         reports.append(YearReport(
             year=year, partial=partial, through=through, count=len(part),

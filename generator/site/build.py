@@ -1,0 +1,86 @@
+"""`klachten site`: build (or serve) the public website with mkdocs and our plugin."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from register.config import Config
+from register.errors import SiteError
+
+if TYPE_CHECKING:
+    from register.check import CheckResult
+
+ROOT = Path(__file__).resolve().parents[2]
+MKDOCS_YML = ROOT / "mkdocs.yml"
+PLUGIN = "klachten"
+
+
+class _Warnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def build_site(config: Config, peildatum: dt.date | None = None, site_dir: Path | None = None,
+               strict: bool = True, result: CheckResult | None = None) -> tuple[Path, float]:
+    """Build the site into [site] uitvoer (or ``site_dir``); returns (folder, seconds).
+
+    ``result`` is the register's check result when the caller already has it (the nightly run),
+    so the register is read once; otherwise it is read and checked as of ``peildatum``.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
+    from register.check import check_register
+    from register.deadlines import today_amsterdam
+
+    start = time.perf_counter()
+    if result is None:
+        result = check_register(config, peildatum or today_amsterdam())
+    target = site_dir or config.site_dir()
+    warnings = _Warnings()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(warnings)
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    try:
+        mk = load_config(str(MKDOCS_YML), site_dir=str(target), strict=strict)
+        if PLUGIN not in mk.plugins:
+            raise SiteError(f"{MKDOCS_YML.name} noemt de plugin '{PLUGIN}' niet onder plugins")
+        mk.plugins[PLUGIN].provide(config, result)
+        build(mk)
+    except (Abort, PluginError, ConfigurationError) as exc:
+        detail = getattr(exc, "message", None) or str(exc)
+        extra = f" Waarschuwingen: {'; '.join(warnings.messages[:3])}" if warnings.messages else ""
+        raise SiteError(f"website niet gebouwd: {detail}{extra}") from None
+    finally:
+        logger.removeHandler(warnings)
+    return target, time.perf_counter() - start
+
+
+def serve_site(config: Config, peildatum: dt.date | None = None, address: str = "127.0.0.1:8000") -> None:
+    """Serve with live reload. mkdocs re-reads its config on every rebuild, so the plugin gets
+    the klachten config path and the reference date as plugin options in a derived mkdocs.yml."""
+    import yaml
+    from mkdocs.commands.serve import serve
+
+    settings = yaml.safe_load(MKDOCS_YML.read_text(encoding="utf-8"))
+    options = {"config": str(config.path)} | ({"peildatum": peildatum.isoformat()} if peildatum else {})
+    settings["plugins"] = [{PLUGIN: options} if p == PLUGIN else p for p in settings.get("plugins", [])]
+    settings["docs_dir"] = str((ROOT / settings.get("docs_dir", "docs")).resolve())
+    theme = settings.get("theme", {})
+    if isinstance(theme, dict) and "custom_dir" in theme:
+        theme["custom_dir"] = str((ROOT / theme["custom_dir"]).resolve())
+    with tempfile.TemporaryDirectory(prefix="klachten-serve-") as tmp:
+        derived = Path(tmp) / "mkdocs.yml"
+        derived.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+        serve(config_file=str(derived), dev_addr=address)

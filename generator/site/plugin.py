@@ -1,0 +1,199 @@
+"""The mkdocs plugin that generates the public pages from klachten.toml and the register.
+
+``mkdocs.yml`` names it (``plugins: [klachten]``, registered as an entry point), so plain
+``mkdocs build --strict`` and ``mkdocs serve`` produce the real site: the plugin then reads the
+klachten config itself (``config`` option, else klachten.toml beside mkdocs.yml) and checks the
+register as of today. ``klachten site`` and the nightly run hand the same plugin object the
+validated config, the check result and the reference date instead (:meth:`KlachtenPlugin.provide`),
+so the register is read once. After the build the privacy guard scans every built file and
+aborts the build when a personal value from the register appears in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.config import config_options
+from mkdocs.config.base import Config as MkConfig
+from mkdocs.exceptions import Abort, PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from register.errors import KlachtenError
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
+    from register.check import CheckResult
+    from register.config import Config
+
+log = logging.getLogger("mkdocs.plugins.klachten")
+
+
+class KlachtenPluginConfig(MkConfig):
+    config = config_options.Optional(config_options.Type(str))  # path to klachten.toml
+    peildatum = config_options.Optional(config_options.Type(str))  # JJJJ-MM-DD; default today
+
+
+class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
+    """Generates Home, Klachtenregeling, Klacht indienen and the Jaarverslagen; guards privacy."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kconfig: Config | None = None
+        self.result: CheckResult | None = None
+        self.reports: list[Any] = []
+        self._provided = False
+
+    def provide(self, kconfig: Config, result: CheckResult) -> None:
+        """Build from this config and check result (``result.peildatum`` is the reference date)."""
+        self.kconfig, self.result, self._provided = kconfig, result, True
+
+    def _load(self, mkdocs_config: MkDocsConfig) -> None:
+        from register.check import check_register
+        from register.config import find_config, load_config
+        from register.dates import parse_iso_date
+        from register.deadlines import today_amsterdam
+
+        path = self.config.config
+        if path is None:
+            beside = Path(mkdocs_config.config_file_path or "mkdocs.yml").resolve().parent / "klachten.toml"
+            path = str(beside if beside.is_file() else find_config())
+        day = parse_iso_date(self.config.peildatum, "peildatum") if self.config.peildatum else today_amsterdam()
+        self.kconfig = load_config(path)
+        self.result = check_register(self.kconfig, day)
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        try:
+            if not self._provided:
+                self._load(config)
+            assert self.kconfig is not None and self.result is not None
+            from generator.site.jaarverslag import build_reports
+
+            self.reports = build_reports(self.result, self.kconfig)
+        except KlachtenError as exc:
+            raise PluginError(f"klachten: {exc}") from None
+        kcfg = self.kconfig
+        config.site_name = f"Klachten | {kcfg.organisatie.naam}"
+        config.copyright = kcfg.organisatie.naam
+        if kcfg.site.url:
+            config.site_url = kcfg.site.url
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.kconfig is not None
+        try:
+            pages = generated_pages(self.kconfig, self.reports)
+        except KlachtenError as exc:
+            raise PluginError(f"klachten: {exc}") from None
+        for path, content in pages.items():
+            existing = files.get_file_from_path(path)
+            if existing is not None:  # a hand-written page in site/ wins over ours
+                if path.endswith(".md"):
+                    continue
+                files.remove(existing)
+            files.append(File.generated(config, path, content=content))
+        config.nav = navigation(self.reports, files)  # read by mkdocs right after this event
+        return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        from generator.site.privacy import find_leaks, personal_values
+
+        assert self.kconfig is not None and self.result is not None
+        kcfg = self.kconfig
+        allowed = {v.lower() for v in (*kcfg.lijsten.categorieen, *kcfg.lijsten.oorzaken)}
+        allowed |= {str(v).lower() for v in vars(kcfg.organisatie).values() if isinstance(v, str)}
+        leaks = find_leaks(Path(config.site_dir), personal_values(self.result.register), allowed)
+        if leaks:
+            import shutil
+
+            shutil.rmtree(config.site_dir, ignore_errors=True)  # never leave a leaking site behind
+            first = leaks[0]
+            files = sorted({leak.file for leak in leaks})
+            raise Abort(
+                f"Privacybewaking: persoonsgegevens uit het register staan in de gebouwde site "
+                f"({len(leaks)} keer, in {', '.join(files[:5])}{' …' if len(files) > 5 else ''}); "
+                f"bijvoorbeeld de kolom '{first.column}' van rij {first.row}. "
+                f"De site is niet gepubliceerd: verwijder de gegevens uit het sjabloon of de analysetekst.")
+        log.info("klachten: privacybewaking in orde (%d bestanden gecontroleerd)",
+                 sum(1 for _ in Path(config.site_dir).rglob("*")))
+
+
+def navigation(reports, files: Files) -> list:
+    """Our pages first, then the owner's own pages from site/ (in file order)."""
+    nav = [
+        {"Home": "index.md"},
+        {"Klachtenregeling": "klachtenregeling.md"},
+        {"Klacht indienen": "klacht-indienen.md"},
+        {"Jaarverslagen": ["jaarverslagen/index.md"] +
+         [{f"{r.year}{' (lopend)' if r.partial else ''}": f"jaarverslagen/{r.year}.md"} for r in reversed(reports)]},
+    ]
+    ours = {"index.md", "klachtenregeling.md", "klacht-indienen.md"}
+    own = [f.src_uri for f in files.documentation_pages()
+           if f.src_uri not in ours and not f.src_uri.startswith("jaarverslagen/")]
+    return nav + sorted(own)
+
+
+def page_context(kcfg) -> dict:
+    from generator.site.jaarverslag import percent, shown
+
+    minimum = kcfg.site.minimum_aantal
+    changed = kcfg.klachtbehandeling.regeling_gewijzigd
+    from generator.templating import datum_nl
+
+    return {
+        "org": kcfg.organisatie, "kb": kcfg.klachtbehandeling, "t": kcfg.termijnen,
+        "bewaartermijn": str(kcfg.bewaren.termijn), "escalatie": kcfg.escalatie.mogelijkheden,
+        "extra_sluitingsdagen": bool(kcfg.kalender.extra_sluitingsdagen or kcfg.kalender.vrijdag_na_hemelvaart),
+        "gewijzigd": datum_nl(changed) if changed else "(datum niet ingevuld)",
+        "minimum": minimum, "shown": lambda n: shown(n, minimum), "percent": percent,
+        "days": lambda v: "—" if v is None else f"{v:g} werkdagen".replace(".", ","),
+    }
+
+
+def generated_pages(kcfg, reports) -> dict[str, str | bytes]:
+    """Every generated file of the site: path under docs_dir -> content."""
+    from generator.site.jaarverslag import charts_svg
+    from generator.templating import render
+
+    context = page_context(kcfg)
+    cache = kcfg.cache_dir() / "grafieken"
+    pages: dict[str, str | bytes] = {}
+    for name in ("index", "klachtenregeling"):
+        pages[f"{name}.md"] = render(kcfg, f"site/{name}.md", **context)
+    pages["klachtenformulier.pdf"] = _form_pdf(kcfg)
+    pages["klacht-indienen.md"] = render(kcfg, "site/klacht-indienen.md", **context)
+    pages["jaarverslagen/index.md"] = render(kcfg, "site/jaarverslagen.md", reports=reports, **context)
+    charted = [(report, b) for report in reports for b in report.breakdowns + [report.outcomes] if b.rows]
+    svgs = charts_svg([b for _, b in charted], kcfg.site.minimum_aantal, cache)
+    for (report, breakdown), svg in zip(charted, svgs, strict=True):
+        name = f"img/{report.year}-{breakdown.key}.svg"
+        pages[f"jaarverslagen/{name}"] = svg
+        report.charts[breakdown.key] = name
+    for report in reports:
+        pages[f"jaarverslagen/{report.year}.md"] = render(kcfg, "site/jaarverslag.md", r=report, **context)
+    return pages
+
+
+def _form_pdf(kcfg) -> bytes:
+    """The public form as PDF, cached by its HTML (it holds no personal data), so a rebuild
+    need not load WeasyPrint."""
+    import hashlib
+    import tempfile
+
+    from generator.letters.render import form_job, write_pdf
+
+    cache = kcfg.cache_dir()
+    with tempfile.TemporaryDirectory() as tmp:
+        job = form_job(kcfg, Path(tmp) / "klachtenformulier.pdf", public=True)
+        cached = cache / f"klachtenformulier-{hashlib.sha256(job.html.encode()).hexdigest()[:20]}.pdf"
+        if cached.is_file():
+            return cached.read_bytes()
+        write_pdf(job)
+        content = job.target.read_bytes()
+    cache.mkdir(parents=True, exist_ok=True)
+    cached.write_bytes(content)
+    return content
