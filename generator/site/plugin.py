@@ -11,7 +11,6 @@ aborts the build when a personal value from the register appears in it.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any

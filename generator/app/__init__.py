@@ -1,0 +1,1 @@
+"""The application layer: the `klachten` command and the nightly run, over register/ and the generators."""

@@ -1,0 +1,1 @@
+"""Letters to complainants as PDF: the letter kinds, their context and rendering."""

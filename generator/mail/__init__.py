@@ -1,0 +1,1 @@
+"""Mail: the morning digest and SMTP delivery through an outbox."""
