@@ -6,8 +6,8 @@ from rich.console import Console
 from rich.table import Table
 
 from register.check import CheckResult
-from register.deadlines import SIGNALS
 from register.parse import format_date_nl
+from register.signals import BY_NAME
 
 
 def print_check(console: Console, result: CheckResult) -> None:
@@ -31,7 +31,7 @@ def print_check(console: Console, result: CheckResult) -> None:
         for row in result.flags.itertuples(index=False):
             days = int(row.dagen_te_laat)
             when = f"{days} te laat" if days > 0 else ("vandaag" if days == 0 else f"nog {-days}")
-            table.add_row(row.klachtnummer, SIGNALS[row.signaal], format_date_nl(row.uiterlijk.date()),
+            table.add_row(row.klachtnummer, BY_NAME[row.signaal].label, format_date_nl(row.uiterlijk.date()),
                           when, row.behandelaar)
         console.print(table)
     console.print(f"{errors} fout(en), {warnings} waarschuwing(en), {len(result.flags)} signaal/signalen.")
