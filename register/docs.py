@@ -47,6 +47,9 @@ waarschijnlijk vergissingen waar de tool omheen kan: status en Datum standpunt s
 tegen, een verlenging is te lang of te laat gemeld, een e-mailadres is ongeldig, of een
 categorie of oorzaak staat niet in de lijst.
 
+## Codes van de controles
+
+{findings}
 ## Signalen
 
 {signals}
@@ -59,6 +62,15 @@ def signals_table() -> str:
     """The signals table, from the declarations in register.signals."""
     rows = ["| Signaal | Wanneer |", "|---|---|"]
     rows += [f"| `{s.name}` | {s.when} |" for s in SIGNALS]
+    return "\n".join(rows) + "\n"
+
+
+def findings_table() -> str:
+    """Every finding code with its severity, from register.validate.FINDING_KINDS."""
+    from .validate import FINDING_KINDS
+
+    rows = ["| Code | Ernst | Betekenis |", "|---|---|---|"]
+    rows += [f"| `{code}` | {severity.value} | {meaning} |" for code, (severity, meaning) in FINDING_KINDS.items()]
     return "\n".join(rows) + "\n"
 
 
@@ -83,7 +95,8 @@ def register_doc() -> str:
               "Deze kolommen maakt `klachten inrichten` aan; `klachten controleer --schrijf` vult ze.",
               "Schrijf er zelf niet in.", ""]
     lines += [f"- **{c.header}**: {c.help}" for c in TOOL_COLUMNS]
-    return "\n".join(lines) + "\n" + REGISTER_TAIL.replace("{signals}", signals_table())
+    return "\n".join(lines) + "\n" + REGISTER_TAIL.replace("{signals}", signals_table()).replace(
+        "{findings}", findings_table())
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from register.config import Config
 from register.parse import format_date_nl
 from register.plural import count
 from register.signals import BY_NAME, IN_MAIL_ORDER
+from register.validate import Severity
 
 ERRORS_SECTION = "Fouten in het register"
 
@@ -82,7 +83,7 @@ def build_sections(result: CheckResult, handler: str | None = None) -> list[Sect
                  for row in part.itertuples(index=False)]
         sections.append(Section(signal.section, signal.explanation, lines, signal=signal.name))
     if handler is None:
-        errors = [f for f in result.findings if f.ernst == "fout"]
+        errors = [f for f in result.findings if f.ernst is Severity.FOUT]
         if errors:
             lines = [Line(f.klachtnummer or "—", "", f.melding + (f" ({f.hint})" if f.hint else ""),
                           reg.grid.row_link(f.sheet_row) if f.sheet_row else None, f.cel) for f in errors]
