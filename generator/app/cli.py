@@ -244,8 +244,10 @@ def brieven(
                 progress.refresh()
 
             write_pdfs(jobs, workers=processen, on_done=done)
-    typer.echo(f"{len(jobs)} brief/brieven geschreven in {output_dir(cfg)}; "
-               f"{len(skipped)} bestonden al.")
+    from register.plural import count
+
+    typer.echo(f"{count(len(jobs), 'brief', 'brieven')} geschreven in {output_dir(cfg)}; "
+               f"{len(skipped)} {'bestond' if len(skipped) == 1 else 'bestonden'} al.")
     for problem in problems:
         typer.echo(f"Niet gemaakt: {problem}", err=True)
     raise typer.Exit(EXIT_FINDINGS if problems else EXIT_OK)
@@ -360,7 +362,10 @@ def anonimiseer(
         typer.echo("Geen klachten met een verlopen bewaartermijn: niets te anonimiseren.")
         return
     if not uitvoeren:
-        typer.echo(f"Proefrun: {len(rows)} klacht(en) zouden worden geanonimiseerd:")
+        from register.plural import count
+
+        verb = "zou" if len(rows) == 1 else "zouden"
+        typer.echo(f"Proefrun: {count(len(rows), 'klacht', 'klachten')} {verb} worden geanonimiseerd:")
         for i in rows:
             typer.echo(f"  {numbers[i]} (bewaartermijn verlopen op {format_date_nl(expires[i])})")
         typer.echo("Er is niets gewijzigd. Voer uit met: klachten anonimiseer --uitvoeren")

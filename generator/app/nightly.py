@@ -51,9 +51,12 @@ def run_nightly(config: Config, peildatum: dt.date, now: dt.datetime, dry: bool 
         grid = read_grid(config, session=session)
         result = check_grid(grid, config, peildatum)
         errors = sum(f.ernst is Severity.FOUT for f in result.findings)
-        steps.append(Step("register", True, f"{len(result.register)} klachten gelezen uit {grid.label}; "
-                                            f"{errors} fout(en), {len(result.findings) - errors} waarschuwing(en), "
-                                            f"{len(result.flags)} signaal/signalen"))
+        from register.plural import count
+
+        steps.append(Step("register", True, f"{count(len(result.register), 'klacht', 'klachten')} gelezen uit "
+                                            f"{grid.label}; {count(errors, 'fout', 'fouten')}, "
+                                            f"{count(len(result.findings) - errors, 'waarschuwing', 'waarschuwingen')}, "
+                                            f"{count(len(result.flags), 'signaal', 'signalen')}"))
     except KlachtenError as exc:
         steps.append(Step("register", False, str(exc)))
 

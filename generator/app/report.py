@@ -35,4 +35,7 @@ def print_check(console: Console, result: CheckResult) -> None:
             table.add_row(row.klachtnummer, BY_NAME[row.signaal].label, format_date_nl(row.uiterlijk.date()),
                           when, row.behandelaar)
         console.print(table)
-    console.print(f"{errors} fout(en), {warnings} waarschuwing(en), {len(result.flags)} signaal/signalen.")
+    from register.plural import count
+
+    console.print(f"{count(errors, 'fout', 'fouten')}, {count(warnings, 'waarschuwing', 'waarschuwingen')}, "
+                  f"{count(len(result.flags), 'signaal', 'signalen')}.")
