@@ -33,8 +33,19 @@ UPHELD = ("gegrond", "deels gegrond")
 #: Dutch surname particles: 'Jan de Vries' -> 'De Vries' after 'mevrouw' or 'heer'.
 PARTICLES = {"van", "de", "der", "den", "het", "'t", "te", "ten", "ter", "in", "op", "d'", "la", "le", "du", "von",
              "vd", "v.d."}
-#: Average glyph advance of DejaVu Sans in em, to keep the return line on one line.
-GLYPH_EM = 0.52
+#: Widest average glyph advance of DejaVu Sans in em, when the font file cannot be measured.
+GLYPH_EM = 0.62
+
+
+def text_width_em(text: str) -> float:
+    """Width of ``text`` in DejaVu Sans (the letters' font), in em; measured with Pillow."""
+    try:
+        from PIL import ImageFont
+
+        font = ImageFont.truetype("DejaVuSans.ttf", 1000)
+    except (ImportError, OSError):
+        return len(text) * GLYPH_EM
+    return font.getlength(text) / 1000
 
 
 @dataclass(frozen=True)
@@ -149,7 +160,7 @@ def _common(config: Config, row_contact: str = "") -> dict:
     retour = ", ".join(part for part in (org.naam, org.adres, f"{org.postcode} {org.plaats}".strip()) if part)
     box = window(config)
     # The return line never wraps: shrink its font so that it fits the window's width.
-    retour_pt = min(7.0, round(box["breedte"] / 25.4 * 72 / max(1, len(retour) * GLYPH_EM), 1))
+    retour_pt = min(7.0, int(box["breedte"] / 25.4 * 72 / max(0.1, text_width_em(retour)) * 0.97 * 10) / 10)
     return {
         "org": org, "termijnen": config.termijnen, "logo": logo, "contact": contact,
         "ondertekenaar": signer or contact["naam"],
@@ -171,6 +182,13 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
     number = reg.frame["complaint_no"].iat[i] or f"(rij {reg.sheet_rows[i]})"
     if not np.isnat(reg.dates("anonymised")[i]):
         raise LetterError(f"klacht {number} is geanonimiseerd; er kan geen brief meer van worden gemaakt")
+    outcome = reg.frame["outcome"].iat[i]
+    if kind == "standpunt" and outcome == WITHDRAWN:
+        raise LetterError(f"klacht {number} is ingetrokken; maak de brief 'intrekking' in plaats van het standpunt")
+    if kind == "intrekking" and outcome != WITHDRAWN:
+        raise LetterError(f"klacht {number}: 'Standpunt' ({reg.cell('outcome', i)}) is niet 'ingetrokken'; "
+                          f"{letter.noun} is niet gemaakt")
+
     missing = []
     for key in letter.required:
         empty = np.isnat(reg.dates(key)[i]) if BY_KEY[key].kind == "date" else reg.text(key)[i] == ""
@@ -178,13 +196,6 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
             missing.append(f"'{BY_KEY[key].header}' ({reg.cell(key, i)})")
     if missing:
         raise LetterError(f"klacht {number}: {', '.join(missing)} is leeg; {letter.noun} is niet gemaakt")
-
-    outcome = reg.frame["outcome"].iat[i]
-    if kind == "standpunt" and outcome == WITHDRAWN:
-        raise LetterError(f"klacht {number} is ingetrokken; maak de brief 'intrekking' in plaats van het standpunt")
-    if kind == "intrekking" and outcome != WITHDRAWN:
-        raise LetterError(f"klacht {number}: 'Standpunt' ({reg.cell('outcome', i)}) is niet 'ingetrokken'; "
-                          f"{letter.noun} is niet gemaakt")
 
     d = result.deadlines.iloc[i]
     name = reg.text("name")[i]
