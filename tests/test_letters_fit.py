@@ -201,7 +201,7 @@ toelichting = "{toelichting}"
         pages = pages_text(path)
         assert len(pages) >= 2
         for number, text in enumerate(pages[1:], 2):
-            assert f"Ons kenmerk K1 · 13 maart 2026" in text and f"pagina {number} van {len(pages)}" in text
+            assert "Ons kenmerk K1 · 13 maart 2026" in text and f"pagina {number} van {len(pages)}" in text
         assert "Ons kenmerk K1 ·" not in pages[0]
         closing = [i for i, t in enumerate(pages) if "Met vriendelijke groet" in t]
         assert len(closing) == 1 and "T. Tester" in pages[closing[0]]

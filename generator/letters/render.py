@@ -250,16 +250,29 @@ def form_job(config: Config, target: Path, public: bool = False) -> LetterJob:
 
 def due_letters(result: CheckResult, config: Config, redo: bool = False,
                 out: Path | None = None) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """(due, skipped): letters the register asks for; skipped ones already exist on disk."""
+    """(due, skipped): letters the register asks for (each kind's ``due``); skipped ones already
+    exist on disk or were sent (the letters' sent log)."""
     reg = result.register
     out = out or output_dir(config)
     due, skipped = [], []
     numbers = reg.frame["complaint_no"].to_numpy()
+    sent = sent_letters(config)
     for letter in LETTER_KINDS:
         for i in np.flatnonzero(letter.due(result, config.brieven.standpunt_recent_dagen) & (numbers != "")):
-            exists = (out / letter_filename(numbers[i], letter.name)).exists()
+            exists = (out / letter_filename(numbers[i], letter.name)).exists() or \
+                f"{numbers[i]}/{letter.name}" in sent
             (skipped if exists and not redo else due).append((int(i), letter.name))
     return due, skipped
+
+
+def sent_letters(config: Config) -> set[str]:
+    """'K2026-001/ontvangstbevestiging' for every letter the sent log knows as sent or sending."""
+    import json
+
+    try:
+        return set(json.loads(config.letters_log().read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return set()
 
 
 # -- PDF ----------------------------------------------------------------------------------------
