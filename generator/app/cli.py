@@ -186,7 +186,8 @@ def controleer(
     raise typer.Exit(EXIT_FINDINGS if result.has_errors else EXIT_OK)
 
 
-@app.command("brief")
+@app.command("brief", help=f"Maak één brief als PDF ({names_in_words()}); met --verstuur ook mailen naar de "
+                           f"klager en vastleggen in het register.")
 @handle_errors
 def brief(
     klachtnummer: Annotated[str, typer.Argument(metavar="KLACHTNUMMER", help="Bijv. K2026-014.")],
@@ -198,7 +199,7 @@ def brief(
     opnieuw: Annotated[bool, typer.Option("--opnieuw", help="Met --verstuur: ook versturen als een onderbroken run de brief misschien al verstuurde.")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Maak één brief als PDF; met --verstuur ook mailen naar de klager en vastleggen in het register."""
+    """Maak één brief als PDF; met --verstuur ook mailen en vastleggen (help: zie de decorator)."""
     from generator.letters.render import find_row, late_extension_notice, letter_job, write_pdf
     from register.check import check_register
 
