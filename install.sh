@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs klachten into the project virtual environment .venv, with the system libraries
-# WeasyPrint needs for PDFs (and, for tests, Chromium, node/npm, actionlint and shellcheck).
+# WeasyPrint needs for PDFs (and, for tests, Chromium, node/npm, actionlint, shellcheck and
+# systemd-analyze).
 #
 #   bash install.sh               the tool itself
 #   bash install.sh --test        also the test extras, Chromium, actionlint and shellcheck (implied by CI=true)
@@ -110,6 +111,7 @@ plan_packages() {
     command -v node >/dev/null 2>&1 || OPTIONAL+=(nodejs)
     command -v npm >/dev/null 2>&1 || OPTIONAL+=(npm)
     command -v shellcheck >/dev/null 2>&1 || OPTIONAL+=(shellcheck)
+    command -v systemd-analyze >/dev/null 2>&1 || OPTIONAL+=(systemd)   # for `systemd-analyze verify`
   fi
 }
 
@@ -226,7 +228,7 @@ install_actionlint() {
 
 usage() {
   say "Gebruik: bash install.sh [--test] [--controleer]"
-  say "  --test        ook alles voor de tests (testpakketten, Chromium, node, actionlint, shellcheck); vanzelf als CI=true"
+  say "  --test        ook alles voor de tests (testpakketten, Chromium, node, actionlint, shellcheck, systemd-analyze); vanzelf als CI=true"
   say "  --controleer  alleen controleren en melden wat er zou gebeuren; verandert niets"
 }
 
