@@ -33,6 +33,18 @@ find_python() {
     return
   fi
   PY=$(command -v python3 || command -v python || true)
+  if [ -z "$PY" ] && [ "$CHECK_ONLY" = 0 ] && { [ "$APT_MODE" = root ] || [ "$APT_MODE" = sudo ]; }; then
+    # A fresh minimal Debian or Ubuntu (a container, a CI machine) has no Python at all.
+    local log
+    log=$(mktemp "${TMPDIR:-/tmp}/klachten-apt.XXXXXX")
+    say "Python ontbreekt; installeren met apt-get (bezig): python3 python3-venv"
+    if apt_install "$log" python3 python3-venv; then
+      rm -f "$log"
+    else
+      warn "apt-get kon Python niet installeren (details in $log)."
+    fi
+    PY=$(command -v python3 || true)
+  fi
   [ -n "$PY" ] || fail "Python 3 ontbreekt; installeer het met 'sudo apt-get install python3 python3-venv' en draai dit script opnieuw."
 }
 
@@ -247,9 +259,9 @@ main() {
   done
   cd "$(dirname "${BASH_SOURCE[0]}")"
 
+  apt_access
   find_python
   check_python
-  apt_access
   plan_packages
   system_packages
   if [ "$CHECK_ONLY" = 1 ]; then

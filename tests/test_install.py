@@ -100,6 +100,20 @@ def test_no_python_at_all(tmp_path):
     assert result.returncode == 1
     assert result.stderr == ("Fout: Python 3 ontbreekt; installeer het met 'sudo apt-get install python3 python3-venv' "
                              "en draai dit script opnieuw.\n")
+    assert machine.apt_calls() == []
+
+
+def test_no_python_at_all_as_root_installs_it(tmp_path):
+    """A fresh minimal Debian (as in CI) has no Python: root installs it with apt first."""
+    machine = Machine(tmp_path, uid=0, python3=None)
+    result = machine.run()
+    assert result.stdout.splitlines()[0] == "Python ontbreekt; installeren met apt-get (bezig): python3 python3-venv"
+    apt = "apt-get -o DPkg::Lock::Timeout=300"
+    assert machine.apt_calls()[:2] == [f"{apt} update -qq",
+                                       f"{apt} install -y -qq --no-install-recommends python3 python3-venv"]
+    # The fake apt-get installed nothing, so it stops there, in Dutch.
+    assert result.returncode == 1
+    assert result.stderr.startswith("Fout: Python 3 ontbreekt;")
 
 
 def test_only_python3_exists(tmp_path):
