@@ -183,3 +183,24 @@ def test_brief_verstuur_without_email_names_the_cell(make_config, server):
     assert result.exit_code == 1 and not handler.messages
     assert result.stderr.strip() == ("Niet verstuurd: klacht K3: 'E-mail' (H4) is leeg; de ontvangstbevestiging "
                                      "kan niet per e-mail worden verstuurd")
+
+
+def test_nightly_sends_due_acknowledgements_only_when_opted_in(make_config, server):
+    from generator.app.nightly import run_nightly
+    from register.deadlines import AMSTERDAM
+
+    handler, port = server
+    handler.reject.clear()
+    now = dt.datetime(2026, 4, 14, 6, 0, tzinfo=AMSTERDAM)
+    cfg = make_config(mail_toml(port), rows=ROWS)
+    steps = run_nightly(cfg, dt.date(2026, 4, 14), now, echo=lambda line: None)
+    assert "bevestigingen" not in [s.name for s in steps]
+    assert all(m["Subject"] != "Ontvangstbevestiging klacht K1" for m in received(handler))
+    cfg = make_config(mail_toml(port) + "\n[nachtrun]\nbevestigingen_versturen = true\n", rows=ROWS)
+    steps = run_nightly(cfg, dt.date(2026, 4, 14), now, redo=True, echo=lambda line: None)
+    step = next(s for s in steps if s.name == "bevestigingen")
+    assert step.ok, step.message
+    acks = sorted(m["To"] for m in received(handler) if m["Subject"].startswith("Ontvangstbevestiging"))
+    assert acks == ["jan@klant.example", "marieke@klant.example"]  # K3 has no e-mail: left for the post
+    assert register_row(cfg, "K1")["acknowledged"] == dt.date(2026, 4, 14)
+    assert register_row(cfg, "K4")["extension_sent"] is None  # only acknowledgements

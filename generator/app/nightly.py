@@ -68,6 +68,9 @@ def run_nightly(config: Config, peildatum: dt.date, now: dt.datetime, dry: bool 
 
     steps.append(_mail_step(config, result, steps, peildatum, now, dry, redo, echo))
 
+    if config.nachtrun.bevestigingen_versturen and result is not None:
+        steps.append(_acknowledgement_step(config, result, dry, session))
+
     if config.nachtrun.site_bouwen and result is not None:
         from generator.site.build import build_site
 
@@ -86,6 +89,24 @@ def run_nightly(config: Config, peildatum: dt.date, now: dt.datetime, dry: bool 
         except KlachtenError as exc:
             steps.append(Step("termijnen", False, str(exc)))
     return steps
+
+
+def _acknowledgement_step(config: Config, result, dry: bool, session: Any) -> Step:
+    """Opt-in ([nachtrun] bevestigingen_versturen): mail the due acknowledgements to complainants
+    with an e-mail address and record them; postal ones stay for `klachten brieven --verstuur`."""
+    from generator.letters.render import due_letters
+    from generator.letters.sending import send_letters
+
+    due, made = due_letters(result, config)
+    wanted = sorted(w for w in due + made if w[1] == "ontvangstbevestiging")
+    try:
+        report = send_letters(config, result, wanted, dry=dry, postal=False, workers=1, session=session)
+    except KlachtenError as exc:
+        return Step("bevestigingen", False, str(exc))
+    summary = "; ".join(report.lines())
+    if report.problems:
+        return Step("bevestigingen", False, f"{summary}; niet verstuurd: " + "; ".join(report.problems))
+    return Step("bevestigingen", True, summary)
 
 
 def _mail_step(config, result, steps, peildatum, now, dry, redo, echo) -> Step:

@@ -134,11 +134,13 @@ def pdf_name_stem(number: str, kind: str) -> str:
 
 
 def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, str]], *, dry: bool = False,
-                 redo: bool = False, strict_email: bool = False, workers: int | None = None) -> SendReport:
+                 redo: bool = False, strict_email: bool = False, workers: int | None = None,
+                 postal: bool = True, session=None) -> SendReport:
     """Mail (or bundle for the post) the wanted letters and record what the server accepted.
 
     ``strict_email``: a complaint without e-mail is a problem (``brief --verstuur``) instead of a
-    postal letter (``brieven --verstuur``). ``redo`` also sends letters the log marks 'bezig'.
+    postal letter (``brieven --verstuur``); ``postal=False`` leaves those out altogether (the
+    nightly run). ``redo`` also sends letters the log marks 'bezig'.
     """
     from register.locks import private_lock
 
@@ -148,7 +150,7 @@ def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, st
     emails = reg.text("email")
     with private_lock(config):
         log = SentLog(config.letters_log())
-        _retry_records(config, result, log, report)
+        _retry_records(config, log, report, session)
         mail, post = [], []
         for i, kind in wanted:
             number = numbers[i]
@@ -166,7 +168,7 @@ def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, st
             elif strict_email:
                 report.problems.append(f"klacht {number}: 'E-mail' ({reg.cell('email', i)}) is leeg; "
                                        f"{BY_NAME[kind].noun} kan niet per e-mail worden verstuurd")
-            else:
+            elif postal:
                 post.append((i, kind))
         if dry:
             report.preview = ([f"Zou mailen: {numbers[i]} {kind} aan {emails[i]}" for i, kind in mail]
@@ -187,7 +189,7 @@ def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, st
         if postal:
             report.print_file = _print_bundle(config, postal, day)
             report.posted = [f"{numbers[i]} {kind}" for i, kind in post if (i, kind) in jobs]
-        _record(config, log, report, day)
+        _record(config, log, report, session)
     return report
 
 
@@ -239,13 +241,13 @@ def _print_bundle(config: Config, jobs: list[LetterJob], day: dt.date) -> Path:
     return target
 
 
-def _retry_records(config: Config, result: CheckResult, log: SentLog, report: SendReport) -> None:
+def _retry_records(config: Config, log: SentLog, report: SendReport, session) -> None:
     """Letters sent by an earlier run whose register write failed: write them now."""
     if any(e["status"] == SENT and not e.get("geregistreerd") for e in log.entries.values()):
-        _record(config, log, report, None)
+        _record(config, log, report, session)
 
 
-def _record(config: Config, log: SentLog, report: SendReport, day: dt.date | None) -> None:
+def _record(config: Config, log: SentLog, report: SendReport, session) -> None:
     """One write for every sent letter not yet in the register: its date column and a
     Correspondentie line, appended to the cell as it is right now."""
     from register.model import build_register
@@ -255,7 +257,7 @@ def _record(config: Config, log: SentLog, report: SendReport, day: dt.date | Non
     pending = {key: e for key, e in log.entries.items() if e["status"] == SENT and not e.get("geregistreerd")}
     if not pending:
         return
-    current = build_register(read_grid(config), config)
+    current = build_register(read_grid(config, session=session), config)
     numbers = current.frame["complaint_no"].to_numpy()
     correspondence = current.text("correspondence")
     updates: dict[str, dict] = {}
@@ -280,7 +282,7 @@ def _record(config: Config, log: SentLog, report: SendReport, day: dt.date | Non
     updates = {number: {k: v for k, v in values.items() if k in current.positions}
                for number, values in updates.items()}
     try:
-        written = apply_updates(config, updates)
+        written = apply_updates(config, updates, session)
     except (KlachtenError, OSError) as exc:  # the log keeps them for the next run
         report.problems.append(f"de verzonden brieven zijn niet in het register gezet ({exc}); "
                                f"de volgende run probeert het opnieuw")
