@@ -185,5 +185,6 @@ def test_blank_form(config, tmp_path):
     assert len(reader.pages) == 1
     text = flat(reader.pages[0].extract_text())
     for label in ("Klachtenformulier", "Klachtnummer", "Datum ontvangst", "Naam", "Omschrijving van de klacht",
+                  "Aangenomen door",
                   "webformulier", "gedrag medewerker", "Behandelaar", "binnen zeven werkdagen"):
         assert label in text, label

@@ -42,7 +42,8 @@ def test_pages_exist(demo_site):
     from pypdf import PdfReader
 
     form = " ".join(PdfReader(demo_site / "klachtenformulier.pdf").pages[0].extract_text().split())
-    assert "Vul dit formulier in en stuur het naar Installatiebedrijf Voorbeeld B.V." in form
+    assert "Vul dit formulier in (op de computer of met de hand) en stuur het naar Installatiebedrijf Voorbeeld B.V." in form
+    assert "Klachtnummer" not in form and "Urgentie" not in form  # only what a complainant knows
     assert "Uw gegevens" in form and "dezelfde dag aan" not in form
     assert (demo_site / "search" / "search_index.json").exists()
     home = text_of(read(demo_site, "index.html"))

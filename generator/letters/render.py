@@ -55,6 +55,7 @@ class LetterJob:
     target: Path
     html: str
     base_url: str
+    form: bool = False  # fillable PDF form fields and a tagged PDF (the blank forms)
 
 
 def letter_filename(number: str, kind: str) -> str:
@@ -245,7 +246,8 @@ def form_job(config: Config, target: Path, public: bool = False) -> LetterJob:
         "categorieen": config.lijsten.categorieen, "oorzaken": config.lijsten.oorzaken,
         "urgenties": list(URGENCY_LABELS.items()),
     }
-    return _job(config, "brieven/klachtenformulier.html", context, target)
+    job = _job(config, "brieven/klachtenformulier.html", context, target)
+    return LetterJob(job.target, job.html, job.base_url, form=True)
 
 
 def due_letters(result: CheckResult, config: Config, redo: bool = False,
@@ -287,7 +289,7 @@ def write_pdf(job: LetterJob) -> int:
         document = html.render(stylesheets=[CSS(string=PAGE_NUMBERS)])
     job.target.parent.mkdir(parents=True, exist_ok=True)
     tmp = job.target.with_suffix(".pdf.tmp")
-    document.write_pdf(tmp)
+    document.write_pdf(tmp, **({"pdf_forms": True, "pdf_tags": True} if job.form else {}))
     os.replace(tmp, job.target)
     return len(document.pages)
 
