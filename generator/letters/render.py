@@ -8,6 +8,7 @@ parent process; WeasyPrint turns it into PDF, spread over the cores for long run
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -37,6 +38,7 @@ PARTICLES = {"van", "de", "der", "den", "het", "'t", "te", "ten", "ter", "in", "
 GLYPH_EM = 0.62
 
 
+@functools.lru_cache(maxsize=64)
 def text_width_em(text: str) -> float:
     """Width of ``text`` in DejaVu Sans (the letters' font), in em; measured with Pillow."""
     try:
