@@ -170,7 +170,14 @@ def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, st
                                        f"{BY_NAME[kind].noun} kan niet per e-mail worden verstuurd")
             elif postal:
                 post.append((i, kind))
-        if dry:
+        if dry:  # what cannot be made is reported, exactly as a real run would
+            for group in (mail, post):
+                for key in list(group):
+                    try:
+                        letter_context(result, config, *key)
+                    except LetterError as exc:
+                        report.problems.append(str(exc))
+                        group.remove(key)
             report.preview = ([f"Zou mailen: {numbers[i]} {kind} aan {emails[i]}" for i, kind in mail]
                               + [f"Zou afdrukken voor de post: {numbers[i]} {kind}" for i, kind in post])
             return report
