@@ -299,6 +299,7 @@ class FakeSheets(BaseAdapter):
 
     def add_tab(self, title: str, values: list[list], sheet_id: int | None = None) -> Tab:
         tab = Tab(title, sheet_id if sheet_id is not None else 1000 + len(self.tabs), [list(r) for r in values])
+        tab.column_count = max(26, *(len(r) for r in values)) if values else 26  # a grid holds its values
         self.tabs[title] = tab
         return tab
 

@@ -75,7 +75,7 @@ def test_setup_is_one_batch_update_and_idempotent(google):
     rules = [r["addConditionalFormatRule"]["rule"]["booleanRule"]["condition"]["values"][0]["userEnteredValue"]
              for r in requests if "addConditionalFormatRule" in r]
     assert all("WORKDAY(" in f and 'INDIRECT("Feestdagen!$A$2:$A$400")' in f for f in rules)
-    assert "WORKDAY($B2,7," in rules[0]  # 7 werkdagen from Datum ontvangst (column B)
+    assert "WORKDAY($B2;7;" in rules[0]  # nl_NL separators; 7 werkdagen from Datum ontvangst (column B)
     # Owner's data untouched; the tool's columns appended after the last used column.
     after = fake.tabs["Register"].values
     assert [row[:len(before[0])] for row in after[1:]] == [row[:len(before[0])] for row in before[1:]]

@@ -114,7 +114,8 @@ class Source(ABC):
     @abstractmethod
     def keep_holidays_current(self, today: dt.date) -> str | None:
         """Make the Feestdagen tab reach at least two years past ``today`` (the nightly run);
-        return what was written, or None when it already did and nothing was written."""
+        return what was done (or why nothing could be), None when it already did: then nothing
+        is written. A register without the tab is left alone (``inrichten`` creates it)."""
 
     def write_planned(self, plan: Callable[[], list[CellWrite]]) -> None:
         """Write the cells ``plan()`` returns (it re-reads the tab). Sources whose write may be lost

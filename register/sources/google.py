@@ -511,11 +511,12 @@ def _holiday_rows_request(sheet_id: int, days: list[tuple[dt.date, str]], curren
 def keep_holidays_google(conn: SheetsConnection, today: dt.date) -> str | None:
     """Extend the Feestdagen tab when it does not reach two years ahead; None when it already does."""
     written: list[int] = []
+    conn._metadata = None
+    if HOLIDAY_TAB not in conn.titles():
+        return f"geen tabblad {HOLIDAY_TAB} in de Google Sheet (niets gewijzigd; 'klachten inrichten' maakt het aan)"
 
     def plan() -> list[dict]:
         conn._metadata = None
-        if HOLIDAY_TAB not in conn.titles():
-            raise SourceError(f"tabblad {HOLIDAY_TAB} ontbreekt; voer 'klachten inrichten' uit")
         rows = conn.read_values(HOLIDAY_TAB, "A:B")
         listed = {from_serial(r[0]) for r in rows[1:] if r and isinstance(r[0], (int, float))}
         if not holidays_missing(conn.config, today, listed):

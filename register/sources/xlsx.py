@@ -78,7 +78,7 @@ class XlsxSource(Source):
         except (OSError, ValueError, KeyError) as exc:
             raise SourceError(f"{self.path.name} kan niet worden geopend: {exc}") from None
         if HOLIDAY_TAB not in workbook.sheetnames:
-            raise SourceError(f"tabblad {HOLIDAY_TAB} ontbreekt in {self.path.name}; voer 'klachten inrichten' uit")
+            return f"geen tabblad {HOLIDAY_TAB} in {self.path.name} (niets gewijzigd; 'klachten inrichten' maakt het aan)"
         hs = workbook[HOLIDAY_TAB]
         listed = {v.date() if isinstance(v, dt.datetime) else v for (v,) in hs.iter_rows(min_row=2, max_col=1,
                                                                                          values_only=True)}
