@@ -55,7 +55,7 @@ METHODS = _methods(DISCOVERY["resources"])
 
 def _path_regex(flat_path: str) -> re.Pattern:
     parts = re.split(r"(\{[^}]+\})", flat_path)
-    pattern = "".join(f"(?P<{p[1:-1].replace('+', '')}>[^/:]+)" if p.startswith("{") else re.escape(p)
+    pattern = "".join(f"(?P<{p[1:-1].replace('+', '')}>[^/]+?)" if p.startswith("{") else re.escape(p)
                       for p in parts)
     return re.compile("^/" + pattern + "$")
 
@@ -66,6 +66,8 @@ ROUTES = [(name, method, _path_regex(method.get("flatPath", method["path"]))) fo
 def route(http_method: str, raw_path: str) -> tuple[str, dict, dict]:
     """(method id, discovery method, path parameters) for a request, or a ContractViolation."""
     matches = [(name, method, m.groupdict()) for name, method, rx in ROUTES if (m := rx.match(raw_path))]
+    # 'values/{range}:append' also matches 'values/{range}': the most literal path wins.
+    matches.sort(key=lambda item: -len(re.sub(r"\{[^}]+\}", "", item[1].get("flatPath", item[1]["path"]))))
     if not matches:
         raise ContractViolation(f"no Sheets v4 method has the path {raw_path}")
     for name, method, params in matches:
