@@ -31,7 +31,8 @@ def test_json_contract(make_config):
     assert set(data) == {"fouten", "signalen"}
     assert data["fouten"] == [{"cel": "C3", "klachtnummer": "K2026-015", "ernst": "fout",
                                "melding": "'duif' is geen bekende waarde voor Kanaal",
-                               "hint": "toegestaan: brief, e-mail, telefoon, mondeling, fax, webformulier"}]
+                               "hint": "toegestaan: brief, e-mail, telefoon, mondeling, fax, webformulier",
+                               "code": "onbekende_waarde"}]
     # received Tue 28 April 2026 + 2 weeks = Tue 12 May
     assert {"klachtnummer": "K2026-014", "signaal": "standpunt_te_laat", "uiterlijk": "2026-05-12"} \
         in data["signalen"]
@@ -83,3 +84,10 @@ def test_unwritable_output_is_a_dutch_line(make_config, tmp_path):
     result = invoke("formulier", "--uitvoer", str(blocker / "f.pdf"), "--config", str(cfg.path))
     assert result.exit_code == 2
     assert result.stderr.strip() == f"Fout: {blocker}: bestaat al als bestand; verwacht werd een map"
+
+
+def test_peildatum_must_be_an_iso_date(config):
+    for bad in ("5", "21-11-2026", "2026-02-30", "morgen"):
+        result = invoke("controleer", "--peildatum", bad, "--config", str(config.path))
+        assert result.exit_code == 2, bad
+        assert result.stderr == f"Fout: --peildatum '{bad}' is geen datum; gebruik JJJJ-MM-DD, bijv. 2026-11-21\n"

@@ -242,13 +242,19 @@ def test_nightly_can_write_the_deadline_columns(make_config, tmp_path):
     assert row["Signaal"] == "ontvangstbevestiging te laat; standpunt te laat"
 
 
-def test_nightly_rebuilds_the_site_when_asked(make_config, tmp_path):
+def test_nightly_rebuilds_the_site_when_asked(make_config, tmp_path, monkeypatch):
+    from register.sources.xlsx import XlsxSource
+
     cfg = make_config("[nachtrun]\nsite_bouwen = true\n", rows=ROWS)
+    reads = []
+    original = XlsxSource.read
+    monkeypatch.setattr(XlsxSource, "read", lambda self: reads.append(1) or original(self))
     steps = run_nightly(cfg, dt.date(2026, 3, 27), dt.datetime(2026, 3, 27, 6, 0, tzinfo=dt.UTC), dry=True,
                         echo=lambda s: None)
     website = next(s for s in steps if s.name == "website")
     assert website.ok, website.message
     assert (tmp_path / "public" / "klachtenregeling" / "index.html").exists()
+    assert len(reads) == 1  # the site is built from the run's own check result
 
 
 def test_digests_queue_up_while_the_server_is_down_and_go_out_once(make_config, tmp_path):

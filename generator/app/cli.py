@@ -15,6 +15,8 @@ from typing import Annotated
 
 import typer
 
+from generator.letters.kinds import NAMES as LETTER_NAMES
+from generator.letters.kinds import names_in_words
 from register.errors import ConfigError, KlachtenError, SourceError
 
 # typer's own words in Dutch. typer vendors click with a few English literals; they are
@@ -188,17 +190,17 @@ def controleer(
 @handle_errors
 def brief(
     klachtnummer: Annotated[str, typer.Argument(metavar="KLACHTNUMMER", help="Bijv. K2026-014.")],
-    soort: Annotated[str, typer.Argument(metavar="SOORT", help="ontvangstbevestiging, uitstelbericht of standpunt.")],
+    soort: Annotated[str, typer.Argument(metavar="SOORT", help=f"{names_in_words().capitalize()}.")],
     peildatum: PeildatumOption = None,
     uitvoer: Annotated[Path | None, typer.Option("--uitvoer", metavar="MAP", help="Map voor de PDF (standaard: [brieven] map).")] = None,
     config: ConfigOption = None,
 ) -> None:
     """Maak één brief als PDF (ontvangstbevestiging, uitstelbericht of standpunt)."""
-    from generator.letters.render import KINDS, find_row, late_extension_notice, letter_job, write_pdf
+    from generator.letters.render import find_row, late_extension_notice, letter_job, write_pdf
     from register.check import check_register
 
-    if soort not in KINDS:
-        raise ConfigError(f"onbekende soort brief '{soort}'; kies uit {', '.join(KINDS)}")
+    if soort not in LETTER_NAMES:
+        raise ConfigError(f"onbekende soort brief '{soort}'; kies uit {names_in_words()}")
     cfg = load(config)
     result = check_register(cfg, parse_peildatum(peildatum))
     row = find_row(result, klachtnummer)

@@ -6,13 +6,14 @@ from rich.console import Console
 from rich.table import Table
 
 from register.check import CheckResult
-from register.deadlines import SIGNALS
 from register.parse import format_date_nl
+from register.signals import BY_NAME
+from register.validate import Severity
 
 
 def print_check(console: Console, result: CheckResult) -> None:
     reg = result.register
-    errors = sum(f.ernst == "fout" for f in result.findings)
+    errors = sum(f.ernst is Severity.FOUT for f in result.findings)
     warnings = len(result.findings) - errors
     console.print(f"[bold]{len(reg)} klachten[/bold] gelezen uit {reg.grid.label}, "
                   f"peildatum {format_date_nl(result.peildatum)}.")
@@ -21,7 +22,7 @@ def print_check(console: Console, result: CheckResult) -> None:
         for name in ("Cel", "Klachtnummer", "Ernst", "Melding", "Tip"):
             table.add_column(name, overflow="fold")
         for f in result.findings:
-            style = "red" if f.ernst == "fout" else "yellow"
+            style = "red" if f.ernst is Severity.FOUT else "yellow"
             table.add_row(f.cel, f.klachtnummer, f"[{style}]{f.ernst}[/{style}]", f.melding, f.hint or "")
         console.print(table)
     if len(result.flags):
@@ -31,7 +32,7 @@ def print_check(console: Console, result: CheckResult) -> None:
         for row in result.flags.itertuples(index=False):
             days = int(row.dagen_te_laat)
             when = f"{days} te laat" if days > 0 else ("vandaag" if days == 0 else f"nog {-days}")
-            table.add_row(row.klachtnummer, SIGNALS[row.signaal], format_date_nl(row.uiterlijk.date()),
+            table.add_row(row.klachtnummer, BY_NAME[row.signaal].label, format_date_nl(row.uiterlijk.date()),
                           when, row.behandelaar)
         console.print(table)
     console.print(f"{errors} fout(en), {warnings} waarschuwing(en), {len(result.flags)} signaal/signalen.")
