@@ -370,6 +370,28 @@ def inrichten(config: ConfigOption = None) -> None:
     typer.echo(setup_register(cfg, today_amsterdam()).summary())
 
 
+@app.command(options_metavar="[OPTIES]", name="verbinding")
+@handle_errors
+def verbinding(config: ConfigOption = None) -> None:
+    """Controleer de verbinding met de Google Sheet, stap voor stap: het sleutelbestand, of de
+    sheet gedeeld is met het service-account (met zijn e-mailadres), het tabblad, de kopregel,
+    de landinstelling en of het account mag schrijven. Schrijft geen registergegevens.
+
+    Exitcode 0 als alles in orde is, anders 2.
+    """
+    from register.sources import google
+
+    cfg = load(config)
+    if cfg.register.bron != "google":
+        fail(f"'klachten verbinding' controleert een Google Sheet; [register] bron is '{cfg.register.bron}'",
+             EXIT_SETUP)
+    checks = google.check_connection(cfg)
+    for check in checks:
+        typer.echo(f"{'ok  ' if check.ok else 'FOUT'} {check.text}")
+    if not all(c.ok for c in checks):
+        raise typer.Exit(EXIT_SETUP)
+
+
 @app.command(options_metavar="[OPTIES]", name="anonimiseer")
 @handle_errors
 def anonimiseer(

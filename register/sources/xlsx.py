@@ -89,6 +89,39 @@ class XlsxSource(Source):
     def setup(self, today: dt.date) -> SetupReport:
         return setup_xlsx(self.config, today)
 
+    def keep_holidays_current(self, today: dt.date) -> str | None:
+        import openpyxl
+
+        from register.sheetsetup import HOLIDAY_TAB, closed_days, holidays_missing
+
+        try:
+            workbook = openpyxl.load_workbook(self.path)
+        except (OSError, ValueError, KeyError) as exc:
+            raise SourceError(f"{self.path.name} kan niet worden geopend: {exc}") from None
+        if HOLIDAY_TAB not in workbook.sheetnames:
+            return f"geen tabblad {HOLIDAY_TAB} in {self.path.name} (niets gewijzigd; 'klachten inrichten' maakt het aan)"
+        hs = workbook[HOLIDAY_TAB]
+        listed = {v.date() if isinstance(v, dt.datetime) else v for (v,) in hs.iter_rows(min_row=2, max_col=1,
+                                                                                         values_only=True)}
+        if not holidays_missing(self.config, today, listed):
+            return None
+        days = closed_days(self.config, today)
+        write_holiday_rows(hs, days)
+        save_workbook_with_backup(workbook, self.path, self.config)
+        return f"{len(days)} sluitingsdagen in {HOLIDAY_TAB} gezet (tot en met {today.year + 3})"
+
+
+def write_holiday_rows(hs: Any, days: list[tuple[dt.date, str]]) -> None:
+    """Replace the Feestdagen sheet's rows with a header and ``days``."""
+    from register.sheetsetup import DATE_PATTERN
+
+    hs.delete_rows(1, hs.max_row)
+    for r, (day, name) in enumerate([("Datum", "Omschrijving"), *days], start=1):
+        hs.cell(row=r, column=1, value=day)
+        hs.cell(row=r, column=2, value=name)
+        if r > 1:
+            hs.cell(row=r, column=1).number_format = DATE_PATTERN
+
 
 def save_workbook_with_backup(workbook: Any, path: Path, config: Config) -> Path | None:
     """Copy the current file to the backup folder, then replace it atomically."""
@@ -188,12 +221,7 @@ def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
     current = [(hs.cell(row=r, column=1).value, hs.cell(row=r, column=2).value) for r in range(1, hs.max_row + 1)]
     current = [(a.date() if isinstance(a, dt.datetime) else a, b) for a, b in current if a is not None or b]
     if current != wanted:
-        hs.delete_rows(1, hs.max_row)
-        for r, (day, name) in enumerate(wanted, start=1):
-            hs.cell(row=r, column=1, value=day)
-            hs.cell(row=r, column=2, value=name)
-            if r > 1:
-                hs.cell(row=r, column=1).number_format = DATE_PATTERN
+        write_holiday_rows(hs, days)
         changes.append(f"{len(days)} sluitingsdagen in {HOLIDAY_TAB}")
 
     holidays = HOLIDAYS_REF
