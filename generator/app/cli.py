@@ -321,6 +321,8 @@ def site(
     cfg = load(config)
     day = parse_peildatum(peildatum) if peildatum else None
     if serve:
+        typer.echo("De website wordt gebouwd en is straks te zien op http://127.0.0.1:8000/ "
+                   "(ververst bij elke wijziging); stoppen met Ctrl+C.")
         serve_site(cfg, day)
         return
     target, seconds = build_site(cfg, day)
