@@ -204,3 +204,14 @@ def test_nightly_sends_due_acknowledgements_only_when_opted_in(make_config, serv
     assert acks == ["jan@klant.example", "marieke@klant.example"]  # K3 has no e-mail: left for the post
     assert register_row(cfg, "K1")["acknowledged"] == dt.date(2026, 4, 14)
     assert register_row(cfg, "K4")["extension_sent"] is None  # only acknowledgements
+
+
+def test_droog_reports_a_letter_that_cannot_be_made(make_config, server):
+    handler, port = server
+    rows = [complaint(complaint_no="K9", received=dt.date(2026, 4, 1), acknowledged=dt.date(2026, 4, 2),
+                      email="kees@klant.example")]  # uitstelbericht nodig, but no Reden uitstel
+    cfg = make_config(mail_toml(port), rows=rows)
+    result = run(cfg, "brieven", "--verstuur", "--droog")
+    assert result.exit_code == 1 and not handler.messages
+    assert result.stderr.strip() == ("Niet verstuurd: klacht K9: 'Reden uitstel' (R2) is leeg; het uitstelbericht "
+                                     "is niet gemaakt")
