@@ -76,6 +76,13 @@ def _still_expired(current: dict[str, Any]) -> str | None:
 def anonymise(config: Config, result, today: dt.date, session: Any = None) -> tuple[WriteReport, Path]:
     """Back up the whole register, then replace the personal fields of expired complaints
     with a marker and fill Geanonimiseerd op, in one write. Logs number and date only."""
+    from .locks import register_lock
+
+    with register_lock(config):  # the backup and the write see the same register
+        return _anonymise(config, result, today, session)
+
+
+def _anonymise(config: Config, result, today: dt.date, session: Any) -> tuple[WriteReport, Path]:
     from .backup import write_backup
     from .deadlines import AMSTERDAM
 

@@ -116,8 +116,15 @@ class Source(ABC):
         complaint's row by its number, write only the cells whose value changes.
 
         A number that vanished or became ambiguous is skipped and reported, so rows the owner
-        sorted, inserted or deleted meanwhile never receive another complaint's values.
+        sorted, inserted or deleted meanwhile never receive another complaint's values. The
+        register lock is held from the re-read to the write: two writers never interleave.
         """
+        from register.locks import register_lock
+
+        with register_lock(self.config):
+            return self._update_by_number(updates, guard)
+
+    def _update_by_number(self, updates: dict[str, dict[str, Any]], guard: Guard | None) -> WriteReport:
         grid = self.read()
         top, positions = grid.header_positions()
         if "complaint_no" not in positions:

@@ -1,7 +1,9 @@
 """The local .xlsx source (the default: no Google account needed).
 
-Reading uses calamine (Rust), about ten times faster than openpyxl on large registers;
-openpyxl is only used to write, after a copy of the file is put in the backup folder.
+Reading uses calamine (Rust), about ten times faster than openpyxl on large registers, after
+checks that the file is a readable .xlsx and its used range is bounded (xlsxpackage). Writing
+cells edits only those cells in the worksheet XML (xlsxpackage.write_cells), after a copy of
+the file is put in the backup folder; every write holds the register lock.
 """
 
 from __future__ import annotations
@@ -12,6 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from register.errors import SourceError
 from register.sources.base import CellWrite, Grid, Source, missing_tab_message
+from register.sources.xlsxpackage import (
+    TEMP_PREFIX,
+    TEMP_SUFFIX,
+    check_readable,
+    check_size,
+    remove_stale_temporaries,
+)
+from register.sources.xlsxpackage import write_cells as write_xlsx_cells
 
 if TYPE_CHECKING:
     from register.config import Config
@@ -22,8 +32,7 @@ def read_xlsx(path: Path, tab: str) -> Grid:
     """Read one tab of a local .xlsx file (cached values of formulas, not the formulas)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    if not path.exists():
-        raise SourceError(f"registerbestand '{path}' bestaat niet; controleer [register] pad")
+    check_readable(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError):
@@ -31,9 +40,10 @@ def read_xlsx(path: Path, tab: str) -> Grid:
     try:
         if tab not in workbook.sheet_names:
             raise SourceError(missing_tab_message(tab, workbook.sheet_names, str(path.name)))
+        check_size(path, tab)
         values = workbook.get_sheet_by_name(tab).to_python(skip_empty_area=False)
     except CalamineError as exc:
-        raise SourceError(f"tabblad '{tab}' in '{path}' is niet leesbaar ({exc})") from None
+        raise SourceError(f"tabblad '{tab}' in '{path}' is niet leesbaar ({dutch_reason(exc)})") from None
     finally:
         workbook.close()
     return Grid(values=values, label=f"{path.name} (tabblad {tab})")
@@ -53,40 +63,62 @@ class XlsxSource(Source):
         return read_xlsx(self.path, self.tab)
 
     def write_cells(self, cells: list[CellWrite]) -> None:
-        import openpyxl
+        from register.locks import register_lock
+        from register.sheetsetup import DATE_PATTERN
 
-        workbook = openpyxl.load_workbook(self.path)
-        ws = workbook[self.tab]
-        for cell_write in cells:
-            value = cell_write.value
-            cell = ws.cell(row=cell_write.row + 1, column=cell_write.column + 1)
-            cell.value = None if value == "" else value
-            if isinstance(value, dt.date):
-                cell.number_format = "d-m-yyyy"
-        save_workbook_with_backup(workbook, self.path, self.config)
+        with register_lock(self.config):
+            check_readable(self.path)
+            remove_stale_temporaries(self.path.parent, self.path.name)
+            copy_before_change(self.path, self.config)
+            writes = {(c.row + 1, c.column + 1): c.value for c in cells}
+            write_xlsx_cells(self.path, self.tab, writes, DATE_PATTERN)
 
     def setup(self, today: dt.date) -> SetupReport:
-        return setup_xlsx(self.config, today)
+        from register.locks import register_lock
+
+        with register_lock(self.config):
+            return setup_xlsx(self.config, today)
+
+
+def dutch_reason(exc: Exception) -> str:
+    """calamine's message without the Rust/Python class names ('(ZipError)', 'BadZipFile')."""
+    text = str(exc)
+    lowered = text.lower()
+    if "password" in lowered or "encrypt" in lowered:
+        return "met een wachtwoord beveiligd"
+    if "zip" in lowered:
+        return "beschadigd zip-archief"
+    if "xml" in lowered:
+        return "onleesbare XML"
+    return "onbekend formaat"
+
+
+def copy_before_change(path: Path, config: Config) -> Path | None:
+    """Copy the current file to the backup folder (rotated with the other backups)."""
+    from register.backup import copy_before_change as copy
+
+    return copy(path, config.backups_dir(), config.nachtrun.backups_bewaren) if path.exists() else None
 
 
 def save_workbook_with_backup(workbook: Any, path: Path, config: Config) -> Path | None:
-    """Copy the current file to the backup folder, then replace it atomically."""
-    import shutil
+    """Copy the current file to the backup folder, then replace it atomically (unique temporary
+    name in the same folder; removed again if saving fails)."""
+    import os
+    import tempfile
 
-    backup = None
-    if path.exists():
-        folder = config.backups_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        from register.deadlines import AMSTERDAM
-
-        stamp = dt.datetime.now(AMSTERDAM).strftime("%Y%m%d-%H%M%S-%f")
-        backup = folder / f"{path.stem}-voor-wijziging-{stamp}{path.suffix}"
-        shutil.copy2(path, backup)
-    tmp = path.with_name(path.stem + ".tmp" + path.suffix)
-    workbook.save(tmp)
-    tmp.replace(path)
+    backup = copy_before_change(path, config)
+    fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}-", suffix=TEMP_SUFFIX, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        workbook.save(tmp)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return backup
-
 
 
 def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
@@ -112,6 +144,10 @@ def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
     )
 
     path = config.register_path()
+    if path.exists():
+        check_readable(path)
+        check_size(path, config.register.tabblad)
+        remove_stale_temporaries(path.parent, path.name)
     if not path.exists():
         workbook = openpyxl.Workbook()
         workbook.active.title = config.register.tabblad
