@@ -82,8 +82,7 @@ class XlsxSource(Source):
 
 def dutch_reason(exc: Exception) -> str:
     """calamine's message without the Rust/Python class names ('(ZipError)', 'BadZipFile')."""
-    text = str(exc)
-    lowered = text.lower()
+    lowered = f"{type(exc).__name__} {exc}".lower()
     if "password" in lowered or "encrypt" in lowered:
         return "met een wachtwoord beveiligd"
     if "zip" in lowered:
@@ -152,7 +151,10 @@ def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
         workbook = openpyxl.Workbook()
         workbook.active.title = config.register.tabblad
     else:
-        workbook = openpyxl.load_workbook(path)
+        try:
+            workbook = openpyxl.load_workbook(path)
+        except Exception as exc:  # openpyxl raises anything from KeyError to ParseError
+            raise SourceError(f"'{path}' is beschadigd ({dutch_reason(exc)}); zet een back-up terug") from None
     tab = config.register.tabblad
     if tab not in workbook.sheetnames:
         raise SourceError(missing_tab_message(tab, workbook.sheetnames, path.name))

@@ -58,25 +58,24 @@ def check_readable(path: Path) -> None:
         raise SourceError(f"'{path}' is een map, geen .xlsx-bestand")
     with path.open("rb") as fh:
         head = fh.read(512)
+    unreadable = f"'{path}' is geen leesbaar .xlsx-bestand"
+    resave = "open het in een spreadsheetprogramma en sla het op als .xlsx"
     if not head:
-        raise SourceError(f"'{path}' is leeg (0 bytes); zet een back-up terug of maak een nieuw register")
+        raise SourceError(f"{unreadable}: het is leeg (0 bytes); zet een back-up terug")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SourceError(f"'{path}' is met een wachtwoord beveiligd of een oud .xls-bestand; sla het in "
-                          f"Excel op als .xlsx zonder wachtwoord")
+        raise SourceError(f"{unreadable}: het is met een wachtwoord beveiligd of een oud .xls-bestand; "
+                          f"sla het in Excel op als .xlsx zonder wachtwoord")
     if not head.startswith(b"PK"):
         lowered = head.lower().lstrip()
-        kind = "een webpagina (HTML)" if lowered.startswith((b"<!doctype", b"<html", b"<?xml")) else "geen .xlsx-bestand"
-        raise SourceError(f"'{path}' is {kind}; open het in een spreadsheetprogramma en sla het op als .xlsx")
+        kind = "een webpagina (HTML)" if lowered.startswith((b"<!doctype", b"<html")) else "tekst of een ander formaat"
+        raise SourceError(f"{unreadable}: het is {kind}; {resave}")
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-            bad = zf.testzip()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, OSError):
-        raise SourceError(f"'{path}' is beschadigd (geen volledig zip-archief); zet een back-up terug") from None
-    if bad is not None:
-        raise SourceError(f"'{path}' is beschadigd (onderdeel {bad} is onleesbaar); zet een back-up terug")
+        raise SourceError(f"{unreadable}: het zip-archief is beschadigd of onvolledig; zet een back-up terug") from None
     if "[Content_Types].xml" not in names or not any(n.endswith("workbook.xml") for n in names):
-        raise SourceError(f"'{path}' is een zip-archief maar geen .xlsx-bestand")
+        raise SourceError(f"{unreadable}: het is een zip-archief zonder werkmap; {resave}")
 
 
 def column_number(letters: str) -> int:
@@ -140,6 +139,15 @@ def check_size(path: Path, tab: str) -> None:
                         too_wide = m.group(0)[3:-1].decode()
                         break
                     tail = data[-16:]
+        if too_wide:  # only now find the last column, for the message
+            letters = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\br=["']([A-Z]{1,3})\d""")
+            tail = b""
+            with zf.open(part) as fh:
+                while chunk := fh.read(1 << 20):
+                    data = tail + chunk
+                    found = {m.group(1).decode() for m in letters.finditer(data)}
+                    too_wide = max([too_wide, *found], key=lambda x: (len(x), x))
+                    tail = data[-64:]
     if too_wide:
         where = f"rij {max_row} en kolom {too_wide}"
         raise SourceError(f"tabblad '{tab}' in '{path.name}' loopt tot {where}: meer dan "
