@@ -17,6 +17,7 @@ from generator.mail.digest import Digest, Line, Section, build_digests, to_messa
 from generator.templating import render
 from register.config import Config
 from register.errors import KlachtenError
+from register.plural import count
 from register.validate import Severity
 
 
@@ -52,8 +53,9 @@ def run_nightly(config: Config, peildatum: dt.date, now: dt.datetime, dry: bool 
         result = check_grid(grid, config, peildatum)
         errors = sum(f.ernst is Severity.FOUT for f in result.findings)
         steps.append(Step("register", True, f"{len(result.register)} klachten gelezen uit {grid.label}; "
-                                            f"{errors} fout(en), {len(result.findings) - errors} waarschuwing(en), "
-                                            f"{len(result.flags)} signaal/signalen"))
+                                            f"{count(errors, 'fout', 'fouten')}, "
+                                            f"{count(len(result.findings) - errors, 'waarschuwing', 'waarschuwingen')}, "
+                                            f"{count(len(result.flags), 'signaal', 'signalen')}"))
     except KlachtenError as exc:
         steps.append(Step("register", False, str(exc)))
 

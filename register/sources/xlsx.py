@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from register.errors import SourceError
 from register.sources.base import CellWrite, Grid, Source, missing_tab_message
+from register.sources.filecheck import ensure_writable, keep_mode_and_owner
 from register.sources.xlsxpackage import (
     TEMP_PREFIX,
     TEMP_SUFFIX,
@@ -26,6 +27,24 @@ from register.sources.xlsxpackage import write_cells as write_xlsx_cells
 if TYPE_CHECKING:
     from register.config import Config
     from register.sheetsetup import SetupReport
+
+
+#: The demo register shipped in git. Commands never change it: they work on a copy in the private folder.
+SHIPPED_DEMO = Path(__file__).resolve().parents[2] / "data" / "demo-register.xlsx"
+
+
+def register_file(config: Config) -> Path:
+    """The file to read and write: [register] pad, or a working copy when that is the shipped demo."""
+    path = config.register_path()
+    if path.resolve() != SHIPPED_DEMO:
+        return path
+    copy = config.private_dir() / "demo-register.xlsx"
+    if not copy.exists():
+        import shutil
+
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SHIPPED_DEMO, copy)
+    return copy
 
 
 def read_xlsx(path: Path, tab: str) -> Grid:
@@ -56,7 +75,7 @@ class XlsxSource(Source):
 
     def __init__(self, config: Config):
         super().__init__(config)
-        self.path = config.register_path()
+        self.path = register_file(config)
         self.tab = config.register.tabblad
 
     def read(self) -> Grid:
@@ -68,6 +87,7 @@ class XlsxSource(Source):
 
         with register_lock(self.config):
             check_readable(self.path)
+            ensure_writable(self.path)
             remove_stale_temporaries(self.path.parent, self.path.name)
             copy_before_change(self.path, self.config)
             writes = {(c.row + 1, c.column + 1): c.value for c in cells}
@@ -105,14 +125,16 @@ def save_workbook_with_backup(workbook: Any, path: Path, config: Config) -> Path
     import os
     import tempfile
 
+    ensure_writable(path)
+    original = path.stat() if path.exists() else None
     backup = copy_before_change(path, config)
     fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}-", suffix=TEMP_SUFFIX, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         workbook.save(tmp)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        if original is not None:
+            keep_mode_and_owner(original, tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -142,7 +164,8 @@ def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
         plan_layout,
     )
 
-    path = config.register_path()
+    path = register_file(config)
+    ensure_writable(path)
     if path.exists():
         check_readable(path)
         check_size(path, config.register.tabblad)

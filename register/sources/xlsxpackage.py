@@ -476,7 +476,9 @@ def replace_members(path: Path, new: dict[str, bytes]) -> None:
             raw.flush()
             os.fsync(raw.fileno())
         if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
+            from register.sources.filecheck import keep_mode_and_owner
+
+            keep_mode_and_owner(path.stat(), tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
