@@ -143,7 +143,8 @@ def save_workbook_with_backup(workbook: Any, path: Path, config: Config) -> Path
 
 
 def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
-    """The setup plan carried out on a local .xlsx (after a backup copy of the file)."""
+    """The setup plan carried out on a local .xlsx (after a backup copy of the file): an
+    existing file by editing its XML parts (xlsxsetup), a new one with openpyxl."""
     import openpyxl
     from openpyxl.formatting.rule import FormulaRule
     from openpyxl.styles import PatternFill
@@ -167,9 +168,12 @@ def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
     path = register_file(config)
     ensure_writable(path)
     if path.exists():
+        from register.sources.xlsxsetup import setup_xlsx_parts
+
         check_readable(path)
         check_size(path, config.register.tabblad)
         remove_stale_temporaries(path.parent, path.name)
+        return setup_xlsx_parts(config, path, today)
     if not path.exists():
         workbook = openpyxl.Workbook()
         workbook.active.title = config.register.tabblad

@@ -43,6 +43,7 @@ _BUILTIN_DATE_FORMATS = {14, 15, 16, 17, 22, 27, 30, 36, 45, 46, 47, 50, 57}
 
 _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*?)(/?)>")
 _CELL = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)c\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
+_ROW_NUMBER = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\br=["'](\d+)["']""")
 _ATTR_R = re.compile(rb"""\br\s*=\s*["']([^"']*)["']""")
 _ATTR_S = re.compile(rb"""\bs\s*=\s*["'](\d+)["']""")
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
@@ -121,10 +122,9 @@ def check_size(path: Path, tab: str) -> None:
         with zf.open(part) as fh:
             while chunk := fh.read(1 << 20):
                 data = tail + chunk
-                for m in _ROW.finditer(data):
-                    r = _ATTR_R.search(m.group(1))
-                    if r and r.group(1).isdigit():
-                        max_row = max(max_row, int(r.group(1)))
+                numbers = _ROW_NUMBER.findall(data)
+                if numbers:
+                    max_row = max(max_row, max(map(int, numbers)))
                 tail = data[-64:]
         max_row = max(max_row, 1)
         limit = min(MAX_COLUMNS, MAX_CELLS // max_row)
@@ -223,6 +223,7 @@ class Styles:
         self.changed = False
         self.codes: dict[int, str] = {}
         self.xfs: list[bytes] = []
+        self._date_styles: dict[int, int | None] = {}
         if data is None:
             return
         for m in _NUMFMT.finditer(data):
@@ -239,6 +240,12 @@ class Styles:
 
     def date_style(self, base: int) -> int | None:
         """A cellXfs index showing a date, like ``base`` otherwise (added if missing)."""
+        if base in self._date_styles:
+            return self._date_styles[base]
+        self._date_styles[base] = found = self._find_date_style(base)
+        return found
+
+    def _find_date_style(self, base: int) -> int | None:
         if self.data is None or not self.xfs:
             return None
         if self.is_date(base):
@@ -339,7 +346,11 @@ def _cell_refs(row_body: bytes, row_number: int) -> list[tuple[int, int, int, re
 
 def splice_sheet(sheet: bytes, writes: dict[tuple[int, int], Any], styles: Styles,
                  column_styles: dict[int, int] | None = None) -> bytes:
-    """The worksheet XML with the given cells replaced ({(row, column) 1-based: value})."""
+    """The worksheet XML with the given cells replaced ({(row, column) 1-based: value}).
+
+    Rows and cells are found by their ``r`` attribute with bytes.find (C speed), moving
+    forward through the file; only a row or cell that is absent is located by parsing.
+    """
     by_row: dict[int, dict[int, Any]] = {}
     for (row, col), value in writes.items():
         by_row.setdefault(row, {})[col] = value
@@ -359,44 +370,45 @@ def splice_sheet(sheet: bytes, writes: dict[tuple[int, int], Any], styles: Style
             raise SourceError("het werkblad is onvolledig (sheetData niet afgesloten)")
     pieces: list[bytes] = [sheet[:body_start]]
     pos = body_start
-    remaining = sorted(by_row)
-    current = 0
-    rows = _ROW.finditer(sheet, body_start, body_end)
-    for m in rows:
-        if not remaining:
-            break
-        r = _ATTR_R.search(m.group(1))
-        number = int(r.group(1)) if r and r.group(1).isdigit() else current + 1
-        current = number
-        while remaining and remaining[0] < number:  # rows that do not exist yet go before this one
-            pieces.append(sheet[pos:m.start()])
-            pos = m.start()
-            pieces.append(_new_row(prefix, remaining.pop(0), by_row, styles, column_styles))
-        if not remaining or remaining[0] != number:
-            continue
-        remaining.pop(0)
+    row_open = b"<" + prefix + b"row"
+    row_close = b"</" + prefix + b"row>"
+    for number in sorted(by_row):
+        key = row_open + f' r="{number}"'.encode()
+        idx = sheet.find(key, pos, body_end)
+        m = _ROW.match(sheet, idx) if idx >= 0 and sheet[idx + len(key):idx + len(key) + 1] in (b" ", b">", b"/") else None
+        if m is None:  # absent (or written unusually): find the first row at or after it
+            m = None
+            for candidate in _ROW.finditer(sheet, pos, body_end):
+                r = _ATTR_R.search(candidate.group(1))
+                if not (r and r.group(1).isdigit()):
+                    raise SourceError("het werkblad heeft rijen zonder rijnummer; open het in een "
+                                      "spreadsheetprogramma, sla het op en probeer het opnieuw")
+                if int(r.group(1)) >= number:
+                    m = candidate if int(r.group(1)) == number else None
+                    insert_at = candidate.start()
+                    break
+            else:
+                insert_at = body_end
+            if m is None:
+                pieces.append(sheet[pos:insert_at])
+                pieces.append(_new_row(prefix, number, by_row, styles, column_styles))
+                pos = insert_at
+                continue
         if m.group(2):  # <row .../>
-            row_end = m.end()
-            body = b""
+            body, row_end = b"", m.end()
         else:
-            close = sheet.find(b"</" + prefix + b"row>", m.end(), body_end)
+            close = sheet.find(row_close, m.end(), body_end)
             if close < 0:
                 raise SourceError(f"rij {number} van het werkblad is onvolledig")
-            body = sheet[m.end():close]
-            row_end = close + len(prefix) + 6
-        row_style = None
+            body, row_end = sheet[m.end():close], close + len(row_close)
         s_attr = _ATTR_S.search(m.group(1))
-        if s_attr and b"customFormat" in m.group(1):
-            row_style = int(s_attr.group(1))
+        row_style = int(s_attr.group(1)) if s_attr and b"customFormat" in m.group(1) else None
         new_body = _splice_row(prefix, number, body, by_row[number], styles, column_styles, row_style)
         open_tag = m.group(0) if not m.group(2) else m.group(0)[:-2].rstrip() + b">"
         pieces.append(sheet[pos:m.start()])
-        pieces.append(open_tag + new_body + b"</" + prefix + b"row>")
+        pieces.append(open_tag + new_body + row_close)
         pos = row_end
-    pieces.append(sheet[pos:body_end])
-    for number in remaining:
-        pieces.append(_new_row(prefix, number, by_row, styles, column_styles))
-    pieces.append(sheet[body_end:])
+    pieces.append(sheet[pos:])
     return b"".join(pieces)
 
 
@@ -408,6 +420,47 @@ def _new_row(prefix: bytes, number: int, by_row: dict[int, dict[int, Any]], styl
 
 def _splice_row(prefix: bytes, number: int, body: bytes, values: dict[int, Any], styles: Styles,
                 column_styles: dict[int, int], row_style: int | None) -> bytes:
+    cell_open = b"<" + prefix + b"c "
+    cell_close = b"</" + prefix + b"c>"
+    slow: dict[int, Any] = {}
+    for col in sorted(values):
+        ref = f"{column_letters(col)}{number}"
+        idx = body.find(f' r="{ref}"'.encode())
+        start = body.rfind(b"<", 0, idx) if idx >= 0 else -1
+        if idx >= 0 and body[start:idx + 1] == cell_open:
+            tag_end = body.find(b">", idx)
+            if body[tag_end - 1:tag_end] == b"/":
+                end = tag_end + 1
+                content = b""
+            else:
+                close = body.find(cell_close, tag_end)
+                end = close + len(cell_close)
+                content = body[tag_end + 1:close]
+            _refuse_shared_formula(content, ref)
+            s = _ATTR_S.search(body[start:tag_end])
+            new = _cell_xml(prefix, ref, int(s.group(1)) if s else None, values[col], styles)
+            body = body[:start] + new + body[end:]
+            continue
+        last = body.rfind(cell_open)
+        last_ref = _ATTR_R.search(body[last:body.find(b">", last)]) if last >= 0 else None
+        last_col = _REF.match(last_ref.group(1).decode()) if last_ref else None
+        if last < 0 or (last_col and column_number(last_col.group(1)) < col):  # beyond the last cell
+            base = row_style if row_style is not None else column_styles.get(col)
+            body = body + _cell_xml(prefix, ref, base, values[col], styles)
+        else:
+            slow[col] = values[col]
+    return _splice_row_parsed(prefix, number, body, slow, styles, column_styles, row_style) if slow else body
+
+
+def _refuse_shared_formula(content: bytes, ref: str) -> None:
+    if content and re.search(rb"""<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*\bt=["']shared["'][^>]*\bref=""", content):
+        raise SourceError(f"cel {ref} bevat de bron van een gedeelde formule; maak de kolom leeg of zet er "
+                          f"gewone waarden in")
+
+
+def _splice_row_parsed(prefix: bytes, number: int, body: bytes, values: dict[int, Any], styles: Styles,
+                       column_styles: dict[int, int], row_style: int | None) -> bytes:
+    """The general case: every cell of the row parsed (cells without r=, cells out of order)."""
     cells = _cell_refs(body, number)
     out: list[bytes] = []
     pos = 0
@@ -421,9 +474,7 @@ def _splice_row(prefix: bytes, number: int, body: bytes, values: dict[int, Any],
             out.append(_cell_xml(prefix, f"{column_letters(c)}{number}", base, values[c], styles))
         if todo and todo[0] == col:
             todo.pop(0)
-            if m.group(3) and re.search(rb"""<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*\bt=["']shared["'][^>]*\bref=""", m.group(3)):
-                raise SourceError(f"cel {column_letters(col)}{number} bevat de bron van een gedeelde formule; "
-                                  f"maak de kolom leeg of zet er gewone waarden in")
+            _refuse_shared_formula(m.group(3) or b"", f"{column_letters(col)}{number}")
             s = _ATTR_S.search(m.group(2))
             out.append(body[pos:start])
             out.append(_cell_xml(prefix, f"{column_letters(col)}{number}", int(s.group(1)) if s else None,
@@ -456,7 +507,7 @@ def column_styles_of(sheet: bytes) -> dict[int, int]:
 
 # -- the whole package ----------------------------------------------------------------------------
 def replace_members(path: Path, new: dict[str, bytes]) -> None:
-    """Rewrite the zip with ``new`` members replaced (same order, same compression), through a
+    """Rewrite the zip with ``new`` members replaced or added (same order, same compression), through a
     unique temporary file in the same folder, moved into place only when complete."""
     fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}-", suffix=TEMP_SUFFIX, dir=path.parent)
     tmp = Path(tmp_name)
@@ -473,6 +524,8 @@ def replace_members(path: Path, new: dict[str, bytes]) -> None:
                     out.extra = info.extra
                     dst.writestr(out, data, compress_type=info.compress_type,
                                  compresslevel=1 if len(data) > 1 << 20 else None)
+                for name in sorted(set(new) - set(src.namelist())):  # parts added (a new tab)
+                    dst.writestr(name, new[name], compress_type=zipfile.ZIP_DEFLATED)
             raw.flush()
             os.fsync(raw.fileno())
         if path.exists():
