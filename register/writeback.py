@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .config import Config
 from .parse import cell_text
@@ -42,16 +43,14 @@ def write_deadlines(config: Config, result, session: Any = None) -> WriteReport:
     signals: dict[int, list[str]] = {}
     for row, signal in zip(result.flags["row"], result.flags["signaal"], strict=True):
         signals.setdefault(int(row), []).append(BY_NAME[signal].label)
-    counts: dict[str, int] = {}
-    for n in numbers:
-        counts[n] = counts.get(n, 0) + 1
+    unique = (numbers != "") & ~pd.Series(numbers).duplicated(keep=False).to_numpy()
+    ack_dates = ack.astype(object)  # datetime.date, or None for NaT
+    decision_dates = decision.astype(object)
     updates = {}
-    for i, number in enumerate(numbers):
-        if not number or counts[number] > 1:
-            continue
-        updates[number] = {
-            "ack_due_written": None if np.isnat(ack[i]) else ack[i].astype(dt.date),
-            "decision_due_written": None if np.isnat(decision[i]) else decision[i].astype(dt.date),
+    for i in np.flatnonzero(unique):
+        updates[numbers[i]] = {
+            "ack_due_written": ack_dates[i],
+            "decision_due_written": decision_dates[i],
             "signal_written": "; ".join(signals.get(i, [])),
         }
     return apply_updates(config, updates, session)

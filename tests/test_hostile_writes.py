@@ -314,3 +314,32 @@ def test_lock_file_is_not_the_register(make_config, command):
     assert result.exit_code == 0, result.output
     names = {p.name for p in cfg.register_path().parent.iterdir()}
     assert "register.xlsx" in names and not any(n.endswith(".tmp") for n in names)
+
+
+def test_inrichten_edits_parts_and_leaves_every_row_alone(make_config, tmp_path):
+    cfg = make_config()
+    path = tmp_path / "register.xlsx"
+    rich_register(path)
+    before = members(path)
+    result = runner.invoke(app, ["inrichten", "--config", str(cfg.path)])
+    assert result.exit_code == 0, result.output
+    assert "keuzelijst voor Kanaal" in result.stdout and "tabblad Feestdagen toegevoegd" in result.stdout
+    after = members(path)
+    changed = {n for n in before if before[n] != after.get(n)}
+    assert changed <= {"xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                       "[Content_Types].xml"}
+    assert set(after) - set(before) == {"xl/worksheets/sheet3.xml"}
+    data = re.compile(rb"<sheetData>.*</sheetData>", re.S)
+    assert data.search(before["xl/worksheets/sheet1.xml"]).group(0) == data.search(after["xl/worksheets/sheet1.xml"]).group(0)
+    row = next(r for r in read_xlsx(path, "Register").values if r[0] == "K2026-900")
+    assert row[col("Behandelaar") - 1] == "A. Behandelaar"  # cached formula value kept
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Register"]
+    assert ws.freeze_panes == "A2" and wb.sheetnames == ["Register", "Notities", "Feestdagen"]
+    assert len([r for cf in ws.conditional_formatting for r in cf.rules]) == 2
+    assert wb["Feestdagen"]["A2"].number_format == "d-m-yyyy" and wb["Feestdagen"]["A1"].value == "Datum"
+    assert ws.cell(row=2, column=len(ALL_HEADERS) + 1).comment.text == "notitie van de eigenaar"
+    content = path.read_bytes()
+    again = runner.invoke(app, ["inrichten", "--config", str(cfg.path)])
+    assert again.stdout.strip() == "Register was al ingericht: niets gewijzigd."
+    assert path.read_bytes() == content

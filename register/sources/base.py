@@ -149,11 +149,13 @@ class Source(ABC):
                 continue
             r = found[0]
             row = grid.values[r]
-            current = {key: row[idx] if idx < len(row) else None for key, idx in positions.items()}
-            reason = guard(current) if guard else None
-            if reason:
-                report.skipped.append(f"{number} {reason}")
-                continue
+            if guard:
+                current = {key: row[idx] if idx < len(row) else None for key, idx in positions.items()}
+                if reason := guard(current):
+                    report.skipped.append(f"{number} {reason}")
+                    continue
+            else:  # only the cells to compare (a few of the row's many columns)
+                current = {key: row[positions[key]] if positions[key] < len(row) else None for key in values}
             changed = [CellWrite(r, positions[key], value) for key, value in values.items()
                        if not _same(key, current[key], value)]
             if changed:

@@ -21,6 +21,7 @@ from register.sources.xlsxpackage import (
     check_readable,
     check_size,
     remove_stale_temporaries,
+    sheet_part,
 )
 from register.sources.xlsxpackage import write_cells as write_xlsx_cells
 
@@ -68,6 +69,17 @@ def read_xlsx(path: Path, tab: str) -> Grid:
     return Grid(values=values, label=f"{path.name} (tabblad {tab})")
 
 
+_LAST_READ: dict[str, Any] = {}
+
+
+def _file_key(path: Path, tab: str) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (str(path.resolve()), tab, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 class XlsxSource(Source):
     """A tab of a local .xlsx file ([register] pad and tabblad)."""
 
@@ -79,7 +91,16 @@ class XlsxSource(Source):
         self.tab = config.register.tabblad
 
     def read(self) -> Grid:
-        return read_xlsx(self.path, self.tab)
+        # The write path reads the register twice (check, then again under the lock right before
+        # writing). When the file is the very same (inode, size, modification time) the second
+        # read reuses the first; any save in between, ours or the owner's, gives a new key.
+        key = _file_key(self.path, self.tab)
+        if key is not None and _LAST_READ.get("key") == key:
+            return _LAST_READ["grid"]
+        grid = read_xlsx(self.path, self.tab)
+        if key is not None and key == _file_key(self.path, self.tab):
+            _LAST_READ.update(key=key, grid=grid)
+        return grid
 
     def write_cells(self, cells: list[CellWrite]) -> None:
         from register.locks import register_lock
@@ -145,6 +166,8 @@ def save_workbook_with_backup(workbook: Any, path: Path, config: Config) -> Path
 def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
     """The setup plan carried out on a local .xlsx (after a backup copy of the file): an
     existing file by editing its XML parts (xlsxsetup), a new one with openpyxl."""
+    import zipfile
+
     import openpyxl
     from openpyxl.formatting.rule import FormulaRule
     from openpyxl.styles import PatternFill
@@ -173,7 +196,11 @@ def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
         check_readable(path)
         check_size(path, config.register.tabblad)
         remove_stale_temporaries(path.parent, path.name)
-        return setup_xlsx_parts(config, path, today)
+        with zipfile.ZipFile(path) as zf:
+            part = sheet_part(zf, config.register.tabblad)
+            plain = part is None or zf.open(part).read(4096).find(b"<worksheet") >= 0
+        if plain:  # the usual default-namespace XML; a prefixed one (x:worksheet) goes through openpyxl
+            return setup_xlsx_parts(config, path, today)
     if not path.exists():
         workbook = openpyxl.Workbook()
         workbook.active.title = config.register.tabblad

@@ -43,29 +43,69 @@ _AFTER_SHEETDATA = ("sheetCalcPr", "sheetProtection", "protectedRanges", "scenar
 _TEXT_FORMAT = 49  # built-in '@'
 
 
-def _insert_before_following(sheet: bytes, element: str, xml: bytes) -> bytes:
-    """Insert ``xml`` where ``element`` belongs in CT_Worksheet's order."""
+def _insert_before_following(tail: bytes, element: str, xml: bytes) -> bytes:
+    """Insert ``xml`` into the part after </sheetData> where ``element`` belongs in CT_Worksheet's order."""
     later = _AFTER_SHEETDATA[_AFTER_SHEETDATA.index(element) + 1:]
-    tail = sheet.index(b"</sheetData>") if b"</sheetData>" in sheet else sheet.index(b"<sheetData")
     best = None
     for name in later:
-        m = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?" + name.encode() + rb"\b").search(sheet, tail)
+        m = re.compile(rb"<" + name.encode() + rb"\b").search(tail)
         if m and (best is None or m.start() < best):
             best = m.start()
     if best is None:
-        best = sheet.rindex(b"</")
-    return sheet[:best] + xml + sheet[best:]
+        best = tail.rindex(b"</")
+    return tail[:best] + xml + tail[best:]
 
 
-def _headers(path: Path, tab: str) -> list:
-    from python_calamine import CalamineWorkbook
+def _headers(zf: zipfile.ZipFile, sheet: bytes) -> list | None:
+    """The values of row 1, read from the sheet XML (and the first shared strings); None when
+    the row is written in a way this short reader does not follow (then calamine reads it)."""
+    m = re.search(rb'<row r="1"[^>]*?(/?)>', sheet)
+    first = re.search(rb"<row\b", sheet)
+    if m is None or first is None or first.start() != m.start():
+        return [] if first is None or m is None else None
+    if m.group(1):
+        return []
+    body = sheet[m.end():sheet.index(b"</row>", m.end())]
+    cells: dict[int, object] = {}
+    wanted_strings: dict[int, int] = {}
+    for c in re.finditer(rb'<c r="([A-Z]+)1"([^>]*?)(?:/>|>(.*?)</c>)', body, re.S):
+        from register.sources.xlsxpackage import column_number
 
-    workbook = CalamineWorkbook.from_path(str(path))
-    try:
-        rows = workbook.get_sheet_by_name(tab).to_python(skip_empty_area=False, nrows=1)
-    finally:
-        workbook.close()
-    return list(rows[0]) if rows else []
+        col = column_number(c.group(1).decode())
+        kind = re.search(rb't="(\w+)"', c.group(2))
+        kind = kind.group(1) if kind else b"n"
+        content = c.group(3) or b""
+        value = re.search(rb"<v>(.*?)</v>", content, re.S)
+        if kind == b"s" and value:
+            wanted_strings[col] = int(value.group(1))
+        elif kind == b"inlineStr":
+            cells[col] = html.unescape("".join(t.decode() for t in re.findall(rb"<t[^>]*>(.*?)</t>", content, re.S)))
+        elif value:
+            cells[col] = html.unescape(value.group(1).decode())
+    if wanted_strings:
+        limit = max(wanted_strings.values())
+        strings: list[str] = []
+        try:
+            with zf.open("xl/sharedStrings.xml") as fh:
+                buffer = b""
+                while len(strings) <= limit:
+                    chunk = fh.read(1 << 16)
+                    if not chunk:
+                        break
+                    buffer += chunk
+                    parts = buffer.split(b"</si>")
+                    buffer = parts.pop()
+                    for si in parts:
+                        strings.append(html.unescape("".join(
+                            t.decode() for t in re.findall(rb"<t(?:\s[^>]*)?>(.*?)</t>", si, re.S))))
+        except KeyError:
+            return None
+        if len(strings) <= limit:
+            return None
+        for col, index in wanted_strings.items():
+            cells[col] = strings[index]
+    width = max(cells, default=0)
+    return [cells.get(c) for c in range(1, width + 1)]
 
 
 def _freeze(sheet: bytes) -> bytes | None:
@@ -73,9 +113,9 @@ def _freeze(sheet: bytes) -> bytes | None:
     view = re.search(rb"<sheetView\b[^>]*?(/?)>", sheet)
     if view is None:
         views = b'<sheetViews><sheetView workbookViewId="0">' + pane + b"</sheetView></sheetViews>"
-        anchor = re.search(rb"<(?:sheetFormatPr|cols|sheetData)\b", sheet)
-        assert anchor is not None
-        return sheet[:anchor.start()] + views + sheet[anchor.start():]
+        anchor = re.search(rb"<(?:sheetFormatPr|cols)\b", sheet)
+        at = anchor.start() if anchor else len(sheet)
+        return sheet[:at] + views + sheet[at:]
     if view.group(1):
         return sheet[:view.start()] + view.group(0)[:-2].rstrip() + b">" + pane + b"</sheetView>" + sheet[view.end():]
     close = sheet.index(b"</sheetView>", view.end())
@@ -116,8 +156,7 @@ def _column_styles(sheet: bytes, wanted: dict[int, int], default_width: bytes) -
                                for lo, hi, attrs in entries) + b"</cols>"
     if cols:
         return sheet[:cols.start()] + xml + sheet[cols.end():]
-    anchor = sheet.index(b"<sheetData")
-    return sheet[:anchor] + xml + sheet[anchor:]
+    return sheet + xml  # ``sheet`` is the part before <sheetData>
 
 
 def _style_with_format(styles: Styles, base: int, fmt_id: int) -> int:
@@ -240,7 +279,11 @@ def setup_xlsx_parts(config: Config, path: Path, today: dt.date) -> SetupReport:
             raise SourceError(f"'{path.name}' heeft geen opmaakgegevens (styles.xml); sla het opnieuw op als .xlsx")
         styles = Styles(zf.read(spart), DATE_PATTERN)
         holiday = sheet_part(zf, HOLIDAY_TAB)
-    headers = _headers(path, tab)
+    with zipfile.ZipFile(path) as zf:
+        headers = _headers(zf, sheet)
+    if headers is None:
+        grid = read_xlsx(path, tab)
+        headers = list(grid.values[0]) if grid.values else []
     layout = plan_layout(headers)
     changes: list[str] = []
     new_sheet = sheet
@@ -248,16 +291,21 @@ def setup_xlsx_parts(config: Config, path: Path, today: dt.date) -> SetupReport:
         new_sheet = splice_sheet(new_sheet, {(1, col + 1): BY_KEY[key].header for key, col in layout.added}, styles)
         changes.append("kolommen toegevoegd: " + ", ".join(f"{BY_KEY[k].header} ({column_letter(c)})"
                                                            for k, c in layout.added))
-    frozen = _freeze(new_sheet)
+    # Everything below edits the part before <sheetData> (head) or after it (tail): never the rows.
+    i = new_sheet.index(b"<sheetData")
+    closed = re.compile(rb"<sheetData\b[^>]*?/>").match(new_sheet, i)
+    j = closed.end() if closed else new_sheet.rindex(b"</sheetData>") + len(b"</sheetData>")
+    head, data, tail = new_sheet[:i], new_sheet[i:j], new_sheet[j:]
+    frozen = _freeze(head)
     if frozen is not None:
-        new_sheet = frozen
+        head = frozen
         changes.append("kopregel vastgezet")
-    rows = [int(n) for n in _ROW_NUMBER.findall(new_sheet)]
-    last_row = max([*rows, 1000])
+    last = _ROW_NUMBER.findall(data[data.rfind(b"<row"):]) if b"<row" in data else []
+    last_row = max(int(last[0]) if last else 1, 1000)
 
     existing_dv = {(m.group(1).decode(), html.unescape(m.group(2).decode()))
                    for m in re.finditer(rb'<dataValidation\b[^>]*?sqref="([^"]*)"[^>]*>\s*<formula1>(.*?)</formula1>',
-                                        new_sheet, re.S)}
+                                        tail, re.S)}
     new_dv = []
     for key in ENUM_KEYS:
         letter = layout.letter(key)
@@ -268,38 +316,38 @@ def setup_xlsx_parts(config: Config, path: Path, today: dt.date) -> SetupReport:
                           f"<formula1>{escape(formula)}</formula1></dataValidation>")
             changes.append(f"keuzelijst voor {BY_KEY[key].header}")
     if new_dv:
-        block = re.search(rb"<dataValidations\b([^>]*)>(.*?)</dataValidations>", new_sheet, re.S)
+        block = re.search(rb"<dataValidations\b([^>]*)>(.*?)</dataValidations>", tail, re.S)
         if block:
             count = len(re.findall(rb"<dataValidation\b", block.group(2))) + len(new_dv)
             attrs = re.sub(rb'count="\d+"', f'count="{count}"'.encode(), block.group(1))
-            new_sheet = (new_sheet[:block.start()] + b"<dataValidations" + attrs + b">" + block.group(2)
-                         + "".join(new_dv).encode() + b"</dataValidations>" + new_sheet[block.end():])
+            tail = (tail[:block.start()] + b"<dataValidations" + attrs + b">" + block.group(2)
+                    + "".join(new_dv).encode() + b"</dataValidations>" + tail[block.end():])
         else:
             xml = f'<dataValidations count="{len(new_dv)}">{"".join(new_dv)}</dataValidations>'.encode()
-            new_sheet = _insert_before_following(new_sheet, "dataValidations", xml)
+            tail = _insert_before_following(tail, "dataValidations", xml)
 
-    default_width = re.search(rb'defaultColWidth="([\d.]+)"', new_sheet)
+    default_width = re.search(rb'defaultColWidth="([\d.]+)"', head)
     width = default_width.group(1) if default_width else b"9.140625"
     current = {}
-    for m in re.finditer(rb"<col\b([^>]*?)/?>", new_sheet[:new_sheet.index(b"<sheetData")]):
+    for m in re.finditer(rb"<col\b([^>]*?)/?>", head):
         attrs = dict(re.findall(rb"""(\w+)=["']([^"']*)["']""", m.group(1)))
         for c in range(int(attrs[b"min"]), min(int(attrs[b"max"]), 16384) + 1):
             current[c] = int(attrs.get(b"style", b"0"))
     wanted_styles: dict[int, int] = {}
-    date_fmt = styles._date_format_id() if any(layout.positions.get(k) is not None for k in DATE_KEYS) else None
-    for keys, fmt, label in ((DATE_KEYS, date_fmt, "datumopmaak"), (TEXT_KEYS, _TEXT_FORMAT, "tekstopmaak")):
+    for keys, label in ((DATE_KEYS, "datumopmaak"), (TEXT_KEYS, "tekstopmaak")):
         for key in keys:
             col = layout.positions[key] + 1
             base = current.get(col, 0)
+            fmt = styles._date_format_id() if keys is DATE_KEYS else _TEXT_FORMAT
             if _format_of(styles, base) != fmt:
                 wanted_styles[col] = _style_with_format(styles, base, fmt)
                 changes.append(f"{label} voor {BY_KEY[key].header}")
     if wanted_styles:
-        new_sheet = _column_styles(new_sheet, wanted_styles, width)
+        head = _column_styles(head, wanted_styles, width)
 
     existing_cf = {html.unescape(f.decode()) for f in re.findall(rb"<cfRule\b[^>]*>\s*<formula>(.*?)</formula>",
-                                                                   new_sheet, re.S)}
-    priorities = [int(p) for p in re.findall(rb'<cfRule\b[^>]*?priority="(\d+)"', new_sheet)]
+                                                                   tail, re.S)}
+    priorities = [int(p) for p in re.findall(rb'<cfRule\b[^>]*?priority="(\d+)"', tail)]
     area = f"A2:{column_letter(layout.width - 1)}{last_row}"
     new_cf = []
     for formula, colour, label in zip(overdue_formulas(layout, config, HOLIDAYS_REF), ("FFDEAD", "FAB8B8"),
@@ -313,7 +361,8 @@ def setup_xlsx_parts(config: Config, path: Path, today: dt.date) -> SetupReport:
                           f'priority="{priority}"><formula>{escape(body)}</formula></cfRule></conditionalFormatting>')
             changes.append(f"kleurregel '{label}'")
     if new_cf:
-        new_sheet = _insert_before_following(new_sheet, "conditionalFormatting", "".join(new_cf).encode())
+        tail = _insert_before_following(tail, "conditionalFormatting", "".join(new_cf).encode())
+    new_sheet = head + data + tail
 
     members: dict[str, bytes] = {}
     days = closed_days(config, today)
@@ -335,7 +384,6 @@ def setup_xlsx_parts(config: Config, path: Path, today: dt.date) -> SetupReport:
         members[spart] = styles.data  # type: ignore[assignment]
     copy_before_change(path, config)
     replace_members(path, members)
-    read_xlsx(path, tab)  # what we wrote must read back
     return SetupReport(changes)
 
 
