@@ -200,7 +200,11 @@ def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
             part = sheet_part(zf, config.register.tabblad)
             plain = part is None or zf.open(part).read(4096).find(b"<worksheet") >= 0
         if plain:  # the usual default-namespace XML; a prefixed one (x:worksheet) goes through openpyxl
-            return setup_xlsx_parts(config, path, today)
+            try:
+                return setup_xlsx_parts(config, path, today)
+            except (ValueError, KeyError, IndexError, zipfile.BadZipFile):  # a part cut short or malformed
+                raise SourceError(f"'{path}' is geen leesbaar .xlsx-bestand: het werkblad is beschadigd; "
+                                  f"zet een back-up terug") from None
     if not path.exists():
         workbook = openpyxl.Workbook()
         workbook.active.title = config.register.tabblad
