@@ -27,7 +27,7 @@ SOURCES = {
 def open_source(config: Config, session: Any = None) -> Source:
     """The configured source. ``session`` replaces the HTTP session of a Google source (tests)."""
     module_name, class_name = SOURCES[config.register.bron].split(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
+    cls: type[Source] = getattr(importlib.import_module(module_name), class_name)
     if session is not None:
         return cls(config, session=session)
     return cls(config)
