@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -86,7 +87,7 @@ EAGER_TEXT = ("complaint_no", "handler", "escalated_to")
 MANY_DISTINCT = ("complaint_no",)
 
 
-def to_matrix(rows: list[object], width: int) -> np.ndarray:
+def to_matrix(rows: list[Any], width: int) -> np.ndarray:
     """Rows of cells (ragged: the API drops trailing empty cells) -> 2-D object array, None-padded."""
     if not rows:
         return np.empty((0, width), dtype=object)

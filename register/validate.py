@@ -96,7 +96,7 @@ class _Collector:
         """Add a finding of kind ``code`` for every row in ``mask``; message/hint may be callables of the row."""
         for i in np.flatnonzero(mask):
             self.findings.append(Finding.of(
-                code, self.reg.cell(key, i), self.numbers[i],
+                code, self.reg.cell(key, int(i)), self.numbers[i],
                 message(i) if callable(message) else message,
                 hint(i) if callable(hint) else hint, int(self.reg.sheet_rows[i])))
 
@@ -188,7 +188,7 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
     return header_findings + sorted(c.findings, key=lambda f: f.sheet_row)
 
 
-def _shown(value) -> str:
+def _shown(value: object) -> str:
     from .parse import cell_text
 
     text = cell_text(value)
