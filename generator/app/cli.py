@@ -57,7 +57,7 @@ def _dutch_typer() -> None:
     def dutch_usage(self, prog, args="", prefix=None):
         return write_usage(self, prog, args, "Gebruik: " if prefix is None else prefix)
 
-    formatting.HelpFormatter.write_usage = dutch_usage
+    formatting.HelpFormatter.write_usage = dutch_usage  # type: ignore[method-assign]  # Dutch texts patched into click
     get_help_option = core.Command.get_help_option
 
     def dutch_help_option(self, ctx):
@@ -66,7 +66,7 @@ def _dutch_typer() -> None:
             option.help = "Toon deze hulp en stop."
         return option
 
-    core.Command.get_help_option = dutch_help_option
+    core.Command.get_help_option = dutch_help_option  # type: ignore[method-assign]  # Dutch texts patched into click
 
     def show(self, file=None):
         message = self.format_message()
@@ -76,7 +76,7 @@ def _dutch_typer() -> None:
             echo(f"{self.ctx.get_usage()}\nZie '{self.ctx.command_path} -h' voor hulp.\n", err=True)
         echo(f"Fout: {message}", err=True)
 
-    exceptions.UsageError.show = show
+    exceptions.UsageError.show = show  # type: ignore[method-assign]  # Dutch texts patched into click
 
     # typer shows a required argument as {NAME} in the usage line; Dutch help shows NAME.
     import typer.core as typer_core
@@ -154,7 +154,7 @@ def handle_errors(fn):
     return wrapper
 
 
-_OS_ERRORS = {errno.EACCES: "geen toegang (staat het bestand open in een ander programma?)",
+_OS_ERRORS: dict[int | None, str] = {errno.EACCES: "geen toegang (staat het bestand open in een ander programma?)",
               errno.EPERM: "geen toestemming", errno.ENOENT: "bestaat niet", errno.ENOSPC: "de schijf is vol",
               errno.EROFS: "alleen-lezen bestandssysteem", errno.EISDIR: "is een map, geen bestand",
               errno.ENOTDIR: "is geen map", errno.EEXIST: "bestaat al als bestand; verwacht werd een map"}

@@ -26,6 +26,7 @@ def send(message: EmailMessage, config: Config) -> None:
     password = resolve_secret(m.wachtwoord_env, "SMTP-wachtwoord", required=bool(user)) if user else None
     where = f"{m.host}:{m.poort}"
     try:
+        server: smtplib.SMTP
         if m.beveiliging == "ssl":
             server = smtplib.SMTP_SSL(m.host, m.poort, timeout=m.timeout_seconden,
                                       context=ssl.create_default_context())

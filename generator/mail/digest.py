@@ -7,9 +7,11 @@ Sheet) a link straight to the row. Never the complainant's name or address.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import Any
 
 import numpy as np
 
@@ -77,10 +79,11 @@ def build_sections(result: CheckResult, handler: str | None = None) -> list[Sect
         if part.empty:
             continue
         describe = _expired if signal.retention else _when
+        rows: Iterable[Any] = part.itertuples(index=False)  # pandas-stubs: one broad scalar union per field
         lines = [Line(row.klachtnummer, row.behandelaar,
                       describe(np.datetime64(row.uiterlijk, "D").astype(dt.date), int(row.dagen_te_laat)),
                       reg.grid.row_link(int(reg.sheet_rows[row.row])))
-                 for row in part.itertuples(index=False)]
+                 for row in rows]
         sections.append(Section(signal.section, signal.explanation, lines, signal=signal.name))
     if handler is None:
         errors = [f for f in result.findings if f.ernst is Severity.FOUT]

@@ -67,7 +67,7 @@ def file_texts(site_dir: Path):
             yield path, gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
 
 
-def find_leaks(site_dir: Path, values: dict[str, tuple[str, int]], allowed: set[str] = frozenset()) -> list[Leak]:
+def find_leaks(site_dir: Path, values: dict[str, tuple[str, int]], allowed: set[str] | frozenset[str] = frozenset()) -> list[Leak]:
     """Every (file, column, row) where a personal value occurs in a built file."""
     import ahocorasick
 
@@ -83,7 +83,7 @@ def find_leaks(site_dir: Path, values: dict[str, tuple[str, int]], allowed: set[
     if len(automaton) == 0:
         return []
     automaton.make_automaton()
-    leaks = []
+    leaks: list[Leak] = []
     for path, text in file_texts(site_dir):
         found = {where for _, where in automaton.iter(text.lower())}
         leaks.extend(Leak(str(path.relative_to(site_dir)), column, row) for column, row in sorted(found))
