@@ -36,7 +36,7 @@ def send(message: EmailMessage, config: Config) -> None:
             if m.beveiliging == "starttls":
                 server.starttls(context=ssl.create_default_context())
             if user:
-                server.login(user, password)
+                server.login(user, password or "")  # a user makes the password required, so it is set
             server.send_message(message)
     except smtplib.SMTPAuthenticationError:
         raise MailError(f"de mailserver {where} weigert de inlog van '{user}'; controleer "
