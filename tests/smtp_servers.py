@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from contextlib import contextmanager
@@ -17,11 +18,13 @@ def free_port() -> int:
 
 
 class Recorder:
-    """Keeps every message the server accepted; can reject chosen recipients, answer DATA with
-    another reply (the message is then not kept) or answer QUIT with another reply."""
+    """Keeps every message the server accepted; can reject chosen recipients, answer DATA slowly or
+    with another reply (the message is then not kept) or answer QUIT with another reply."""
 
-    def __init__(self, reject: set[str] = frozenset(), data_reply: str | None = None, quit_reply: str | None = None):
+    def __init__(self, reject: set[str] = frozenset(), data_reply: str | None = None, quit_reply: str | None = None,
+                 data_delay: float = 0.0):
         self.messages = []
+        self.data_delay = data_delay
         self.reject = {r.lower() for r in reject}
         self.data_reply = data_reply
         self.quit_reply = quit_reply
@@ -33,6 +36,8 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_delay:  # a slow server: keeps a sender inside its session for a while
+            await asyncio.sleep(self.data_delay)
         if self.data_reply:
             return self.data_reply
         self.messages.append(envelope)

@@ -240,9 +240,10 @@ ROUNDS = 3  # bench/parallel_nachtrun.py runs more rounds and prints the figures
 
 
 def test_two_nightly_runs_at_once_send_one_digest_per_day(make_config, tmp_path):
-    """ROUNDS days; each day two `nachtrun` processes start together against one server."""
-    with smtp_server() as (server, port):
-        cfg = make_config(mail_toml(port), rows=ROWS)
+    """ROUNDS days; each day two `nachtrun` processes start together against one slow server
+    (2 s per DATA, so without the lock both runs are sending at the same time)."""
+    with smtp_server(data_delay=2) as (server, port):
+        cfg = make_config(mail_toml(port).replace("timeout_seconden = 2", "timeout_seconden = 30"), rows=ROWS)
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         outputs = []
         for n in range(ROUNDS):

@@ -290,7 +290,9 @@ def nachtrun(
     de dagmail sturen en (als ingesteld) de website bouwen.
 
     Exitcode 0 als alle stappen lukten, 1 als een stap mislukte (met de reden), 2 bij een fout
-    in de configuratie. Een mail die niet aankomt blijft bewaard en gaat met de volgende run mee.
+    in de configuratie. Een mail die niet aankomt blijft bewaard en gaat met de volgende run mee;
+    een mail die de server blijvend weigert, gaat naar postvak-uit/geweigerd en staat in de
+    volgende dagmail. Draait er al een nachtrun, dan wacht deze even en stopt met een melding.
     """
     import datetime as _dt
 
