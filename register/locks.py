@@ -45,7 +45,9 @@ def _hold(lock_file: Path, what: str, wait: float) -> Iterator[None]:
 def register_lock(config: Config, wait: float = WAIT_SECONDS) -> contextlib.AbstractContextManager[None]:
     """Held around every write to the register (one lock per register, whatever its source)."""
     if config.register.bron == "xlsx":
-        target = config.register_path()
+        from register.sources.xlsx import register_file
+
+        target = register_file(config)
         lock_file = target.with_name(f".{target.name}.klachten-lock")
     else:  # a Google Sheet: the lock lives in the private folder, keyed by spreadsheet and tab
         key = hashlib.sha256(f"{config.register.spreadsheet}|{config.register.tabblad}".encode()).hexdigest()[:16]

@@ -91,6 +91,15 @@ def _run_steps(config, peildatum, now, dry, redo, echo, session) -> list[Step]:
     steps.append(_guarded("register", register_step))
     grid, result = loaded.get("grid"), loaded.get("result")
 
+    if result is not None and not dry:
+        from register.sources import open_source
+
+        def holidays_step() -> Step:
+            written = open_source(config, session).keep_holidays_current(peildatum)
+            return Step("feestdagen", True, written or "tabblad Feestdagen reikt al twee jaar vooruit")
+
+        steps.append(_guarded("feestdagen", holidays_step))
+
     if grid is not None:
         def backup_step() -> Step:
             path = write_backup(grid, config.backups_dir(), now, config.nachtrun.backups_bewaren)
