@@ -303,3 +303,25 @@ def test_message_bytes_parse(make_config):  # the queued .eml is a valid message
     again = message_from_bytes(path.read_bytes(), policy=policy.default)
     assert again[ROLE_HEADER] == "klachtverantwoordelijke" and again["To"] == MAIN
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
+
+
+def test_login_required_is_not_a_refusal_of_the_message(make_config, tmp_path):
+    with smtp_server(users={"nacht": "goed"}) as (server, port):
+        cfg = make_config(mail_toml(port), rows=ROWS)
+        result = nachtrun(cfg, env={"KLACHTEN_SMTP_USER": None, "KLACHTEN_SMTP_PASSWORD": None})
+        assert result.exit_code == 1
+        assert "de server vraagt eerst een geldige inlog (530: 5.7.0 Authentication required)" in result.stderr
+        assert len(outbox(tmp_path)) == 1 and not refused_dir(tmp_path).exists()
+
+
+def test_leftover_temporary_files_of_a_killed_run_are_removed(make_config, tmp_path):
+    with smtp_server() as (server, port):
+        cfg = make_config(mail_toml(port), rows=ROWS)
+        box = tmp_path / "private" / "postvak-uit"
+        box.mkdir(parents=True)
+        leftovers = [tmp_path / "private" / ".nachtrun-status.json.k1ll3d.tmp", box / ".2026-03-26_x.eml.k1ll3d.tmp"]
+        for path in leftovers:
+            path.write_text("half", encoding="utf-8")
+        assert nachtrun(cfg).exit_code == 0
+        assert not any(p.exists() for p in leftovers)
+        assert len(server.messages) == 1

@@ -148,7 +148,14 @@ def send(message: EmailMessage, config: Config, before_data: Callable[[], None] 
         watchdog.stop()
 
 
+#: 5xx replies about the session (log in first), not about this message: the mail stays queued.
+_SESSION_CODES = {530, 534, 535, 538}
+
+
 def _refused(code: int, response: bytes, what: str) -> None:
+    if code in _SESSION_CODES:
+        raise MailError(f"{what}: de server vraagt eerst een geldige inlog ({reply_text(code, response)}); "
+                        f"controleer [mail] gebruiker_env en wachtwoord_env")
     if 500 <= code < 600:
         raise MailRefused(f"{what} ({reply_text(code, response)})")
     raise MailError(f"{what} voorlopig ({reply_text(code, response)}); de volgende run probeert het opnieuw")
@@ -172,8 +179,12 @@ def _explain(exc: BaseException, where: str, too_slow: str, user, m, expired: bo
         return MailError(f"de mailserver {where} gaf een fout ({reply_text(exc.smtp_code, exc.smtp_error)})")
     if isinstance(exc, smtplib.SMTPException):
         return MailError(f"de mailserver {where} gaf een onverwacht antwoord")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return MailError(f"beveiligde verbinding met {where} mislukt: het certificaat van de server is niet "
+                         f"geldig of hoort niet bij {m.host}")
     if isinstance(exc, ssl.SSLError):
-        return MailError(f"beveiligde verbinding met {where} mislukt ({exc.reason or 'onbekende reden'})")
+        return MailError(f"beveiligde verbinding met {where} mislukt (de server spreekt geen passende "
+                         f"versleuteling; controleer [mail] beveiliging en poort)")
     if isinstance(exc, ConnectionRefusedError):
         return MailError(f"de mailserver {where} is niet bereikbaar (verbinding geweigerd)")
     if isinstance(exc, socket.gaierror):
@@ -279,7 +290,8 @@ class Outbox:
         notes: list[str] = []
         if not self.folder.is_dir():
             return notes
-        for tmp in self.folder.glob(".*.tmp"):
+        leftovers = [*self.folder.glob(".*.tmp"), *self.state_file.parent.glob(f".{self.state_file.name}.*.tmp")]
+        for tmp in leftovers:  # from a killed run (we hold the lock: no other run is writing)
             with contextlib.suppress(OSError):
                 tmp.unlink()
         for mark in sorted(self.folder.glob("*.sending")):
