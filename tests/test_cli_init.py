@@ -88,3 +88,11 @@ def test_an_empty_register_tab_points_to_inrichten(make_config, tmp_path):
     findings = json.loads(result.stdout)["fouten"]
     assert [f["code"] for f in findings] == ["tabblad_leeg"]
     assert findings[0]["hint"] == "voer 'klachten inrichten' uit; dat zet de kolommen klaar"
+
+
+def test_site_with_a_missing_register_is_a_setup_error(make_config):
+    cfg = make_config()  # no register file written
+    result = runner.invoke(app, ["site", "--peildatum", "2026-11-22", "--config", str(cfg.path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Fout: registerbestand ") and "bestaat niet" in result.stderr
+    assert "BuildError" not in result.output and "Aborted" not in result.output
