@@ -1,7 +1,7 @@
 """The one jinja2 Environment of klachten: owner's templates first, ours second.
 
 Autoescaped for .html/.xml, StrictUndefined so that a missing field fails loudly instead of
-printing an empty gap, and the shared filters (datum_nl, termijn, in_woorden).
+printing an empty gap, and the shared filters (datum_nl, termijn, in_woorden, regel).
 """
 
 from __future__ import annotations
@@ -30,6 +30,11 @@ def datum_nl(value) -> str:
     return format_date_nl(value)
 
 
+def regel(value) -> str:
+    """All whitespace (newlines, tabs, runs of spaces) as single spaces: one value stays on one line."""
+    return " ".join(str(value).split())
+
+
 def termijn(value: Term) -> str:
     """'7 werkdagen', '2 weken'."""
     return str(value)
@@ -52,7 +57,7 @@ def _environment(owner_dir: str | None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
-    env.filters.update(datum_nl=datum_nl, termijn=termijn, in_woorden=in_woorden)
+    env.filters.update(datum_nl=datum_nl, termijn=termijn, in_woorden=in_woorden, regel=regel)
     return env
 
 

@@ -7,7 +7,6 @@ commands, so `klachten --help` starts about as fast as typer itself.
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import functools
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ import typer
 
 from generator.letters.kinds import NAMES as LETTER_NAMES
 from generator.letters.kinds import names_in_words
-from register.errors import ConfigError, KlachtenError, SourceError
+from register.errors import ConfigError, KlachtenError, SourceError, os_error_message
 
 # typer's own words in Dutch. typer vendors click with a few English literals; they are
 # patched here, defensively: if a later typer moves them, help simply stays English.
@@ -154,16 +153,6 @@ def handle_errors(fn):
     return wrapper
 
 
-_OS_ERRORS: dict[int | None, str] = {errno.EACCES: "geen toegang (staat het bestand open in een ander programma?)",
-              errno.EPERM: "geen toestemming", errno.ENOENT: "bestaat niet", errno.ENOSPC: "de schijf is vol",
-              errno.EROFS: "alleen-lezen bestandssysteem", errno.EISDIR: "is een map, geen bestand",
-              errno.ENOTDIR: "is geen map", errno.EEXIST: "bestaat al als bestand; verwacht werd een map"}
-
-
-def os_error_message(exc: OSError) -> str:
-    """An operating-system error as one Dutch line, naming the file."""
-    reason = _OS_ERRORS.get(exc.errno, exc.strerror or str(exc))
-    return f"{exc.filename}: {reason}" if exc.filename else reason
 
 
 def parse_peildatum(value: str | None) -> dt.date:
@@ -341,7 +330,9 @@ def nachtrun(
     de dagmail sturen en (als ingesteld) de website bouwen.
 
     Exitcode 0 als alle stappen lukten, 1 als een stap mislukte (met de reden), 2 bij een fout
-    in de configuratie. Een mail die niet aankomt blijft bewaard en gaat met de volgende run mee.
+    in de configuratie. Een mail die niet aankomt blijft bewaard en gaat met de volgende run mee;
+    een mail die de server blijvend weigert, gaat naar postvak-uit/geweigerd en staat in de
+    volgende dagmail. Draait er al een nachtrun, dan wacht deze even en stopt met een melding.
     """
     import datetime as _dt
 
