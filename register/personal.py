@@ -56,6 +56,7 @@ COMMON_WORDS = frozenset("""
 best echt born lent beek horn son elst goor hoorn haren rijs velp baarn doorn epe ede oss
 mijl kamp heuvel molen brink dijk laan bakker visser smit mulder winter zomer koning
 """.split())
+SPELLED = frozenset({"at", "dot", "punt", "apenstaartje"})  # typed for '@' and '.'
 KEY_FILE = "privacy-sleutel"
 HASH_FILE = "privacy-kenmerken.txt"
 
@@ -64,7 +65,6 @@ HASH_FILE = "privacy-kenmerken.txt"
 _INVISIBLE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
                         "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
                         "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f]")
-_WORD = re.compile(r"[^\W_]+")
 _SEPARATOR = "\x00"
 
 
@@ -74,111 +74,151 @@ def normalise(text: str) -> str:
     return _INVISIBLE.sub("", unicodedata.normalize("NFKD", folded))
 
 
+_ASCII_SEPARATORS = {i: " " for i in range(1, 128) if not chr(i).isalnum()}
+
+
+def _spaced(text: str) -> str:
+    """Every character that is not a letter or digit as a space (the separator NUL kept); as
+    one str.translate, many times faster than a Unicode regular expression on a large text."""
+    table = dict(_ASCII_SEPARATORS)
+    table.update((ord(c), " ") for c in set(text) if ord(c) > 127 and not c.isalnum())
+    return text.translate(table)
+
+
 def words(text: str) -> list[str]:
     """The normalised words of a text."""
-    return _WORD.findall(normalise(text))
+    return _spaced(normalise(text)).split()
 
 
-def words_many(values: list[str]) -> list[list[str]]:
-    """:func:`words` of many values, normalising them as one string (fast for 50,000 cells)."""
-    if not values:
-        return []
-    joined = normalise(_SEPARATOR.join(v.replace(_SEPARATOR, " ") for v in values))
-    return [_WORD.findall(part) for part in joined.split(_SEPARATOR)]
-
-
-def candidates(page_words: list[str], max_chars: int, max_words: int = MAX_WORDS) -> set[str]:
-    """Every concatenation of 1..max_words consecutive words, up to max_chars characters."""
-    found: set[str] = set(page_words)
-    n = len(page_words)
-    for i in range(n - 1):
-        text = page_words[i]
-        for j in range(i + 1, min(i + max_words, n)):
-            text += page_words[j]
-            if len(text) > max_chars:
-                break
-            found.add(text)
-    return found
-
-
-def _phone_tokens(ws: list[str]) -> list[str]:
-    digits = "".join(w for w in ws if w.isdigit())
-    if len(digits) != len("".join(ws)):  # letters in it: not a number, compare it as written
-        return ["".join(ws)]
-    if len(digits) < 9:  # too short to tell from the figures in a table
-        return []
+def canonical_phone(digits: str, register: bool = False) -> str:
+    """'0612345678' for 0612345678, 31612345678, 310612345678, 0031612345678; '' when the text
+    is not a phone number. ``register``: a 9-digit number lost its leading zero in a
+    spreadsheet (never assumed for page text, where figures of a table join into such runs)."""
+    if not digits.isdigit() or len(digits) < 9:
+        return ""
     if digits.startswith("0031"):
         digits = "0" + digits[4:].removeprefix("0")
     elif digits.startswith("31") and len(digits) >= 11:
         digits = "0" + digits[2:].removeprefix("0")
-    elif len(digits) == 9 and digits[0] != "0":  # a spreadsheet ate the leading zero
+    elif register and len(digits) == 9 and digits[0] != "0":
         digits = "0" + digits
-    if not digits.startswith("0") or digits.startswith("00"):
-        return [digits]
-    rest = digits[1:]
-    return [digits, f"31{rest}", f"310{rest}", f"0031{rest}", f"00310{rest}"]
+    return digits if len(digits) >= 9 else ""
 
 
-def tokens(key: str, ws: list[str], raw: str = "", common: frozenset[str] = frozenset()) -> list[str]:
-    """The tokens that prove column ``key`` leaked, from the value's words ``ws``."""
-    if not ws:
-        return []
-    whole = "".join(ws)
-    found: list[str] = []
-    if key == "name":
-        found.append(whole)
-        rest = ws[1:] if len(ws) > 1 else ws
-        found.append("".join(rest))
-        found.extend(w for w in rest if len(w) >= MIN_WORD and w.isalpha())
-    elif key == "phone":
-        found.extend(_phone_tokens(ws))
-    elif key == "postcode":
-        found.append(whole)
-    elif key == "email":
-        found.append(whole)
-        local, _, domain = raw.partition("@")
-        local_ws, domain_ws = words(local), words(domain)
-        for at in ("", "at"):
-            for dot in ("", "dot", "punt"):
-                found.append(dot.join(local_ws) + at + dot.join(domain_ws))
-            if local_ws and len(domain_ws) > 1:
-                found.append("".join(local_ws) + at + "".join(domain_ws[:-1]))
-        if len("".join(local_ws)) > MIN_CHARS:
-            found.append("".join(local_ws))
-    elif key == "city":
-        return [whole] if len(whole) >= MIN_CITY and whole not in common and whole not in COMMON_WORDS else []
-    elif key in FREE_TEXT and len(ws) >= SHINGLE:
-        found.extend("".join(ws[i:i + SHINGLE]) for i in range(len(ws) - SHINGLE + 1))
-    else:
-        found.append(whole)
+def candidates(page_words: list[str], max_chars: int, max_words: int = MAX_WORDS) -> set[str]:
+    """What a page could hold a token as: every concatenation of 1..max_words consecutive
+    words (up to max_chars characters), the same once more without the words people type for
+    '@' and '.' ('naam [at] domein [dot] nl'), and phone numbers in their national form."""
+    found: set[str] = set()
+    spelled = [w for w in page_words if w not in SPELLED]
+    for sequence in (page_words, spelled) if len(spelled) < len(page_words) else (page_words,):
+        found.update(sequence)
+        n = len(sequence)
+        for i in range(n - 1):
+            text = sequence[i]
+            for j in range(i + 1, min(i + max_words, n)):
+                text += sequence[j]
+                if len(text) > max_chars:
+                    break
+                found.add(text)
+    found.update(canonical_phone(c) for c in [c for c in found if c.isdigit() and 11 <= len(c) <= 15])
+    return found
+
+
+def shingles(page_words: list[str]) -> set[str]:
+    """Every run of SHINGLE consecutive words, space-separated."""
+    return {" ".join(page_words[i:i + SHINGLE]) for i in range(len(page_words) - SHINGLE + 1)}
+
+
+def _valid(token: str, key: str, common: frozenset[str]) -> bool:
     # Only a phone number may be all digits: other digit runs are too easily made by the
     # figures of a table, whose cells become consecutive words.
-    return [t for t in dict.fromkeys(found)
-            if len(t) >= MIN_CHARS and t not in common and t not in COMMON_WORDS
-            and (key == "phone" or not t.isdigit())]
+    return (len(token) >= (MIN_CITY if key == "city" else MIN_CHARS) and token not in common
+            and token not in COMMON_WORDS and (key == "phone" or not token.isdigit()))
 
 
-def register_tokens(columns: dict[str, tuple[list[str], list[int]]],
-                    common: frozenset[str] = frozenset()) -> dict[str, tuple[str, int]]:
+
+
+def register_tokens(columns: dict[str, tuple[list[str], list[int]]], common: frozenset[str] = frozenset(),
+                    page: set[str] | None = None,
+                    page_shingles: set[str] | None = None) -> dict[str, tuple[str, int]]:
     """Token -> (column key, sheet row of one occurrence), from ``{key: (values, rows)}``.
 
-    The first column in PERSONAL_KEYS wins when two columns give the same token.
+    With ``page`` (the :func:`candidates` of the built site) and ``page_shingles``, only the
+    tokens found there are returned, computed over whole columns at once: a 50,000-row register
+    costs a few regular-expression passes and set look-ups, not a Python loop per token. The
+    first column in PERSONAL_KEYS wins when two columns give the same token.
     """
     found: dict[str, tuple[str, int]] = {}
+
+    def add(key: str, family: list[str], rows: list[int]) -> None:
+        first = dict(zip(reversed(family), reversed(rows), strict=True))  # token -> its first row
+        for token in first.keys() if page is None else page.intersection(first):
+            if token and token not in found and _valid(token, key, common):
+                found[token] = (key, first[token])
+
     for key in PERSONAL_KEYS:
         if key not in columns:
             continue
-        values, rows = columns[key]
-        unique: dict[str, int] = {}
-        for value, row in zip(values, rows, strict=True):
-            value = value.strip()
-            if value and value != MARKER and value not in unique:
-                unique[value] = row
-        texts = list(unique)
-        for value, ws in zip(texts, words_many(texts), strict=True):
-            for token in tokens(key, ws, value, common):
-                found.setdefault(token, (key, unique[value]))
+        stripped = [v.strip().replace(_SEPARATOR, " ") for v in columns[key][0]]
+        keep = [i for i, v in enumerate(stripped) if v and v != MARKER]
+        if not keep:
+            continue
+        values = [stripped[i] for i in keep]
+        rows = [columns[key][1][i] for i in keep]
+        spaced = _spaced(normalise(_SEPARATOR.join(values)))  # one string for the whole column
+        whole = spaced.replace(" ", "").split(_SEPARATOR)
+        if key == "phone":
+            add(key, [canonical_phone(t, register=True) or t for t in whole], rows)
+            continue
+        add(key, whole, rows)
+        if key == "name":  # the surname: every word after the first, together and one by one
+            lists = [part.split() for part in spaced.split(_SEPARATOR)]
+            add(key, ["".join(ws[1:]) if len(ws) > 1 else "" for ws in lists], rows)
+            surnames = {w for ws in lists for w in (ws[1:] if len(ws) > 1 else ws)
+                        if len(w) >= MIN_WORD and w.isalpha()}
+            for word in surnames if page is None else surnames & page:
+                if _valid(word, key, common):
+                    found.setdefault(word, (key, next(r for ws, r in zip(lists, rows, strict=True) if word in ws)))
+        elif key == "email":  # the local part, and the address without its top-level domain
+            at = [v.find("@") for v in values]
+            local = _spaced(normalise(_SEPARATOR.join(v[:i] if i > 0 else "" for v, i in zip(values, at, strict=True))))
+            local = local.replace(" ", "").split(_SEPARATOR)
+            domain = _spaced(normalise(_SEPARATOR.join(v[i + 1:] if i > 0 else "" for v, i in zip(values, at, strict=True))))
+            add(key, [loc if len(loc) > MIN_CHARS else "" for loc in local], rows)
+            add(key, [loc + dom.strip().rpartition(" ")[0].replace(" ", "") if loc else ""
+                      for loc, dom in zip(local, domain.split(_SEPARATOR), strict=True)], rows)
+        elif key in FREE_TEXT:
+            if page is None:
+                for part, row in zip(spaced.split(_SEPARATOR), rows, strict=True):
+                    ws = part.split()
+                    add(key, ["".join(ws[i:i + SHINGLE]) for i in range(len(ws) - SHINGLE + 1)],
+                        [row] * max(len(ws) - SHINGLE + 1, 0))
+            elif page_shingles:
+                _match_shingles(key, spaced, rows, page_shingles, common, found)
     return found
+
+
+_SPACES = re.compile(" {2,}")
+
+
+def _match_shingles(key: str, spaced: str, rows: list[int], page_shingles: set[str],
+                    common: frozenset[str], found: dict[str, tuple[str, int]]) -> None:
+    """The page's runs of SHINGLE words, searched in one pass over the whole column."""
+    import bisect
+
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for shingle in page_shingles:
+        automaton.add_word(f" {shingle} ", shingle)
+    automaton.make_automaton()
+    stream = " " + _SPACES.sub(" ", spaced.replace(_SEPARATOR, " \x00 ")) + " "
+    starts = [m.start() for m in re.finditer("\x00", stream)]
+    for end, shingle in automaton.iter(stream):
+        token = shingle.replace(" ", "")
+        if token not in found and _valid(token, key, common):
+            found[token] = (key, rows[bisect.bisect(starts, end)])
 
 
 def common_words(texts: Iterable[str]) -> frozenset[str]:

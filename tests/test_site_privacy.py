@@ -21,7 +21,7 @@ from generator.app.cli import app
 from generator.site.build import build_site
 from generator.site.privacy import REMEMBERED, Unreadable, find_leaks, texts
 from register.errors import SiteError
-from register.personal import COMMON_WORDS, HASH_FILE, KEY_FILE, register_tokens
+from register.personal import COMMON_WORDS, HASH_FILE, KEY_FILE
 from tests.conftest import ROOT, complaint
 
 PEIL = dt.date(2026, 11, 21)
@@ -34,14 +34,14 @@ PERSON = {
 OTHER = {"name": "Renée Daniëlsen"}
 
 
-def tokens_of(*people: dict) -> dict:
+def columns_of(*people: dict) -> dict:
     columns: dict[str, tuple[list[str], list[int]]] = {}
     for row, person in enumerate(people, start=2):
         for key, value in person.items():
             values, rows = columns.setdefault(key, ([], []))
             values.append(value)
             rows.append(row)
-    return register_tokens(columns)
+    return columns
 
 
 def leaks_in(folder: Path, files: dict[str, bytes | str], *people: dict):
@@ -52,7 +52,7 @@ def leaks_in(folder: Path, files: dict[str, bytes | str], *people: dict):
         target = site / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return find_leaks(site, tokens_of(*(people or (PERSON, OTHER))))
+    return find_leaks(site, columns_of(*(people or (PERSON, OTHER))))
 
 
 def page(text: str) -> dict[str, str]:

@@ -109,7 +109,7 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
         site_dir = Path(config.site_dir)
         allowed = own_words(self.kconfig)
         try:
-            leaks = find_leaks(site_dir, personal_values(self.result.register, allowed), allowed,
+            leaks = find_leaks(site_dir, personal_values(self.result.register), allowed,
                                remembered(self.kconfig.private_dir()), package_copies(site_dir, config.theme.dirs))
         except Unreadable as exc:
             shutil.rmtree(site_dir, ignore_errors=True)  # never leave an unchecked site behind

@@ -35,12 +35,13 @@ import pandas as pd
 
 from register.errors import SiteError
 from register.model import Register
-from register.personal import candidates, digest, register_tokens, words
+from register.personal import candidates, digest, register_tokens, shingles, words
 from register.schema import PERSONAL_KEYS
 
 MAX_UNPACKED = 512 * 1024 * 1024  # bytes unpacked from one archive before it counts as a bomb
 MAX_DEPTH = 4  # archives inside archives
 REMEMBERED = "een geanonimiseerde klacht"
+MAX_CHARS = 160  # longest concatenation of page words compared (a 6-word run of free text)
 
 _TAG = re.compile(r"<(?:!--.*?--|[a-zA-Z/!?][^>]*)>", re.S)
 # Attributes that carry text a reader sees or follows; path data, classes and ids do not.
@@ -61,8 +62,8 @@ class Unreadable(SiteError):
     """A built file of a kind the guard cannot read."""
 
 
-def personal_values(reg: Register, common: frozenset[str] = frozenset()) -> dict[str, tuple[str, int]]:
-    """Token -> (column key, sheet row of one occurrence), for every personal column."""
+def personal_values(reg: Register) -> dict[str, tuple[list[str], list[int]]]:
+    """{column key: (cell texts, sheet rows)} of every filled personal cell."""
     from register.parse import cell_text
 
     columns = {}
@@ -76,7 +77,7 @@ def personal_values(reg: Register, common: frozenset[str] = frozenset()) -> dict
             cells[odd] = [cell_text(v) for v in cells[odd]]
         filled = np.flatnonzero(cells != "")
         columns[key] = (cells[filled].tolist(), reg.sheet_rows[filled].tolist())
-    return register_tokens(columns, common)
+    return columns
 
 
 # -- reading files --------------------------------------------------------------------------------
@@ -222,26 +223,27 @@ def file_words(site_dir: Path, skip: frozenset[str] = frozenset()) -> Iterator[t
             yield rel, words("\n".join(texts(path.read_bytes(), rel)))
 
 
-def find_leaks(site_dir: Path, values: dict[str, tuple[str, int]], allowed: frozenset[str] = frozenset(),
-               remembered: tuple[bytes, frozenset[str]] | None = None,
+def find_leaks(site_dir: Path, columns: dict[str, tuple[list[str], list[int]]],
+               allowed: frozenset[str] = frozenset(), remembered: tuple[bytes, frozenset[str]] | None = None,
                skip: frozenset[str] = frozenset()) -> list[Leak]:
     """Every (file, column, row) where a personal token occurs in a built file.
 
-    ``allowed`` holds normalised tokens that are ours to publish (the config's names and lists);
-    ``remembered`` the key and hashes kept for anonymised complaints; ``skip`` relative paths
-    of unchanged theme files.
+    ``columns`` from :func:`personal_values`; ``allowed`` holds normalised words and values that
+    are ours to publish (config, templates); ``remembered`` the key and hashes kept for
+    anonymised complaints; ``skip`` relative paths of unchanged theme files. The site is read
+    first (it is small), then the register is matched against it column by column.
     """
-    longest = max(map(len, values), default=0)
-    if remembered:
-        longest = max(longest, 200)
+    pages = {rel: page_words for rel, page_words in file_words(site_dir, skip)}
+    per_file = {rel: candidates(page_words, MAX_CHARS) - allowed for rel, page_words in pages.items()}
+    everything = set().union(*per_file.values())
+    found = register_tokens(columns, allowed, everything, set().union(*map(shingles, pages.values())))
     leaks: list[Leak] = []
-    for rel, page_words in file_words(site_dir, skip):
-        found = candidates(page_words, longest) - allowed
-        hits = {values[t] for t in found.intersection(values)}
+    for rel, page in per_file.items():
+        hits = {found[t] for t in page.intersection(found)}
         leaks.extend(Leak(rel, column, row) for column, row in sorted(hits))
         if remembered:
             key, hashes = remembered
-            if any(digest(key, t) in hashes for t in found if len(t) >= 5):
+            if any(digest(key, t) in hashes for t in page):
                 leaks.append(Leak(rel, REMEMBERED, 0))
     return leaks
 
