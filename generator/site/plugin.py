@@ -11,6 +11,7 @@ aborts the build when a personal value from the register appears in it.
 
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,8 +77,9 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
         except KlachtenError as exc:
             raise PluginError(f"klachten: {exc}") from None
         kcfg = self.kconfig
-        config.site_name = f"Klachten | {kcfg.organisatie.naam}"
-        config.copyright = kcfg.organisatie.naam
+        # The theme prints both unescaped (in <title>, attributes, the footer): HTML-escape them.
+        config.site_name = html.escape(f"Klachten | {kcfg.organisatie.naam}")
+        config.copyright = html.escape(kcfg.organisatie.naam)
         if kcfg.site.url:
             config.site_url = kcfg.site.url
         return config
