@@ -237,14 +237,16 @@ def find_leaks(site_dir: Path, columns: dict[str, tuple[list[str], list[int]]],
     per_file = {rel: candidates(page_words, MAX_CHARS) - allowed for rel, page_words in pages.items()}
     everything = set().union(*per_file.values())
     found = register_tokens(columns, allowed, everything, set().union(*map(shingles, pages.values())))
+    known: set[str] = set()
+    if remembered:  # each distinct candidate hashed once, whichever files hold it
+        key, hashes = remembered
+        known = {t for t in everything if len(t) >= 5 and digest(key, t) in hashes}
     leaks: list[Leak] = []
     for rel, page in per_file.items():
         hits = {found[t] for t in page.intersection(found)}
         leaks.extend(Leak(rel, column, row) for column, row in sorted(hits))
-        if remembered:
-            key, hashes = remembered
-            if any(digest(key, t) in hashes for t in page):
-                leaks.append(Leak(rel, REMEMBERED, 0))
+        if known and not known.isdisjoint(page):
+            leaks.append(Leak(rel, REMEMBERED, 0))
     return leaks
 
 
