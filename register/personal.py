@@ -19,9 +19,9 @@ What is looked for, per column (see :func:`tokens`):
 - E-mail: the address, also spelled with 'at' for '@' and 'dot' or 'punt' for the dots
   ('naam [at] domein [dot] nl', 'naam(at)domein.nl'), the same without the top-level domain,
   and the local part.
-- Woonplaats, Adres, Correspondentie: the whole value.
-- Free text (Omschrijving, Oplossing, Onderzoek, Motivering, Reden uitstel, Compensatie): every
-  run of :data:`SHINGLE` consecutive words, or the whole value when it is shorter.
+- Every personal column (PERSONAL_KEYS; for the free texts Omschrijving, Oplossing, Onderzoek,
+  Motivering, Reden uitstel, Compensatie this is what counts): the whole value, and every run
+  of :data:`SHINGLE` consecutive words of a longer one.
 
 A single-word token that is a common word (our own page text, the config's lists, a few
 Dutch words that are also place names such as 'Best') is not looked for: it would block every
@@ -50,7 +50,6 @@ SHINGLE = 6  # free text leaks as any run of this many consecutive words
 MIN_CHARS = 5  # shorter tokens ('ja', '12') are too generic to prove a leak
 MIN_WORD = 5  # a single surname word is looked for from this many letters
 MIN_CITY = 3  # place names are short ('Ede', 'Oss')
-FREE_TEXT = ("description", "extension_reason", "investigation", "motivation", "solution", "compensation")
 #: Dutch words that are also surnames or place names; never looked for on their own.
 COMMON_WORDS = frozenset("""
 best echt born lent beek horn son elst goor hoorn haren rijs velp baarn doorn epe ede oss
@@ -188,14 +187,14 @@ def register_tokens(columns: dict[str, tuple[list[str], list[int]]], common: fro
             add(key, [loc if len(loc) > MIN_CHARS else "" for loc in local], rows)
             add(key, [loc + dom.strip().rpartition(" ")[0].replace(" ", "") if loc else ""
                       for loc, dom in zip(local, domain.split(_SEPARATOR), strict=True)], rows)
-        elif key in FREE_TEXT:
-            if page is None:
-                for part, row in zip(spaced.split(_SEPARATOR), rows, strict=True):
-                    ws = part.split()
-                    add(key, ["".join(ws[i:i + SHINGLE]) for i in range(len(ws) - SHINGLE + 1)],
-                        [row] * max(len(ws) - SHINGLE + 1, 0))
-            elif page_shingles:
-                _match_shingles(key, spaced, rows, page_shingles, common, found)
+        # Every personal column (the free texts above all): each run of SHINGLE words.
+        if page is None:
+            for part, row in zip(spaced.split(_SEPARATOR), rows, strict=True):
+                ws = part.split()
+                add(key, ["".join(ws[i:i + SHINGLE]) for i in range(len(ws) - SHINGLE + 1)],
+                    [row] * max(len(ws) - SHINGLE + 1, 0))
+        elif page_shingles:
+            _match_shingles(key, spaced, rows, page_shingles, common, found)
     return found
 
 
