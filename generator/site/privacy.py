@@ -267,11 +267,4 @@ def package_copies(site_dir: Path, theme_dirs: list[str]) -> frozenset[str]:
     return frozenset(unchanged)
 
 
-def allowed_tokens(texts_: list[str]) -> frozenset[str]:
-    """Normalised words and whole values of our own texts (config names and lists)."""
-    from register.personal import common_words
-
-    return common_words(texts_)
-
-
-__all__ = ["Leak", "Unreadable", "allowed_tokens", "file_words", "find_leaks", "personal_values", "texts", "words"]
+__all__ = ["Leak", "Unreadable", "file_words", "find_leaks", "package_copies", "personal_values", "texts"]
