@@ -78,16 +78,24 @@ def _still_expired(current: dict[str, Any]) -> str | None:
 
 def anonymise(config: Config, result: CheckResult, today: dt.date, session: Any = None) -> tuple[WriteReport, Path]:
     """Back up the whole register, then replace the personal fields of expired complaints
-    with a marker and fill Geanonimiseerd op, in one write. Logs number and date only."""
+    with a marker and fill Geanonimiseerd op, in one write. Logs number and date only.
+
+    Before the write, the keyed hashes of the complaints' personal tokens go to the private
+    folder (:func:`register.personal.remember`), so the site's privacy guard still recognises
+    a name or number after the register no longer holds it."""
     from .backup import write_backup
     from .deadlines import AMSTERDAM
 
     folder = config.private_dir()
     backup = write_backup(open_source(config, session).read(), config.backups_dir(), dt.datetime.now(AMSTERDAM), keep=0)
+    from .personal import remember, rows_tokens
+
     reg = result.register
     numbers = reg.frame["complaint_no"].to_numpy()
+    candidates = anonymisation_candidates(result)
+    remember(folder, rows_tokens(reg, candidates))
     updates: dict[str, dict[str, Any]] = {}
-    for i in anonymisation_candidates(result):
+    for i in candidates:
         values: dict[str, Any] = {key: MARKER for key in PERSONAL_KEYS if key in reg.positions and reg.text(key)[i]}
         values["anonymised"] = today
         updates[numbers[i]] = values
