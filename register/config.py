@@ -280,7 +280,7 @@ class RegisterSettings:
     credentials_env: str = _o("env", "GOOGLE_APPLICATION_CREDENTIALS",
                               "omgevingsvariabele met het pad naar het service-account-bestand")
     timeout_seconden: int = _o("int", 30, "maximale wachttijd per verzoek aan Google", minimum=1)
-    pogingen: int = _o("int", 4, "zo vaak proberen bij drukte of storing van Google", minimum=1)
+    pogingen: int = _o("int", 7, "zo vaak proberen bij drukte of storing van Google (wachttijden 1, 2, 4, … s: samen ruim een minuut)", minimum=1)
 
 
 @dataclass(frozen=True)
@@ -325,7 +325,8 @@ class Mail:
     afzender: str = _o("email", "", "afzender van de dagmail")
     gebruiker_env: str = _o("env", "KLACHTEN_SMTP_USER", "omgevingsvariabele met de SMTP-gebruikersnaam")
     wachtwoord_env: str = _o("env", "KLACHTEN_SMTP_PASSWORD", "omgevingsvariabele met het SMTP-wachtwoord")
-    timeout_seconden: int = _o("int", 20, "maximale wachttijd per stap van de verbinding", minimum=1)
+    timeout_seconden: int = _o("int", 20, "maximale duur van één verbinding met de mailserver (alle stappen samen)",
+                               minimum=1)
     per_behandelaar: bool = _o("bool", False, "ook elke behandelaar een mail met alleen de eigen klachten sturen")
     behandelaars: dict[str, str] = _o("mapping", {}, "e-mailadres per behandelaar: naam = \"adres\"")
     ook_als_alles_op_tijd: bool = _o("bool", False, "ook mailen als er niets te melden is")

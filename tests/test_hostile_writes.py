@@ -343,3 +343,22 @@ def test_inrichten_edits_parts_and_leaves_every_row_alone(make_config, tmp_path)
     again = runner.invoke(app, ["inrichten", "--config", str(cfg.path)])
     assert again.stdout.strip() == "Register was al ingericht: niets gewijzigd."
     assert path.read_bytes() == content
+
+
+def test_nightly_holiday_update_rewrites_only_the_feestdagen_tab(make_config, tmp_path):
+    from register.sources import open_source
+
+    cfg = make_config()
+    path = tmp_path / "register.xlsx"
+    rich_register(path)
+    assert runner.invoke(app, ["inrichten", "--config", str(cfg.path)]).exit_code == 0
+    before = members(path)
+    source = open_source(cfg)
+    assert source.keep_holidays_current(dt.date(2026, 11, 21)) is None  # inrichten already reaches far enough
+    message = source.keep_holidays_current(dt.date(2028, 6, 1))
+    assert message.endswith("sluitingsdagen in Feestdagen gezet (tot en met 2031)")
+    after = members(path)
+    assert {n for n in before if before[n] != after[n]} == {"xl/worksheets/sheet3.xml"}
+    days = [r[0] for r in read_xlsx(path, "Feestdagen").values[1:]]
+    assert max(days) >= dt.date(2030, 6, 1)
+    assert source.keep_holidays_current(dt.date(2028, 6, 1)) is None

@@ -7,7 +7,6 @@ commands, so `klachten --help` starts about as fast as typer itself.
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import functools
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ import typer
 
 from generator.letters.kinds import NAMES as LETTER_NAMES
 from generator.letters.kinds import names_in_words
-from register.errors import ConfigError, KlachtenError, SourceError
+from register.errors import ConfigError, KlachtenError, SourceError, os_error_message
 
 # typer's own words in Dutch. typer vendors click with a few English literals; they are
 # patched here, defensively: if a later typer moves them, help simply stays English.
@@ -57,7 +56,7 @@ def _dutch_typer() -> None:
     def dutch_usage(self, prog, args="", prefix=None):
         return write_usage(self, prog, args, "Gebruik: " if prefix is None else prefix)
 
-    formatting.HelpFormatter.write_usage = dutch_usage
+    formatting.HelpFormatter.write_usage = dutch_usage  # type: ignore[method-assign]  # Dutch texts patched into click
     get_help_option = core.Command.get_help_option
 
     def dutch_help_option(self, ctx):
@@ -66,7 +65,7 @@ def _dutch_typer() -> None:
             option.help = "Toon deze hulp en stop."
         return option
 
-    core.Command.get_help_option = dutch_help_option
+    core.Command.get_help_option = dutch_help_option  # type: ignore[method-assign]  # Dutch texts patched into click
 
     def show(self, file=None):
         message = self.format_message()
@@ -76,7 +75,7 @@ def _dutch_typer() -> None:
             echo(f"{self.ctx.get_usage()}\nZie '{self.ctx.command_path} -h' voor hulp.\n", err=True)
         echo(f"Fout: {message}", err=True)
 
-    exceptions.UsageError.show = show
+    exceptions.UsageError.show = show  # type: ignore[method-assign]  # Dutch texts patched into click
 
     # typer shows a required argument as {NAME} in the usage line; Dutch help shows NAME.
     import typer.core as typer_core
@@ -154,16 +153,6 @@ def handle_errors(fn):
     return wrapper
 
 
-_OS_ERRORS = {errno.EACCES: "geen toegang (staat het bestand open in een ander programma?)",
-              errno.EPERM: "geen toestemming", errno.ENOENT: "bestaat niet", errno.ENOSPC: "de schijf is vol",
-              errno.EROFS: "alleen-lezen bestandssysteem", errno.EISDIR: "is een map, geen bestand",
-              errno.ENOTDIR: "is geen map", errno.EEXIST: "bestaat al als bestand; verwacht werd een map"}
-
-
-def os_error_message(exc: OSError) -> str:
-    """An operating-system error as one Dutch line, naming the file."""
-    reason = _OS_ERRORS.get(exc.errno, exc.strerror or str(exc))
-    return f"{exc.filename}: {reason}" if exc.filename else reason
 
 
 def parse_peildatum(value: str | None) -> dt.date:
@@ -321,6 +310,8 @@ def site(
     cfg = load(config)
     day = parse_peildatum(peildatum) if peildatum else None
     if serve:
+        typer.echo("De website wordt gebouwd en is straks te zien op http://127.0.0.1:8000/ "
+                   "(ververst bij elke wijziging); stoppen met Ctrl+C.")
         serve_site(cfg, day)
         return
     target, seconds = build_site(cfg, day)
@@ -339,7 +330,9 @@ def nachtrun(
     de dagmail sturen en (als ingesteld) de website bouwen.
 
     Exitcode 0 als alle stappen lukten, 1 als een stap mislukte (met de reden), 2 bij een fout
-    in de configuratie. Een mail die niet aankomt blijft bewaard en gaat met de volgende run mee.
+    in de configuratie. Een mail die niet aankomt blijft bewaard en gaat met de volgende run mee;
+    een mail die de server blijvend weigert, gaat naar postvak-uit/geweigerd en staat in de
+    volgende dagmail. Draait er al een nachtrun, dan wacht deze even en stopt met een melding.
     """
     import datetime as _dt
 
@@ -370,6 +363,28 @@ def inrichten(config: ConfigOption = None) -> None:
     typer.echo(setup_register(cfg, today_amsterdam()).summary())
 
 
+@app.command(options_metavar="[OPTIES]", name="verbinding")
+@handle_errors
+def verbinding(config: ConfigOption = None) -> None:
+    """Controleer de verbinding met de Google Sheet, stap voor stap: het sleutelbestand, of de
+    sheet gedeeld is met het service-account (met zijn e-mailadres), het tabblad, de kopregel,
+    de landinstelling en of het account mag schrijven. Schrijft geen registergegevens.
+
+    Exitcode 0 als alles in orde is, anders 2.
+    """
+    from register.sources import google
+
+    cfg = load(config)
+    if cfg.register.bron != "google":
+        fail(f"'klachten verbinding' controleert een Google Sheet; [register] bron is '{cfg.register.bron}'",
+             EXIT_SETUP)
+    checks = google.check_connection(cfg)
+    for check in checks:
+        typer.echo(f"{'ok  ' if check.ok else 'FOUT'} {check.text}")
+    if not all(c.ok for c in checks):
+        raise typer.Exit(EXIT_SETUP)
+
+
 @app.command(options_metavar="[OPTIES]", name="anonimiseer")
 @handle_errors
 def anonimiseer(
@@ -382,7 +397,8 @@ def anonimiseer(
     Standaard een proefrun die toont wat er zou veranderen. Met --uitvoeren: eerst een back-up
     van het hele register, dan in één keer de persoonsgegevens vervangen door
     '[geanonimiseerd]' en 'Geanonimiseerd op' invullen. Geëscaleerde of niet afgehandelde klachten
-    blijven altijd ongemoeid.
+    blijven altijd ongemoeid. Van de verwijderde gegevens blijven alleen vingerafdrukken
+    (HMAC) in de privémap, zodat de privacybewaking van de site ze blijft herkennen.
     """
     from register.check import check_register
     from register.parse import format_date_nl
@@ -411,6 +427,61 @@ def anonimiseer(
         typer.echo("Overgeslagen: " + "; ".join(report.skipped), err=True)
 
 
+@app.command(options_metavar="[OPTIES]", name="init")
+@handle_errors
+def init(
+    organisatie: Annotated[str | None, typer.Option("--organisatie", metavar="NAAM", help="Naam van uw bedrijf.")] = None,
+    verantwoordelijke: Annotated[str | None, typer.Option("--klachtverantwoordelijke", metavar="NAAM", help="Wie eindverantwoordelijk is voor klachten.")] = None,
+    email: Annotated[str | None, typer.Option("--email", metavar="ADRES", help="E-mailadres voor klachten (ook voor de dagmail).")] = None,
+    telefoon: Annotated[str | None, typer.Option("--telefoon", metavar="NUMMER", help="Telefoonnummer voor klachten.")] = None,
+    contactpersoon: Annotated[str | None, typer.Option("--contactpersoon", metavar="NAAM", help="Vast aanspreekpunt, als dat iemand anders is.")] = None,
+    escalatie: Annotated[str | None, typer.Option("--escalatie", metavar="NAAM", help="Geschilleninstantie waar een klager terecht kan.")] = None,
+    escalatie_website: Annotated[str | None, typer.Option("--escalatie-website", metavar="URL", help="Website van die instantie.")] = None,
+    register: Annotated[str | None, typer.Option("--register", metavar="PAD-OF-URL", help="Een .xlsx-bestand of de URL van een Google Sheet.")] = None,
+    config: Annotated[Path, typer.Option("--config", metavar="PAD", help="Waar de configuratie komt (standaard: klachten.toml).")] = Path("klachten.toml"),
+) -> None:
+    """Begin uw eigen register: schrijf klachten.toml (nooit over een bestaande heen) en richt het
+    register in. Ontbrekende antwoorden worden gevraagd; zonder toetsenbord (cron, CI) zijn
+    --organisatie, --klachtverantwoordelijke en --email verplicht.
+    """
+    from register.deadlines import today_amsterdam
+    from register.sheetsetup import setup_register
+    from register.starter import StartAnswers, write_start_config
+
+    interactive = sys.stdin.isatty()
+
+    def ask(value: str | None, question: str, required: bool = True, default: str = "") -> str:
+        if value is not None:
+            return value.strip()
+        if interactive:
+            return str(typer.prompt(question, default=default or ("" if required else "-"))).strip().strip("-")
+        if required:
+            raise ConfigError(f"geef {question.lower()} op met een optie (zie klachten init --help)")
+        return default
+
+    if config.exists():
+        raise ConfigError(f"'{config}' bestaat al; klachten init overschrijft nooit een configuratie")
+    answers = StartAnswers(
+        organisatie=ask(organisatie, "Naam van de organisatie"),
+        klachtverantwoordelijke=ask(verantwoordelijke, "Naam van de klachtverantwoordelijke"),
+        email=ask(email, "E-mailadres voor klachten"),
+        telefoon=ask(telefoon, "Telefoonnummer (leeg laten mag)", required=False),
+        contactpersoon=ask(contactpersoon, "Contactpersoon als dat iemand anders is (leeg laten mag)", required=False),
+        escalatie=ask(escalatie, "Geschilleninstantie (leeg laten mag)", required=False),
+        escalatie_website=ask(escalatie_website, "Website van die instantie (leeg laten mag)", required=False),
+        register=ask(register, "Register: pad naar een .xlsx-bestand of URL van een Google Sheet", required=False,
+                     default="data/klachtenregister.xlsx"),
+    )
+    cfg = write_start_config(config, answers)
+    typer.echo(f"Configuratie geschreven: {cfg.path}")
+    try:
+        typer.echo(setup_register(cfg, today_amsterdam()).summary())
+    except KlachtenError as exc:
+        fail(f"het register is nog niet ingericht: {exc}; los dit op en voer dan 'klachten inrichten' uit",
+             EXIT_SETUP)
+    typer.echo("Klaar. Vul het register en controleer het met: klachten controleer")
+
+
 @app.command(options_metavar="[OPTIES]", name="config")
 @handle_errors
 def config_cmd(config: ConfigOption = None) -> None:
@@ -422,6 +493,13 @@ def config_cmd(config: ConfigOption = None) -> None:
     typer.echo(f"  standpunt binnen {t.standpunt} (uitstel tot maximaal {t.uitstel_maximaal} extra)")
     typer.echo(f"  waarschuwen {t.waarschuwing_werkdagen} werkdagen vooraf; bewaartermijn {cfg.bewaren.termijn}")
     typer.echo(f"  register: {cfg.register.bron} ({cfg.register.pad if cfg.register.bron == 'xlsx' else cfg.register.spreadsheet})")
+    if cfg.register.bron == "google":
+        import os
+
+        env = cfg.register.credentials_env
+        if not (env and os.environ.get(env)) and not (Path.home() / ".config" / "gspread" / "service_account.json").is_file():
+            typer.echo(f"Let op: geen Google-sleutel gevonden; zet {env} op het pad van het "
+                       f"service-account-bestand en controleer met 'klachten verbinding'", err=True)
 
 
 def main() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
 
@@ -18,6 +20,7 @@ def print_check(console: Console, result: CheckResult) -> None:
     warnings = len(result.findings) - errors
     console.print(f"[bold]{count(len(reg), 'klacht', 'klachten')}[/bold] gelezen uit {reg.grid.label}, "
                   f"peildatum {format_date_nl(result.peildatum)}.", soft_wrap=not console.is_terminal)
+    row: Any  # pandas-stubs gives itertuples() fields one broad scalar union
     if not console.is_terminal:  # cron mail, a pipe, a file: plain lines, no table that breaks words
         for f in result.findings:
             console.file.write(f"{f.cel}\t{f.klachtnummer or '-'}\t{f.ernst}\t{f.melding}"

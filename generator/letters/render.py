@@ -122,7 +122,7 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
         raise LetterError(f"onbekende soort brief '{kind}'; kies uit {names_in_words()}")
     letter = LETTER_BY_NAME[kind]
     reg = result.register
-    number = reg.frame["complaint_no"].iat[i] or f"(rij {reg.sheet_rows[i]})"
+    number = str(reg.frame["complaint_no"].iat[i] or f"(rij {reg.sheet_rows[i]})")
     if problem := number_problem(reg.frame["complaint_no"].iat[i]):
         raise LetterError(f"klacht in rij {reg.sheet_rows[i]}: {problem[1]}; {letter.noun} is niet gemaakt")
     if not np.isnat(reg.dates("anonymised")[i]):
@@ -186,7 +186,8 @@ def due_letters(result: CheckResult, config: Config, redo: bool = False,
     """(due, skipped): letters the register asks for; skipped ones already exist on disk."""
     reg = result.register
     out = out or output_dir(config)
-    due, skipped = [], []
+    due: list[tuple[int, str]] = []
+    skipped: list[tuple[int, str]] = []
     numbers = reg.frame["complaint_no"].to_numpy()
     for letter in LETTER_KINDS:
         for i in np.flatnonzero(letter.due(result) & (numbers != "")):

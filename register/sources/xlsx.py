@@ -120,6 +120,30 @@ class XlsxSource(Source):
         with register_lock(self.config):
             return setup_xlsx(self.config, today)
 
+    def keep_holidays_current(self, today: dt.date) -> str | None:
+        import zipfile
+
+        from register.locks import register_lock
+        from register.sheetsetup import HOLIDAY_TAB, closed_days, holidays_missing
+        from register.sources.xlsxsetup import replace_holiday_sheet
+
+        with register_lock(self.config):
+            check_readable(self.path)
+            with zipfile.ZipFile(self.path) as zf:
+                part = sheet_part(zf, HOLIDAY_TAB)
+            if part is None:
+                return f"geen tabblad {HOLIDAY_TAB} in {self.path.name} (niets gewijzigd; 'klachten inrichten' maakt het aan)"
+            first = [row[0] if row else None for row in read_xlsx(self.path, HOLIDAY_TAB).values[1:]]
+            listed = {v.date() if isinstance(v, dt.datetime) else v for v in first}
+            if not holidays_missing(self.config, today, listed):
+                return None
+            ensure_writable(self.path)
+            remove_stale_temporaries(self.path.parent, self.path.name)
+            days = closed_days(self.config, today)
+            copy_before_change(self.path, self.config)
+            replace_holiday_sheet(self.path, part, days)
+            return f"{len(days)} sluitingsdagen in {HOLIDAY_TAB} gezet (tot en met {today.year + 3})"
+
 
 def dutch_reason(exc: Exception) -> str:
     """calamine's message without the Rust/Python class names ('(ZipError)', 'BadZipFile')."""
@@ -139,6 +163,17 @@ def copy_before_change(path: Path, config: Config) -> Path | None:
 
     return copy(path, config.backups_dir(), config.nachtrun.backups_bewaren) if path.exists() else None
 
+def write_holiday_rows(hs: Any, days: list[tuple[dt.date, str]]) -> None:
+    """Replace the Feestdagen sheet's rows with a header and ``days``."""
+    from register.sheetsetup import DATE_PATTERN
+
+    hs.delete_rows(1, hs.max_row)
+    for r, (day, name) in enumerate([("Datum", "Omschrijving"), *days], start=1):
+        hs.cell(row=r, column=1, value=day)
+        hs.cell(row=r, column=2, value=name)
+        if r > 1:
+            hs.cell(row=r, column=1).number_format = DATE_PATTERN
+
 
 def save_workbook_with_backup(workbook: Any, path: Path, config: Config) -> Path | None:
     """Copy the current file to the backup folder, then replace it atomically (unique temporary
@@ -147,6 +182,7 @@ def save_workbook_with_backup(workbook: Any, path: Path, config: Config) -> Path
     import tempfile
 
     ensure_writable(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     original = path.stat() if path.exists() else None
     backup = copy_before_change(path, config)
     fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}-", suffix=TEMP_SUFFIX, dir=path.parent)
@@ -161,6 +197,15 @@ def save_workbook_with_backup(workbook: Any, path: Path, config: Config) -> Path
         tmp.unlink(missing_ok=True)
         raise
     return backup
+
+
+
+#: The only tab of a brand-new workbook (Dutch and English Excel/LibreOffice).
+NEW_SHEET_TABS = ("Blad1", "Sheet1")
+
+
+def _is_empty(ws: Any) -> bool:
+    return all(cell.value in (None, "") for row in ws.iter_rows(max_row=min(ws.max_row, 50)) for cell in row)
 
 
 def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
@@ -198,8 +243,10 @@ def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
         remove_stale_temporaries(path.parent, path.name)
         with zipfile.ZipFile(path) as zf:
             part = sheet_part(zf, config.register.tabblad)
-            plain = part is None or zf.open(part).read(4096).find(b"<worksheet") >= 0
-        if plain:  # the usual default-namespace XML; a prefixed one (x:worksheet) goes through openpyxl
+            plain = part is not None and zf.open(part).read(4096).find(b"<worksheet") >= 0
+        # The usual default-namespace XML; a prefixed one (x:worksheet) or a missing tab (a new
+        # workbook's Blad1 may become the register) goes through openpyxl.
+        if plain:
             try:
                 return setup_xlsx_parts(config, path, today)
             except (ValueError, KeyError, IndexError, zipfile.BadZipFile):  # a part cut short or malformed
@@ -214,12 +261,17 @@ def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
         except Exception as exc:  # openpyxl raises anything from KeyError to ParseError
             raise SourceError(f"'{path}' is beschadigd ({dutch_reason(exc)}); zet een back-up terug") from None
     tab = config.register.tabblad
+    changes: list[str] = []
     if tab not in workbook.sheetnames:
-        raise SourceError(missing_tab_message(tab, workbook.sheetnames, path.name))
+        fresh = workbook.sheetnames[0] if len(workbook.sheetnames) == 1 else None
+        if fresh in NEW_SHEET_TABS and _is_empty(workbook[fresh]):
+            workbook[fresh].title = tab  # a new workbook's only, empty tab becomes the register
+            changes.append(f"tabblad '{fresh}' hernoemd naar '{tab}' en als register gebruikt")
+        else:
+            raise SourceError(missing_tab_message(tab, workbook.sheetnames, path.name))
     ws = workbook[tab]
     headers = [ws.cell(row=1, column=c).value for c in range(1, ws.max_column + 1)]
     layout = plan_layout(headers)
-    changes: list[str] = []
     for key, col in layout.added:
         ws.cell(row=1, column=col + 1, value=BY_KEY[key].header)
     if layout.added:
@@ -258,12 +310,7 @@ def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
     current = [(hs.cell(row=r, column=1).value, hs.cell(row=r, column=2).value) for r in range(1, hs.max_row + 1)]
     current = [(a.date() if isinstance(a, dt.datetime) else a, b) for a, b in current if a is not None or b]
     if current != wanted:
-        hs.delete_rows(1, hs.max_row)
-        for r, (day, name) in enumerate(wanted, start=1):
-            hs.cell(row=r, column=1, value=day)
-            hs.cell(row=r, column=2, value=name)
-            if r > 1:
-                hs.cell(row=r, column=1).number_format = DATE_PATTERN
+        write_holiday_rows(hs, days)
         changes.append(f"{len(days)} sluitingsdagen in {HOLIDAY_TAB}")
 
     holidays = HOLIDAYS_REF

@@ -387,6 +387,19 @@ def setup_xlsx_parts(config: Config, path: Path, today: dt.date) -> SetupReport:
     return SetupReport(changes)
 
 
+def replace_holiday_sheet(path: Path, part: str, days: list[tuple[dt.date, str]]) -> None:
+    """Rewrite the Feestdagen tab (our own tab) with ``days``; the rest of the file stays as it is."""
+    from register.sheetsetup import DATE_PATTERN
+
+    with zipfile.ZipFile(path) as zf:
+        spart = styles_part(zf)
+        styles = Styles(zf.read(spart) if spart else None, DATE_PATTERN)
+    members = {part: _holiday_sheet(days, styles.date_style(0))}
+    if styles.changed and spart:
+        members[spart] = styles.data  # type: ignore[assignment]
+    replace_members(path, members)
+
+
 def _holiday_rows(path: Path) -> list[tuple]:
     from register.sheetsetup import HOLIDAY_TAB
     from register.sources.xlsx import read_xlsx
