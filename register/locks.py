@@ -29,14 +29,14 @@ class RegisterBusy(SourceError):
 
 
 @contextlib.contextmanager
-def _hold(lock_file: Path, what: str, wait: float | None) -> Iterator[None]:
+def _hold(lock_file: Path, what: str, wait: float | None, reentrant: bool = False) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     wait = WAIT_SECONDS if wait is None else wait
     lock_file.parent.mkdir(parents=True, exist_ok=True)
-    # One lock object per file in this process (is_singleton), so a writer that already holds
+    # reentrant: one lock object per file in this process (is_singleton), so a writer that already holds
     # the lock can take it again (anonymise -> update_by_number -> write_cells) without deadlock.
-    lock = FileLock(str(lock_file), is_singleton=True)
+    lock = FileLock(str(lock_file), is_singleton=reentrant)
     try:
         lock.acquire(timeout=wait)
     except Timeout:
@@ -58,7 +58,7 @@ def register_lock(config: Config, wait: float | None = None) -> contextlib.Abstr
     else:  # a Google Sheet: the lock lives in the private folder, keyed by spreadsheet and tab
         key = hashlib.sha256(f"{config.register.spreadsheet}|{config.register.tabblad}".encode()).hexdigest()[:16]
         lock_file = config.private_dir() / f"register-{key}.lock"
-    return _hold(lock_file, "het register", wait)
+    return _hold(lock_file, "het register", wait, reentrant=True)
 
 
 def private_lock(config: Config, wait: float | None = None) -> contextlib.AbstractContextManager[None]:

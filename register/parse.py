@@ -138,8 +138,8 @@ def factorize_cells(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
     place of every 1 (or the reverse). Only the groups whose representative is a boolean, 0 or
     1 are looked at again, cell by cell, and split by type.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    uniques = list(uniques)
+    codes, found = pd.factorize(values, use_na_sentinel=True)
+    uniques: list[Any] = list(found)
     suspects = [i for i, u in enumerate(uniques)
                 if isinstance(u, bool | np.bool_) or (isinstance(u, int | float | np.number) and u in (0, 1))]
     if not suspects:
@@ -147,7 +147,7 @@ def factorize_cells(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
     codes = codes.copy()
     for code in suspects:
         where = np.flatnonzero(codes == code)
-        kinds = {}
+        kinds: dict[tuple[bool, bool], int] = {}
         for j in where:
             v = values[j]
             key = (isinstance(v, bool | np.bool_), bool(v))
@@ -192,7 +192,8 @@ def clean_text(values: pd.Series | np.ndarray, few: bool = False) -> np.ndarray:
         cleaned = np.empty(len(uniques) + 1, dtype=object)
         cleaned[:-1] = [cell_text(v) for v in uniques]
         cleaned[-1] = ""
-        return cleaned[codes]
+        result: np.ndarray = cleaned[codes]
+        return result
     series = pd.Series(values, dtype=object)
     try:
         stripped = series.str.strip()

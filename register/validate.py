@@ -247,14 +247,14 @@ def _check_numbers(c: _Collector, numbers: np.ndarray) -> None:
           "geef elke klacht een nummer dat ook zonder hoofdletters en leestekens uniek is")
 
 
-def _year(value) -> int:
+def _year(value: object) -> int:
     from .parse import parse_date_value
 
     day = parse_date_value(value)[0]
     return day.year if day else 0
 
 
-def _not_a_date(value, key: str) -> str:
+def _not_a_date(value: object, key: str) -> str:
     if isinstance(value, dt.time):  # what a reader gives for a date before 1900 (no serial number)
         return (f"{_h(key)} bevat alleen een tijd, geen datum (een datum vóór 1900 kan een spreadsheet "
                 f"niet als datum opslaan)")

@@ -54,7 +54,7 @@ def write_deadlines(config: Config, result: CheckResult, session: Any = None) ->
         updates[numbers[i]] = {
             "ack_due_written": ack_dates[i],
             "decision_due_written": decision_dates[i],
-            "signal_written": "; ".join(signals.get(i, [])),
+            "signal_written": "; ".join(signals.get(int(i), [])),
         }
     return apply_updates(config, updates, session)
 
@@ -88,7 +88,7 @@ def anonymise(config: Config, result: CheckResult, today: dt.date, session: Any 
         return _anonymise(config, result, today, session)
 
 
-def _anonymise(config: Config, result, today: dt.date, session: Any) -> tuple[WriteReport, Path]:
+def _anonymise(config: Config, result: CheckResult, today: dt.date, session: Any) -> tuple[WriteReport, Path]:
     from .backup import write_backup
     from .deadlines import AMSTERDAM
 

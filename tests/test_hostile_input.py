@@ -60,11 +60,12 @@ EXPECTED = {
 def test_unreadable_file_gives_one_dutch_line_for_every_command(make_config, tmp_path, kind, command):
     cfg = make_config()
     path = tmp_path / "register.xlsx"
-    path.write_bytes(_unreadable(tmp_path, kind))
+    content = _unreadable(tmp_path, kind)
+    path.write_bytes(content)
     result = runner.invoke(app, [*command, "--config", str(cfg.path)])
     assert result.exit_code == 2, result.output
     assert result.stderr == f"Fout: '{path}' is geen leesbaar .xlsx-bestand: {EXPECTED[kind]}\n"
-    assert path.read_bytes() == _unreadable(tmp_path, kind)
+    assert path.read_bytes() == content
 
 
 def _far_cell(path: Path) -> None:

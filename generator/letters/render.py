@@ -123,7 +123,7 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
     letter = LETTER_BY_NAME[kind]
     reg = result.register
     number = str(reg.frame["complaint_no"].iat[i] or f"(rij {reg.sheet_rows[i]})")
-    if problem := number_problem(reg.frame["complaint_no"].iat[i]):
+    if problem := number_problem(str(reg.frame["complaint_no"].iat[i])):
         raise LetterError(f"klacht in rij {reg.sheet_rows[i]}: {problem[1]}; {letter.noun} is niet gemaakt")
     if not np.isnat(reg.dates("anonymised")[i]):
         raise LetterError(f"klacht {number} is geanonimiseerd; er kan geen brief meer van worden gemaakt")

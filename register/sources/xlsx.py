@@ -72,7 +72,7 @@ def read_xlsx(path: Path, tab: str) -> Grid:
 _LAST_READ: dict[str, Any] = {}
 
 
-def _file_key(path: Path, tab: str) -> tuple | None:
+def _file_key(path: Path, tab: str) -> tuple[str, str, int, int, int] | None:
     try:
         st = path.stat()
     except OSError:
@@ -96,7 +96,8 @@ class XlsxSource(Source):
         # read reuses the first; any save in between, ours or the owner's, gives a new key.
         key = _file_key(self.path, self.tab)
         if key is not None and _LAST_READ.get("key") == key:
-            return _LAST_READ["grid"]
+            cached: Grid = _LAST_READ["grid"]
+            return cached
         grid = read_xlsx(self.path, self.tab)
         if key is not None and key == _file_key(self.path, self.tab):
             _LAST_READ.update(key=key, grid=grid)
@@ -134,7 +135,7 @@ class XlsxSource(Source):
             if part is None:
                 return f"geen tabblad {HOLIDAY_TAB} in {self.path.name} (niets gewijzigd; 'klachten inrichten' maakt het aan)"
             first = [row[0] if row else None for row in read_xlsx(self.path, HOLIDAY_TAB).values[1:]]
-            listed = {v.date() if isinstance(v, dt.datetime) else v for v in first}
+            listed = {v.date() if isinstance(v, dt.datetime) else v for v in first if isinstance(v, dt.date)}
             if not holidays_missing(self.config, today, listed):
                 return None
             ensure_writable(self.path)

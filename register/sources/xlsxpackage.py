@@ -228,8 +228,8 @@ class Styles:
             return
         for m in _NUMFMT.finditer(data):
             self.codes[int(m.group(1))] = m.group(2).decode("utf-8", "replace")
-        if m := _XFS.search(data):
-            self.xfs = _XF.findall(m.group(3))
+        if block := _XFS.search(data):
+            self.xfs = _XF.findall(block.group(3))
 
     def is_date(self, index: int) -> bool:
         if not 0 <= index < len(self.xfs):

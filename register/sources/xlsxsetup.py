@@ -56,7 +56,7 @@ def _insert_before_following(tail: bytes, element: str, xml: bytes) -> bytes:
     return tail[:best] + xml + tail[best:]
 
 
-def _headers(zf: zipfile.ZipFile, sheet: bytes) -> list | None:
+def _headers(zf: zipfile.ZipFile, sheet: bytes) -> list[object] | None:
     """The values of row 1, read from the sheet XML (and the first shared strings); None when
     the row is written in a way this short reader does not follow (then calamine reads it)."""
     m = re.search(rb'<row r="1"[^>]*?(/?)>', sheet)
@@ -72,8 +72,8 @@ def _headers(zf: zipfile.ZipFile, sheet: bytes) -> list | None:
         from register.sources.xlsxpackage import column_number
 
         col = column_number(c.group(1).decode())
-        kind = re.search(rb't="(\w+)"', c.group(2))
-        kind = kind.group(1) if kind else b"n"
+        typed = re.search(rb't="(\w+)"', c.group(2))
+        kind = typed.group(1) if typed else b"n"
         content = c.group(3) or b""
         value = re.search(rb"<v>(.*?)</v>", content, re.S)
         if kind == b"s" and value:
@@ -328,11 +328,11 @@ def setup_xlsx_parts(config: Config, path: Path, today: dt.date) -> SetupReport:
 
     default_width = re.search(rb'defaultColWidth="([\d.]+)"', head)
     width = default_width.group(1) if default_width else b"9.140625"
-    current = {}
+    current: dict[int, int] = {}
     for m in re.finditer(rb"<col\b([^>]*?)/?>", head):
-        attrs = dict(re.findall(rb"""(\w+)=["']([^"']*)["']""", m.group(1)))
-        for c in range(int(attrs[b"min"]), min(int(attrs[b"max"]), 16384) + 1):
-            current[c] = int(attrs.get(b"style", b"0"))
+        col_attrs: dict[bytes, bytes] = dict(re.findall(rb"""(\w+)=["']([^"']*)["']""", m.group(1)))
+        for c in range(int(col_attrs[b"min"]), min(int(col_attrs[b"max"]), 16384) + 1):
+            current[c] = int(col_attrs.get(b"style", b"0"))
     wanted_styles: dict[int, int] = {}
     for keys, label in ((DATE_KEYS, "datumopmaak"), (TEXT_KEYS, "tekstopmaak")):
         for key in keys:
@@ -400,7 +400,7 @@ def replace_holiday_sheet(path: Path, part: str, days: list[tuple[dt.date, str]]
     replace_members(path, members)
 
 
-def _holiday_rows(path: Path) -> list[tuple]:
+def _holiday_rows(path: Path) -> list[tuple[object, object]]:
     from register.sheetsetup import HOLIDAY_TAB
     from register.sources.xlsx import read_xlsx
 
