@@ -403,6 +403,34 @@ SCHEMA: dict[str, dict[str, Option]] = {
 }
 
 
+#: tomllib's messages (Python 3.11-3.13) in Dutch; an unknown one becomes 'ongeldige schrijfwijze'.
+_TOML_MESSAGES = {
+    "Expected ']' at the end of a table declaration": "']' ontbreekt aan het eind van een [sectie]",
+    "Expected ']]' at the end of an array declaration": "']]' ontbreekt aan het eind van een [[blok]]",
+    "Invalid value": "ongeldige waarde (tekst hoort tussen aanhalingstekens)",
+    "Expected '=' after a key in a key/value pair": "'=' ontbreekt na de sleutel",
+    "Invalid statement": "deze regel is geen 'sleutel = waarde' en geen [sectie]",
+    "Cannot overwrite a value": "deze sleutel staat er al eerder",
+    "Cannot declare": "deze sectie staat er al eerder",
+    "Illegal character": "ongeldig teken",
+    "Unclosed array": "een lijst [ … ] is niet afgesloten",
+    "Unterminated string": "een tekst is niet afgesloten met een aanhalingsteken",
+    "Expected newline or end of document after a statement": "na een waarde hoort een nieuwe regel te beginnen",
+    "Invalid date or datetime": "ongeldige datum",
+    "Invalid initial character for a key part": "ongeldig begin van een sleutel",
+}
+_TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
+
+
+def toml_error_nl(message: str) -> str:
+    """tomllib's English error as one Dutch phrase with line and column."""
+    where = _TOML_WHERE.search(message)
+    text = next((nl for en, nl in _TOML_MESSAGES.items() if message.startswith(en)), "ongeldige schrijfwijze")
+    if where and where.group(1):
+        return f"regel {where.group(1)}, kolom {where.group(2)}: {text}"
+    return f"aan het eind van het bestand: {text}" if where else text
+
+
 def find_config(path: str | Path | None = None) -> Path:
     """The config file to use: the explicit path, $KLACHTEN_CONFIG, or ./klachten.toml."""
     if path is not None:
@@ -421,7 +449,9 @@ def load_config(path: str | Path | None = None) -> Config:
             f"configuratiebestand '{cfg_path}' niet gevonden; geef een pad met --config "
             f"of zet {CONFIG_ENV}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"'{cfg_path}' is geen geldig TOML-bestand: {exc}") from None
+        raise ConfigError(f"'{cfg_path}' is geen geldig TOML-bestand: {toml_error_nl(str(exc))}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"'{cfg_path}' is geen tekstbestand in UTF-8") from None
     except OSError as exc:
         raise ConfigError(f"'{cfg_path}' kan niet worden gelezen: {exc.strerror}") from None
     return config_from_dict(raw, cfg_path)

@@ -23,18 +23,9 @@ from .calendar import NAT, WorkCalendar
 from .config import Config
 from .model import Register
 from .schema import CLOSED
+from .signals import SIGNALS, FlagInputs
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-#: Flag names with the Dutch label used in tables and mail.
-SIGNALS = {
-    "bevestiging_te_laat": "ontvangstbevestiging te laat",
-    "bevestiging_bijna_te_laat": "ontvangstbevestiging binnenkort te laat",
-    "standpunt_te_laat": "standpunt te laat",
-    "uitstelbericht_nodig": "uitstelbericht nodig",
-    "bewaartermijn_verlopen": "bewaartermijn verlopen (anonimiseren)",
-}
-
 
 def today_amsterdam() -> dt.date:
     """Today's date in the Netherlands, whatever the machine's time zone."""
@@ -96,27 +87,20 @@ def compute_flags(reg: Register, deadlines: pd.DataFrame, peildatum: dt.date, co
     """
     today = np.datetime64(peildatum, "D")
     frame = reg.frame
-    warn = config.termijnen.waarschuwing_werkdagen
-    status = frame["status"].to_numpy()
-    acknowledged = reg.dates("acknowledged")
+    n = len(frame)
     open_ = open_complaints(reg)
-    ack_due = deadlines["acknowledge_due"].to_numpy(dtype="datetime64[D]")
-    dec_due = deadlines["decision_due"].to_numpy(dtype="datetime64[D]")
-    dec_original = deadlines["decision_due_original"].to_numpy(dtype="datetime64[D]")
-    expires = deadlines["retention_expires"].to_numpy(dtype="datetime64[D]")
-    not_acknowledged = open_ & np.isnat(acknowledged)
-    left_ack = calendar.working_days_between(np.full(len(frame), today), ack_due)
-    left_dec = calendar.working_days_between(np.full(len(frame), today), dec_original)
-    no_extension = ~deadlines["has_extension"].to_numpy() & np.isnat(reg.dates("extension_sent"))
-    masks = {
-        "bevestiging_te_laat": (not_acknowledged & (today > ack_due), ack_due),
-        "bevestiging_bijna_te_laat": (not_acknowledged & (today <= ack_due) & (left_ack <= warn), ack_due),
-        "standpunt_te_laat": (open_ & (today > dec_due), dec_due),
-        "uitstelbericht_nodig": (open_ & no_extension & (today <= dec_original) & (left_dec <= warn),
-                                 dec_original),
-        "bewaartermijn_verlopen": ((status == CLOSED) & (today >= expires) & np.isnat(reg.dates("anonymised"))
-                                   & (frame["escalated_to"].to_numpy() == ""), expires),
-    }
+    dates = {key: deadlines[key].to_numpy(dtype="datetime64[D]")
+             for key in ("acknowledge_due", "decision_due", "decision_due_original", "retention_expires")}
+    inputs = FlagInputs(
+        today=today, warn=config.termijnen.waarschuwing_werkdagen, open_=open_,
+        not_acknowledged=open_ & np.isnat(reg.dates("acknowledged")),
+        no_extension=~deadlines["has_extension"].to_numpy() & np.isnat(reg.dates("extension_sent")),
+        closed=frame["status"].to_numpy() == CLOSED, anonymised=~np.isnat(reg.dates("anonymised")),
+        escalated=frame["escalated_to"].to_numpy() != "",
+        working_days_to_ack=calendar.working_days_between(np.full(n, today), dates["acknowledge_due"]),
+        working_days_to_decision=calendar.working_days_between(np.full(n, today), dates["decision_due_original"]),
+        **dates)
+    masks = {signal.name: (signal.condition(inputs), getattr(inputs, signal.due)) for signal in SIGNALS}
     parts = []
     for signal, (mask, due) in masks.items():
         rows = np.flatnonzero(mask)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .config import describe_schema
 from .schema import COLUMNS, TOOL_COLUMNS, URGENCY_LABELS
+from .signals import SIGNALS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,19 +47,31 @@ waarschijnlijk vergissingen waar de tool omheen kan: status en Datum standpunt s
 tegen, een verlenging is te lang of te laat gemeld, een e-mailadres is ongeldig, of een
 categorie of oorzaak staat niet in de lijst.
 
+## Codes van de controles
+
+{findings}
 ## Signalen
 
-| Signaal | Wanneer |
-|---|---|
-| `bevestiging_te_laat` | geen Datum bevestiging en de bevestigingstermijn is verstreken |
-| `bevestiging_bijna_te_laat` | geen Datum bevestiging en de termijn eindigt binnen de waarschuwingstermijn |
-| `standpunt_te_laat` | nog geen standpunt en de (eventueel geldig verlengde) termijn is verstreken |
-| `uitstelbericht_nodig` | nog geen standpunt, geen uitstel gemeld en de termijn eindigt binnen de waarschuwingstermijn |
-| `bewaartermijn_verlopen` | afgehandeld, bewaartermijn voorbij, niet geanonimiseerd en niet geëscaleerd |
-
+{signals}
 Een verlenging telt alleen als het uitstelbericht vóór of op de laatste dag van de
 oorspronkelijke termijn is verstuurd en Verlengd tot binnen het maximum valt.
 """
+
+
+def signals_table() -> str:
+    """The signals table, from the declarations in register.signals."""
+    rows = ["| Signaal | Wanneer |", "|---|---|"]
+    rows += [f"| `{s.name}` | {s.when} |" for s in SIGNALS]
+    return "\n".join(rows) + "\n"
+
+
+def findings_table() -> str:
+    """Every finding code with its severity, from register.validate.FINDING_KINDS."""
+    from .validate import FINDING_KINDS
+
+    rows = ["| Code | Ernst | Betekenis |", "|---|---|---|"]
+    rows += [f"| `{code}` | {severity.value} | {meaning} |" for code, (severity, meaning) in FINDING_KINDS.items()]
+    return "\n".join(rows) + "\n"
 
 
 def config_doc() -> str:
@@ -82,7 +95,8 @@ def register_doc() -> str:
               "Deze kolommen maakt `klachten inrichten` aan; `klachten controleer --schrijf` vult ze.",
               "Schrijf er zelf niet in.", ""]
     lines += [f"- **{c.header}**: {c.help}" for c in TOOL_COLUMNS]
-    return "\n".join(lines) + "\n" + REGISTER_TAIL
+    return "\n".join(lines) + "\n" + REGISTER_TAIL.replace("{signals}", signals_table()).replace(
+        "{findings}", findings_table())
 
 
 def main() -> None:

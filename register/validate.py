@@ -11,6 +11,8 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,8 +22,37 @@ from .model import Register, allowed_values
 from .parse import format_date_nl
 from .schema import BY_KEY, CLOSED, COLUMNS, column_letter, fold
 
-FOUT = "fout"
-WAARSCHUWING = "waarschuwing"
+
+class Severity(StrEnum):
+    """How bad a finding is; the value is what `controleer --json` prints as ``ernst``."""
+
+    FOUT = "fout"  # the register says something impossible or unusable (exit 1)
+    WAARSCHUWING = "waarschuwing"  # probably a slip the tool can work around
+
+
+FOUT = Severity.FOUT
+WAARSCHUWING = Severity.WAARSCHUWING
+
+#: Every kind of finding: stable code -> (severity, what it means). Messages may change; codes don't.
+FINDING_KINDS: dict[str, tuple[Severity, str]] = {
+    "kolom_ontbreekt": (FOUT, "een verplichte kolom ontbreekt in de kopregel"),
+    "kolom_dubbel": (WAARSCHUWING, "een kolom staat twee keer in de kopregel"),
+    "verplicht_leeg": (FOUT, "een verplichte cel is leeg"),
+    "geen_datum": (FOUT, "een datumcel bevat geen leesbare datum"),
+    "onbekende_waarde": (FOUT, "een keuzekolom bevat een waarde die niet bestaat"),
+    "niet_in_lijst": (WAARSCHUWING, "een categorie of oorzaak staat niet in de lijst uit de configuratie"),
+    "datum_in_toekomst": (FOUT, "een datum ligt na de peildatum"),
+    "datum_voor_ontvangst": (FOUT, "een datum ligt vóór de Datum ontvangst"),
+    "klachtnummer_dubbel": (FOUT, "een klachtnummer komt vaker voor"),
+    "standpuntdatum_ontbreekt": (WAARSCHUWING, "Status is afgehandeld maar Datum standpunt ontbreekt"),
+    "status_niet_afgehandeld": (WAARSCHUWING, "Datum standpunt is ingevuld maar Status is niet afgehandeld"),
+    "standpunt_ontbreekt": (WAARSCHUWING, "Status is afgehandeld maar Standpunt ontbreekt"),
+    "uitstel_te_laat": (WAARSCHUWING, "het uitstel is na het einde van de termijn gemeld"),
+    "verlengd_tot_ontbreekt": (WAARSCHUWING, "uitstel gemeld maar Verlengd tot ontbreekt"),
+    "uitsteldatum_ontbreekt": (WAARSCHUWING, "Verlengd tot ingevuld maar Datum uitstelbericht ontbreekt"),
+    "verlenging_te_lang": (WAARSCHUWING, "de verlenging is langer dan de regeling toestaat"),
+    "email_ongeldig": (WAARSCHUWING, "het e-mailadres is ongeldig"),
+}
 _EMAIL_RE = re.compile(r"\s*[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}\s*")
 DATE_HINT = "schrijf bijvoorbeeld 3-2-2026, 2026-02-03 of 3 februari 2026"
 
@@ -32,15 +63,23 @@ class Finding:
 
     cel: str
     klachtnummer: str
-    ernst: str  # 'fout' or 'waarschuwing'
+    ernst: Severity
     melding: str
     hint: str | None = None
     sheet_row: int = 0
+    code: str = ""  # a key of FINDING_KINDS
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("sheet_row")
+        data["ernst"] = str(self.ernst)
         return data
+
+    @classmethod
+    def of(cls, code: str, cel: str, klachtnummer: str, melding: str, hint: str | None = None,
+           sheet_row: int = 0) -> Finding:
+        """A finding of a declared kind; its severity comes from FINDING_KINDS."""
+        return cls(cel, klachtnummer, FINDING_KINDS[code][0], melding, hint, sheet_row, code)
 
 
 def _h(key: str) -> str:
@@ -53,13 +92,13 @@ class _Collector:
         self.numbers = reg.frame["complaint_no"].to_numpy()
         self.findings: list[Finding] = []
 
-    def add(self, mask: np.ndarray, key: str, severity: str, message, hint=None) -> None:
-        """Add a finding for every row in ``mask``; message/hint may be callables of the row."""
+    def add(self, mask: np.ndarray, key: str, code: str, message: Any, hint: Any = None) -> None:
+        """Add a finding of kind ``code`` for every row in ``mask``; message/hint may be callables of the row."""
         for i in np.flatnonzero(mask):
-            self.findings.append(Finding(
-                cel=self.reg.cell(key, i), klachtnummer=self.numbers[i], ernst=severity,
-                melding=message(i) if callable(message) else message,
-                hint=hint(i) if callable(hint) else hint, sheet_row=int(self.reg.sheet_rows[i])))
+            self.findings.append(Finding.of(
+                code, self.reg.cell(key, i), self.numbers[i],
+                message(i) if callable(message) else message,
+                hint(i) if callable(hint) else hint, int(self.reg.sheet_rows[i])))
 
 
 def validate(reg: Register, config: Config, peildatum: dt.date,
@@ -77,10 +116,10 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
         if column.required:
             empty = (np.isnat(reg.dates(key)) & ~reg.invalid[key]) if column.kind == "date" \
                 else reg.blank(key) & ~reg.invalid.get(key, False)
-            c.add(empty, key, FOUT, f"{column.header} ontbreekt")
+            c.add(empty, key, "verplicht_leeg", f"{column.header} ontbreekt")
         if column.kind == "date":
             raw = reg.raw[key]
-            c.add(reg.invalid[key], key, FOUT,
+            c.add(reg.invalid[key], key, "geen_datum",
                   lambda i, raw=raw, key=key: f"'{_shown(raw[i])}' in {_h(key)} is geen datum", DATE_HINT)
         elif column.kind in ("enum", "list", "urgency"):
             _check_enum(c, reg, key, config)
@@ -90,13 +129,13 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
     for key in ("received", "acknowledged", "extension_sent", "decided", "anonymised"):
         if key in present:
             dates = reg.dates(key)
-            c.add(dates > today, key, FOUT,
+            c.add(dates > today, key, "datum_in_toekomst",
                   lambda i, d=dates, k=key: f"{_h(k)} {format_date_nl(d[i])} ligt in de toekomst",
                   "controleer het jaartal")
     for key in ("acknowledged", "extension_sent", "decided"):
         if key in present:
             dates = reg.dates(key)
-            c.add(dates < received, key, FOUT,
+            c.add(dates < received, key, "datum_voor_ontvangst",
                   lambda i, d=dates, k=key: f"{_h(k)} ({format_date_nl(d[i])}) ligt vóór de "
                                             f"{_h('received')} ({format_date_nl(received[i])})")
 
@@ -110,7 +149,7 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
             for i in np.flatnonzero(filled):
                 if numbers[i] in repeated:
                     first_row.setdefault(numbers[i], int(reg.sheet_rows[i]))
-        c.add(repeat, "complaint_no", FOUT,
+        c.add(repeat, "complaint_no", "klachtnummer_dubbel",
               lambda i: f"klachtnummer {numbers[i]} komt vaker voor (ook in rij {first_row[numbers[i]]})",
               "geef elke klacht een eigen nummer")
 
@@ -118,15 +157,15 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
     decided = reg.dates("decided")
     if "status" in present:
         if "decided" in present:
-            c.add((status == CLOSED) & np.isnat(decided) & ~reg.invalid["decided"], "decided", WAARSCHUWING,
+            c.add((status == CLOSED) & np.isnat(decided) & ~reg.invalid["decided"], "decided", "standpuntdatum_ontbreekt",
                   f"Status is '{CLOSED}' maar {_h('decided')} ontbreekt",
                   "vul de datum in waarop het standpunt is meegedeeld")
         c.add(~np.isnat(decided) & (status != CLOSED) & (status != "") & ~reg.invalid["status"], "status",
-              WAARSCHUWING, lambda i: f"{_h('decided')} is ingevuld maar Status is '{status[i]}'",
+              "status_niet_afgehandeld", lambda i: f"{_h('decided')} is ingevuld maar Status is '{status[i]}'",
               f"zet Status op '{CLOSED}' als de klacht is afgehandeld")
         if "outcome" in present:
             c.add((status == CLOSED) & (frame["outcome"].to_numpy() == "") & ~reg.invalid["outcome"],
-                  "outcome", WAARSCHUWING, f"Status is '{CLOSED}' maar {_h('outcome')} ontbreekt",
+                  "outcome", "standpunt_ontbreekt", f"Status is '{CLOSED}' maar {_h('outcome')} ontbreekt",
                   "kies gegrond, deels gegrond, ongegrond of ingetrokken")
 
     if deadlines is not None:
@@ -143,7 +182,7 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
             bad &= ~reg.blank("email")  # only now look for cells holding nothing but spaces
         emails = reg.text("email") if bad.any() else raw
         bad &= np.isnat(reg.dates("anonymised"))  # an anonymised row holds a marker, not an address
-        c.add(bad, "email", WAARSCHUWING, lambda i: f"'{emails[i]}' is geen geldig e-mailadres")
+        c.add(bad, "email", "email_ongeldig", lambda i: f"'{emails[i]}' is geen geldig e-mailadres")
 
     # Header problems first, then by sheet row (within a row: the order the checks ran).
     return header_findings + sorted(c.findings, key=lambda f: f.sheet_row)
@@ -168,13 +207,13 @@ def _check_headers(reg: Register) -> list[Finding]:
         if close:
             idx, text = unmatched[close[0]]
             hint = f"bedoelde u kolom {column_letter(idx)} '{text}'? Noem die '{_h(key)}'"
-        findings.append(Finding(cel=f"rij {row}", klachtnummer="", ernst=FOUT,
-                                melding=f"verplichte kolom '{_h(key)}' ontbreekt", hint=hint, sheet_row=row))
+        findings.append(Finding.of("kolom_ontbreekt", f"rij {row}", "", f"verplichte kolom '{_h(key)}' ontbreekt",
+                                   hint, row))
     for key, idx in reg.duplicate_headers:
         first = column_letter(reg.positions[key])
-        findings.append(Finding(cel=f"{column_letter(idx)}{row}", klachtnummer="", ernst=WAARSCHUWING,
-                                melding=f"kolom '{_h(key)}' staat er twee keer; alleen kolom {first} wordt gelezen",
-                                sheet_row=row))
+        findings.append(Finding.of("kolom_dubbel", f"{column_letter(idx)}{row}", "",
+                                   f"kolom '{_h(key)}' staat er twee keer; alleen kolom {first} wordt gelezen",
+                                   sheet_row=row))
     return findings
 
 
@@ -184,7 +223,7 @@ _STRICT_ENUMS = {"channel", "status", "outcome", "urgency", "satisfied", "method
 def _check_enum(c: _Collector, reg: Register, key: str, config: Config) -> None:
     raw = reg.raw[key]
     choices = allowed_values(key, config)
-    severity = FOUT if key in _STRICT_ENUMS else WAARSCHUWING
+    code = "onbekende_waarde" if key in _STRICT_ENUMS else "niet_in_lijst"
     folded = {fold(ch): ch for ch in choices}
 
     def hint(i: int) -> str:
@@ -196,7 +235,7 @@ def _check_enum(c: _Collector, reg: Register, key: str, config: Config) -> None:
         message = lambda i: f"Urgentie '{_shown(raw[i])}' bestaat niet; gebruik 1 t/m 8"  # noqa: E731
     else:
         message = lambda i: f"'{_shown(raw[i])}' is geen bekende waarde voor {_h(key)}"  # noqa: E731
-    c.add(reg.invalid[key], key, severity, message, hint)
+    c.add(reg.invalid[key], key, code, message, hint)
 
 
 def _check_extensions(c: _Collector, reg: Register, deadlines: pd.DataFrame, present: set[str]) -> None:
@@ -205,23 +244,23 @@ def _check_extensions(c: _Collector, reg: Register, deadlines: pd.DataFrame, pre
     original = deadlines["decision_due_original"].to_numpy(dtype="datetime64[D]")
     limit = deadlines["extension_limit"].to_numpy(dtype="datetime64[D]")
     if "extension_sent" in present:
-        c.add(~np.isnat(sent) & (sent > original), "extension_sent", WAARSCHUWING,
+        c.add(~np.isnat(sent) & (sent > original), "extension_sent", "uitstel_te_laat",
               lambda i: f"uitstel is pas op {format_date_nl(sent[i])} gemeld, na het einde van de "
                         f"termijn ({format_date_nl(original[i])}); het telt niet als geldig uitstel",
               "meld uitstel voordat de termijn afloopt")
         if "extended_until" in present:
             c.add(~np.isnat(sent) & np.isnat(until) & ~reg.invalid["extended_until"], "extended_until",
-                  WAARSCHUWING, "uitstel gemeld maar Verlengd tot ontbreekt", "vul de nieuwe uiterste datum in")
+                  "verlengd_tot_ontbreekt", "uitstel gemeld maar Verlengd tot ontbreekt", "vul de nieuwe uiterste datum in")
             c.add(np.isnat(sent) & ~np.isnat(until) & ~reg.invalid["extension_sent"], "extension_sent",
-                  WAARSCHUWING, "Verlengd tot is ingevuld maar Datum uitstelbericht ontbreekt",
+                  "uitsteldatum_ontbreekt", "Verlengd tot is ingevuld maar Datum uitstelbericht ontbreekt",
                   "vul de datum in waarop het uitstel aan de klager is gemeld")
     if "extended_until" in present:
-        c.add(~np.isnat(until) & (until > limit), "extended_until", WAARSCHUWING,
+        c.add(~np.isnat(until) & (until > limit), "extended_until", "verlenging_te_lang",
               lambda i: f"verlenging tot {format_date_nl(until[i])} is langer dan toegestaan "
                         f"(uiterlijk {format_date_nl(limit[i])})",
               "de regeling staat deze verlenging niet toe; de oorspronkelijke termijn blijft gelden")
 
 
 def has_errors(findings: list[Finding]) -> bool:
-    return any(f.ernst == FOUT for f in findings)
+    return any(f.ernst is Severity.FOUT for f in findings)
 

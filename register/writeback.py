@@ -33,7 +33,7 @@ def apply_updates(config: Config, updates: dict[str, dict[str, Any]], session: A
 # -- what klachten writes -----------------------------------------------------------------------
 def write_deadlines(config: Config, result, session: Any = None) -> WriteReport:
     """Fill the tool's columns (Bevestigen vóór, Standpunt vóór, Signaal) for every complaint."""
-    from .deadlines import SIGNALS
+    from .signals import BY_NAME
 
     reg, d = result.register, result.deadlines
     numbers = reg.frame["complaint_no"].to_numpy()
@@ -41,7 +41,7 @@ def write_deadlines(config: Config, result, session: Any = None) -> WriteReport:
     decision = d["decision_due"].to_numpy(dtype="datetime64[D]")
     signals: dict[int, list[str]] = {}
     for row, signal in zip(result.flags["row"], result.flags["signaal"], strict=True):
-        signals.setdefault(int(row), []).append(SIGNALS[signal])
+        signals.setdefault(int(row), []).append(BY_NAME[signal].label)
     counts: dict[str, int] = {}
     for n in numbers:
         counts[n] = counts.get(n, 0) + 1

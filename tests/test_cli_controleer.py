@@ -18,7 +18,7 @@ def test_demo_register_passes_with_warnings_and_flags():
     assert result.exit_code == 0, result.output
     assert "64 klachten gelezen uit demo-register.xlsx (tabblad Register), peildatum 21 november 2026." \
         in " ".join(result.output.split())
-    assert "0 fout(en), 4 waarschuwing(en), 16 signaal/signalen." in result.output
+    assert "0 fouten, 4 waarschuwingen, 16 signalen." in result.output
 
 
 def test_json_contract(make_config):
@@ -31,7 +31,8 @@ def test_json_contract(make_config):
     assert set(data) == {"fouten", "signalen"}
     assert data["fouten"] == [{"cel": "C3", "klachtnummer": "K2026-015", "ernst": "fout",
                                "melding": "'duif' is geen bekende waarde voor Kanaal",
-                               "hint": "toegestaan: brief, e-mail, telefoon, mondeling, fax, webformulier"}]
+                               "hint": "toegestaan: brief, e-mail, telefoon, mondeling, fax, webformulier",
+                               "code": "onbekende_waarde"}]
     # received Tue 28 April 2026 + 2 weeks = Tue 12 May
     assert {"klachtnummer": "K2026-014", "signaal": "standpunt_te_laat", "uiterlijk": "2026-05-12"} \
         in data["signalen"]
@@ -83,3 +84,41 @@ def test_unwritable_output_is_a_dutch_line(make_config, tmp_path):
     result = invoke("formulier", "--uitvoer", str(blocker / "f.pdf"), "--config", str(cfg.path))
     assert result.exit_code == 2
     assert result.stderr.strip() == f"Fout: {blocker}: bestaat al als bestand; verwacht werd een map"
+
+
+def test_peildatum_must_be_an_iso_date(config):
+    for bad in ("5", "21-11-2026", "2026-02-30", "morgen"):
+        result = invoke("controleer", "--peildatum", bad, "--config", str(config.path))
+        assert result.exit_code == 2, bad
+        assert result.stderr == f"Fout: --peildatum '{bad}' is geen datum; gebruik JJJJ-MM-DD, bijv. 2026-11-21\n"
+
+
+def test_help_and_usage_speak_dutch():
+    for args in (["--help"], ["brief", "--help"], ["brieven", "--help"]):
+        text = invoke(*args).output
+        for english in ("[OPTIONS]", "COMMAND [ARGS]", "[required]", "int range", "{KLACHTNUMMER}"):
+            assert english not in text, (args, english)
+    assert invoke("brief").stderr.startswith("Gebruik: klachten brief [OPTIES] KLACHTNUMMER SOORT\n")
+    assert invoke("--help").stdout.startswith("Gebruik: klachten [OPTIES] COMMANDO [ARGUMENTEN]...\n")
+    assert "(mogelijke opties: --json)" in invoke("controleer", "--jsn").stderr
+
+
+def test_version():
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.stdout.startswith("klachten ")
+
+
+def test_toml_syntax_error_is_dutch_with_line_and_column(tmp_path):
+    (tmp_path / "k.toml").write_text('[organisatie]\nnaam = Voorbeeld\n', encoding="utf-8")
+    result = invoke("config", "--config", str(tmp_path / "k.toml"))
+    assert result.exit_code == 2
+    assert result.stderr == (f"Fout: '{tmp_path / 'k.toml'}' is geen geldig TOML-bestand: regel 2, kolom 8: "
+                             "ongeldige waarde (tekst hoort tussen aanhalingstekens)\n")
+
+
+def test_piped_output_has_no_table_that_breaks_words(make_config):
+    rows = [complaint(complaint_no="K2026-001", received=dt.date(2026, 3, 2))]
+    result = invoke("controleer", "--peildatum", "2026-03-20", "--config", str(make_config(rows=rows).path))
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("K2026-001\tontvangstbevestiging te laat\tuiterlijk 11 maart 2026") for line in lines)
+    assert "│" not in result.stdout and "┃" not in result.stdout

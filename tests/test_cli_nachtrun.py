@@ -174,45 +174,6 @@ def test_backups_rotate_and_never_overwrite(make_config, tmp_path):
     assert "K1;2026-03-02;e-mail;Piet Proef;Geheimstraat 9" in text
 
 
-def test_systemd_units_verify(tmp_path):
-    """The unit pair passes `systemd-analyze verify` (paths pointed at this checkout)."""
-    import shutil
-    import subprocess
-
-    from tests.conftest import ROOT
-
-    service = (ROOT / "deploy" / "systemd" / "klachten-nachtrun.service").read_text(encoding="utf-8")
-    timer = (ROOT / "deploy" / "systemd" / "klachten-nachtrun.timer").read_text(encoding="utf-8")
-    assert "ExecStart=/opt/klachten/.venv/bin/klachten nachtrun" in service
-    assert "OnCalendar=*-*-* 06:00:00 Europe/Amsterdam" in timer and "WantedBy=timers.target" in timer
-    if not shutil.which("systemd-analyze"):
-        return  # syntax asserted above; full verification needs systemd
-    exe = shutil.which("klachten")
-    (tmp_path / "klachten-nachtrun.service").write_text(
-        service.replace("/opt/klachten/.venv/bin/klachten", exe).replace("/opt/klachten", str(ROOT))
-        .replace("User=klachten", "User=root"), encoding="utf-8")
-    (tmp_path / "klachten-nachtrun.timer").write_text(timer, encoding="utf-8")
-    result = subprocess.run(["systemd-analyze", "verify", "klachten-nachtrun.service", "klachten-nachtrun.timer"],
-                            cwd=tmp_path, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-
-
-def test_scheduling_files_parse():
-    import yaml
-
-    from tests.conftest import ROOT
-
-    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "nachtrun.yml").read_text(encoding="utf-8"))
-    on = workflow.get("on", workflow.get(True))
-    assert on["schedule"][0]["cron"]
-    steps = " ".join(str(s) for s in workflow["jobs"]["nachtrun"]["steps"])
-    assert "klachten nachtrun" in steps and "secrets.GOOGLE_SERVICE_ACCOUNT_JSON" in steps
-    assert "secrets.KLACHTEN_SMTP_PASSWORD" in steps
-    cron = (ROOT / "deploy" / "crontab").read_text(encoding="utf-8")
-    line = next(ln for ln in cron.splitlines() if ln and not ln.startswith("#") and "=" not in ln.split()[0])
-    assert len(line.split()) > 5 and "klachten nachtrun" in line
-
-
 def test_google_rows_are_linked_in_the_digest(config):
     from generator.mail.digest import build_sections
     from register.check import check_grid
@@ -242,13 +203,19 @@ def test_nightly_can_write_the_deadline_columns(make_config, tmp_path):
     assert row["Signaal"] == "ontvangstbevestiging te laat; standpunt te laat"
 
 
-def test_nightly_rebuilds_the_site_when_asked(make_config, tmp_path):
+def test_nightly_rebuilds_the_site_when_asked(make_config, tmp_path, monkeypatch):
+    from register.sources.xlsx import XlsxSource
+
     cfg = make_config("[nachtrun]\nsite_bouwen = true\n", rows=ROWS)
+    reads = []
+    original = XlsxSource.read
+    monkeypatch.setattr(XlsxSource, "read", lambda self: reads.append(1) or original(self))
     steps = run_nightly(cfg, dt.date(2026, 3, 27), dt.datetime(2026, 3, 27, 6, 0, tzinfo=dt.UTC), dry=True,
                         echo=lambda s: None)
     website = next(s for s in steps if s.name == "website")
     assert website.ok, website.message
     assert (tmp_path / "public" / "klachtenregeling" / "index.html").exists()
+    assert len(reads) == 1  # the site is built from the run's own check result
 
 
 def test_digests_queue_up_while_the_server_is_down_and_go_out_once(make_config, tmp_path):

@@ -70,7 +70,7 @@ def test_uitstelbericht_needs_a_reason(letters_config, tmp_path):
     result = run(letters_config, "brief", "K2026-015", "uitstelbericht", "--peildatum", "2026-04-10")
     assert result.exit_code == 1
     assert result.stderr.strip() == ("Fout: klacht K2026-015: 'Reden uitstel' (R3) is leeg; "
-                                     "de uitstelbericht is niet gemaakt")
+                                     "het uitstelbericht is niet gemaakt")
     assert not list((tmp_path / "private" / "brieven").glob("*.pdf")) if (tmp_path / "private").exists() else True
 
 
@@ -110,7 +110,7 @@ def test_standpunt_without_outcome_fails_with_the_column(letters_config):
     result = run(letters_config, "brief", "K2026-014", "standpunt")
     assert result.exit_code == 1
     assert result.stderr.strip() == ("Fout: klacht K2026-014: 'Standpunt' (V2), 'Motivering' (X2) is leeg; "
-                                     "de standpunt is niet gemaakt")
+                                     "het standpunt is niet gemaakt")
 
 
 def test_unknown_number_and_kind(letters_config):

@@ -223,7 +223,7 @@ def test_anonimiseer_xlsx_dry_run_then_execute(make_config, tmp_path):
     content = path.read_bytes()
     dry = runner.invoke(app, ["anonimiseer", "--peildatum", "2026-11-21", "--config", str(cfg.path)])
     assert dry.exit_code == 0
-    assert "Proefrun: 1 klacht(en) zouden worden geanonimiseerd:" in dry.stdout and "K1" in dry.stdout
+    assert "Proefrun: 1 klacht zou worden geanonimiseerd:" in dry.stdout and "K1" in dry.stdout
     assert path.read_bytes() == content
     done = runner.invoke(app, ["anonimiseer", "--uitvoeren", "--peildatum", "2026-11-21", "--config", str(cfg.path)])
     assert done.exit_code == 0, done.output

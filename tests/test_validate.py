@@ -175,3 +175,19 @@ def test_title_rows_above_the_header_keep_cells_right(config):
     grid = Grid([["Klachtenregister 2026", None], [], HEADERS, complaint(email="fout@")], "test")
     result = check_grid(grid, config, PEIL)
     assert [(f.cel, f.klachtnummer) for f in result.findings] == [(f"{letter('email')}4", "K2026-001")]
+
+
+def test_every_finding_has_a_declared_code_and_its_severity(make_config):
+    from register.validate import FINDING_KINDS, Severity
+
+    rows = [complaint(complaint_no="K1", received="31-2-2026", channel="duif", status="afgehandeld"),
+            complaint(complaint_no="K1", email="geen-adres", received=dt.date(2026, 3, 2),
+                      decided=dt.date(2026, 3, 1))]
+    result = check_grid(Grid([HEADERS] + rows, "test"), make_config(), dt.date(2026, 3, 20))
+    findings = result.to_json()["fouten"]
+    assert findings and all(f["code"] in FINDING_KINDS for f in findings)
+    for f in findings:
+        assert f["ernst"] == FINDING_KINDS[f["code"]][0].value
+    codes = {f["code"] for f in findings}
+    assert {"geen_datum", "onbekende_waarde", "klachtnummer_dubbel", "email_ongeldig", "datum_voor_ontvangst"} <= codes
+    assert all(isinstance(f.ernst, Severity) for f in result.findings)

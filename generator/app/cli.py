@@ -15,6 +15,8 @@ from typing import Annotated
 
 import typer
 
+from generator.letters.kinds import NAMES as LETTER_NAMES
+from generator.letters.kinds import names_in_words
 from register.errors import ConfigError, KlachtenError, SourceError
 
 # typer's own words in Dutch. typer vendors click with a few English literals; they are
@@ -25,6 +27,7 @@ _TYPER_NL = {
     "Missing option {param_hint}.": "Optie {param_hint} ontbreekt.",
     "Invalid value for {param_hint}: {message}": "Ongeldige waarde voor {param_hint}: {message}",
     "Options": "Opties", "Arguments": "Argumenten", "Commands": "Commando's",
+    "required": "verplicht", "default: {default}": "standaard: {default}",
 }
 _ENGLISH_TO_DUTCH = (("No such option:", "Onbekende optie:"), ("Did you mean", "Bedoelde u"),
                      ("Missing argument", "Ontbrekend argument"), ("Missing option", "Ontbrekende optie"),
@@ -34,7 +37,8 @@ _ENGLISH_TO_DUTCH = (("No such option:", "Onbekende optie:"), ("Did you mean", "
                      ("requires an argument", "heeft een waarde nodig"),
                      ("Got unexpected extra argument", "Onverwacht extra argument"),
                      ("is not a valid integer", "is geen geheel getal"),
-                     ("is not in the range", "valt buiten het bereik"))
+                     ("is not in the range", "valt buiten het bereik"),
+                     ("Possible options:", "mogelijke opties:"))
 
 
 def _dutch_typer() -> None:
@@ -74,6 +78,17 @@ def _dutch_typer() -> None:
 
     exceptions.UsageError.show = show
 
+    # typer shows a required argument as {NAME} in the usage line; Dutch help shows NAME.
+    import typer.core as typer_core
+
+    argument = getattr(typer_core, "TyperArgument", None)
+    if argument is not None and hasattr(argument, "_usage_display_name"):
+        def plain_usage_name(self):
+            name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+            return name + ("..." if self.nargs != 1 else "")
+
+        argument._usage_display_name = plain_usage_name
+
 
 _dutch_typer()
 
@@ -82,7 +97,29 @@ app = typer.Typer(
          "bewaken, brieven maken, de website publiceren en elke nacht een overzicht mailen.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
+    options_metavar="[OPTIES]", subcommand_metavar="COMMANDO [ARGUMENTEN]...", name="klachten",
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("klachten")
+        except PackageNotFoundError:
+            number = "onbekend (niet geïnstalleerd)"
+        typer.echo(f"klachten {number}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    versie: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
+                                         help="Toon het versienummer en stop.")] = False,
+) -> None:
+    """Klachtenregister bijhouden zoals de klachtenregeling belooft: controleren, termijnen bewaken,
+    brieven maken, de website publiceren en elke nacht een overzicht mailen."""
 
 EXIT_OK, EXIT_FINDINGS, EXIT_SETUP = 0, 1, 2
 
@@ -148,7 +185,7 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-@app.command("controleer")
+@app.command(options_metavar="[OPTIES]", name="controleer")
 @handle_errors
 def controleer(
     peildatum: PeildatumOption = None,
@@ -184,21 +221,21 @@ def controleer(
     raise typer.Exit(EXIT_FINDINGS if result.has_errors else EXIT_OK)
 
 
-@app.command("brief")
+@app.command(options_metavar="[OPTIES]", name="brief")
 @handle_errors
 def brief(
     klachtnummer: Annotated[str, typer.Argument(metavar="KLACHTNUMMER", help="Bijv. K2026-014.")],
-    soort: Annotated[str, typer.Argument(metavar="SOORT", help="ontvangstbevestiging, uitstelbericht of standpunt.")],
+    soort: Annotated[str, typer.Argument(metavar="SOORT", help=f"{names_in_words().capitalize()}.")],
     peildatum: PeildatumOption = None,
     uitvoer: Annotated[Path | None, typer.Option("--uitvoer", metavar="MAP", help="Map voor de PDF (standaard: [brieven] map).")] = None,
     config: ConfigOption = None,
 ) -> None:
     """Maak één brief als PDF (ontvangstbevestiging, uitstelbericht of standpunt)."""
-    from generator.letters.render import KINDS, find_row, late_extension_notice, letter_job, write_pdf
+    from generator.letters.render import find_row, late_extension_notice, letter_job, write_pdf
     from register.check import check_register
 
-    if soort not in KINDS:
-        raise ConfigError(f"onbekende soort brief '{soort}'; kies uit {', '.join(KINDS)}")
+    if soort not in LETTER_NAMES:
+        raise ConfigError(f"onbekende soort brief '{soort}'; kies uit {names_in_words()}")
     cfg = load(config)
     result = check_register(cfg, parse_peildatum(peildatum))
     row = find_row(result, klachtnummer)
@@ -210,12 +247,12 @@ def brief(
         typer.echo(f"Let op: {late}", err=True)
 
 
-@app.command("brieven")
+@app.command(options_metavar="[OPTIES]", name="brieven")
 @handle_errors
 def brieven(
     peildatum: PeildatumOption = None,
     opnieuw: Annotated[bool, typer.Option("--opnieuw", help="Ook brieven die al bestaan opnieuw maken.")] = False,
-    processen: Annotated[int | None, typer.Option("--processen", min=1, help="Aantal processen (standaard: alle kernen).")] = None,
+    processen: Annotated[int | None, typer.Option("--processen", metavar="N", help="Aantal processen, minstens 1 (standaard: alle kernen).")] = None,
     config: ConfigOption = None,
 ) -> None:
     """Maak alle brieven die nu nodig zijn: ontbrekende ontvangstbevestigingen, uitstelberichten
@@ -225,6 +262,9 @@ def brieven(
     """
     from generator.letters.render import due_letters, make_jobs, output_dir, write_pdfs
     from register.check import check_register
+
+    if processen is not None and processen < 1:
+        raise ConfigError("--processen moet minstens 1 zijn")
 
     cfg = load(config)
     result = check_register(cfg, parse_peildatum(peildatum))
@@ -249,7 +289,7 @@ def brieven(
     raise typer.Exit(EXIT_FINDINGS if problems else EXIT_OK)
 
 
-@app.command("formulier")
+@app.command(options_metavar="[OPTIES]", name="formulier")
 @handle_errors
 def formulier(
     uitvoer: Annotated[Path | None, typer.Option("--uitvoer", metavar="PAD", help="Waar de PDF komt (standaard: [brieven] map/klachtenformulier.pdf).")] = None,
@@ -264,7 +304,7 @@ def formulier(
     typer.echo(f"Klachtenformulier geschreven: {target}")
 
 
-@app.command("site")
+@app.command(options_metavar="[OPTIES]", name="site")
 @handle_errors
 def site(
     serve: Annotated[bool, typer.Option("--serve", help="Niet bouwen maar lokaal tonen op http://127.0.0.1:8000 (ververst bij wijzigingen).")] = False,
@@ -287,7 +327,7 @@ def site(
     typer.echo(f"Website gebouwd in {target} ({seconds:.1f} s).")
 
 
-@app.command("nachtrun")
+@app.command(options_metavar="[OPTIES]", name="nachtrun")
 @handle_errors
 def nachtrun(
     peildatum: PeildatumOption = None,
@@ -316,7 +356,7 @@ def nachtrun(
         fail("; ".join(f"stap '{s.name}' mislukt: {s.message}" for s in failed), EXIT_FINDINGS)
 
 
-@app.command("inrichten")
+@app.command(options_metavar="[OPTIES]", name="inrichten")
 @handle_errors
 def inrichten(config: ConfigOption = None) -> None:
     """Richt het register in: kopregel (vast, beschermd), keuzelijsten, datum- en tekstopmaak,
@@ -330,7 +370,7 @@ def inrichten(config: ConfigOption = None) -> None:
     typer.echo(setup_register(cfg, today_amsterdam()).summary())
 
 
-@app.command("anonimiseer")
+@app.command(options_metavar="[OPTIES]", name="anonimiseer")
 @handle_errors
 def anonimiseer(
     uitvoeren: Annotated[bool, typer.Option("--uitvoeren", help="Echt uitvoeren (eerst een back-up). Zonder deze optie: alleen tonen.")] = False,
@@ -346,6 +386,7 @@ def anonimiseer(
     """
     from register.check import check_register
     from register.parse import format_date_nl
+    from register.plural import count
     from register.writeback import anonymisation_candidates, anonymise
 
     cfg = load(config)
@@ -358,7 +399,7 @@ def anonimiseer(
         typer.echo("Geen klachten met een verlopen bewaartermijn: niets te anonimiseren.")
         return
     if not uitvoeren:
-        typer.echo(f"Proefrun: {len(rows)} klacht(en) zouden worden geanonimiseerd:")
+        typer.echo(f"Proefrun: {count(len(rows), 'klacht zou', 'klachten zouden')} worden geanonimiseerd:")
         for i in rows:
             typer.echo(f"  {numbers[i]} (bewaartermijn verlopen op {format_date_nl(expires[i])})")
         typer.echo("Er is niets gewijzigd. Voer uit met: klachten anonimiseer --uitvoeren")
@@ -370,7 +411,7 @@ def anonimiseer(
         typer.echo("Overgeslagen: " + "; ".join(report.skipped), err=True)
 
 
-@app.command("config")
+@app.command(options_metavar="[OPTIES]", name="config")
 @handle_errors
 def config_cmd(config: ConfigOption = None) -> None:
     """Controleer het configuratiebestand en toon de termijnen die de tool bewaakt."""

@@ -17,6 +17,8 @@ from generator.mail.digest import Digest, Line, Section, build_digests, to_messa
 from generator.templating import render
 from register.config import Config
 from register.errors import KlachtenError
+from register.plural import count
+from register.validate import Severity
 
 
 @dataclass
@@ -49,10 +51,11 @@ def run_nightly(config: Config, peildatum: dt.date, now: dt.datetime, dry: bool 
     try:
         grid = read_grid(config, session=session)
         result = check_grid(grid, config, peildatum)
-        errors = sum(f.ernst == "fout" for f in result.findings)
+        errors = sum(f.ernst is Severity.FOUT for f in result.findings)
         steps.append(Step("register", True, f"{len(result.register)} klachten gelezen uit {grid.label}; "
-                                            f"{errors} fout(en), {len(result.findings) - errors} waarschuwing(en), "
-                                            f"{len(result.flags)} signaal/signalen"))
+                                            f"{count(errors, 'fout', 'fouten')}, "
+                                            f"{count(len(result.findings) - errors, 'waarschuwing', 'waarschuwingen')}, "
+                                            f"{count(len(result.flags), 'signaal', 'signalen')}"))
     except KlachtenError as exc:
         steps.append(Step("register", False, str(exc)))
 

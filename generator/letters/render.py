@@ -16,28 +16,17 @@ from pathlib import Path
 
 import numpy as np
 
+from generator.letters.kinds import BY_NAME as LETTER_BY_NAME
+from generator.letters.kinds import LETTER_KINDS, names_in_words
 from generator.templating import render
 from register.check import CheckResult
 from register.config import Config
-from register.deadlines import open_complaints
 from register.errors import LetterError
-from register.schema import BY_KEY, CHANNELS, CLOSED, URGENCY_LABELS
+from register.schema import BY_KEY, CHANNELS, URGENCY_LABELS
 
-KINDS = ("ontvangstbevestiging", "uitstelbericht", "standpunt")
 #: Added to a letter only when it runs over one page.
 PAGE_NUMBERS = ('@page { @bottom-right { content: "pagina " counter(page) " van " counter(pages); '
                 'font-size: 8pt; color: #555; font-family: "DejaVu Sans", sans-serif; } }')
-TITLES = {
-    "ontvangstbevestiging": "Ontvangstbevestiging klacht {nr}",
-    "uitstelbericht": "Uitstelbericht klacht {nr}",
-    "standpunt": "Standpunt over klacht {nr}",
-}
-#: What each letter cannot do without (schema keys).
-REQUIRED = {
-    "ontvangstbevestiging": ("name", "received", "description", "handler"),
-    "uitstelbericht": ("name", "received", "extension_reason"),
-    "standpunt": ("name", "received", "description", "outcome", "motivation"),
-}
 
 
 @dataclass(frozen=True)
@@ -102,19 +91,20 @@ def _common(config: Config) -> dict:
 def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> dict:
     """Everything a letter template may use, for complaint row ``i``; raises LetterError when
     the register lacks what this letter needs."""
-    if kind not in KINDS:
-        raise LetterError(f"onbekende soort brief '{kind}'; kies uit {', '.join(KINDS)}")
+    if kind not in LETTER_BY_NAME:
+        raise LetterError(f"onbekende soort brief '{kind}'; kies uit {names_in_words()}")
+    letter = LETTER_BY_NAME[kind]
     reg = result.register
     number = reg.frame["complaint_no"].iat[i] or f"(rij {reg.sheet_rows[i]})"
     if not np.isnat(reg.dates("anonymised")[i]):
         raise LetterError(f"klacht {number} is geanonimiseerd; er kan geen brief meer van worden gemaakt")
     missing = []
-    for key in REQUIRED[kind]:
+    for key in letter.required:
         empty = np.isnat(reg.dates(key)[i]) if BY_KEY[key].kind == "date" else reg.text(key)[i] == ""
         if empty:
             missing.append(f"'{BY_KEY[key].header}' ({reg.cell(key, i)})")
     if missing:
-        raise LetterError(f"klacht {number}: {', '.join(missing)} is leeg; de {kind} is niet gemaakt")
+        raise LetterError(f"klacht {number}: {', '.join(missing)} is leeg; {letter.noun} is niet gemaakt")
 
     d = result.deadlines.iloc[i]
     kb = config.klachtbehandeling
@@ -129,7 +119,7 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
     }
     today = result.peildatum
     context = _common(config) | {
-        "titel": TITLES[kind].format(nr=number), "klacht": complaint,
+        "titel": letter.title.format(nr=number), "klacht": complaint,
         "behandelaar": reg.frame["handler"].iat[i],
         "contact": {"naam": contact_name, "telefoon": kb.telefoon, "email": kb.email or config.organisatie.email},
         "standpunt_uiterlijk": _date(d["decision_due"]),
@@ -137,11 +127,7 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
         "nieuw_uiterlijk": _date(reg.dates("extended_until")[i]) or _date(d["extension_limit"]),
         "oordeel": reg.frame["outcome"].iat[i],
     }
-    context["briefdatum"] = {
-        "ontvangstbevestiging": today,
-        "uitstelbericht": _date(reg.dates("extension_sent")[i]) or today,
-        "standpunt": _date(reg.dates("decided")[i]) or today,
-    }[kind]
+    context["briefdatum"] = letter.letter_date(result, i) or today
     return context
 
 
@@ -152,7 +138,7 @@ def _job(config: Config, template: str, context: dict, target: Path) -> LetterJo
 def letter_job(result: CheckResult, config: Config, i: int, kind: str, out: Path | None = None) -> LetterJob:
     context = letter_context(result, config, i, kind)
     target = (out or output_dir(config)) / letter_filename(context["klacht"]["nummer"], kind)
-    return _job(config, f"brieven/{kind}.html", context, target)
+    return _job(config, LETTER_BY_NAME[kind].template, context, target)
 
 
 def form_job(config: Config, target: Path, public: bool = False) -> LetterJob:
@@ -171,24 +157,12 @@ def due_letters(result: CheckResult, config: Config, redo: bool = False,
     """(due, skipped): letters the register asks for; skipped ones already exist on disk."""
     reg = result.register
     out = out or output_dir(config)
-    status = reg.frame["status"].to_numpy()
-    alive = np.isnat(reg.dates("anonymised"))
-    open_ = open_complaints(reg)
-    flags = result.flags
-    needs_extension = np.zeros(len(reg), dtype=bool)
-    needs_extension[flags.loc[flags["signaal"] == "uitstelbericht_nodig", "row"].to_numpy(dtype=np.int64)] = True
-    wanted: dict[str, np.ndarray] = {
-        "ontvangstbevestiging": open_ & np.isnat(reg.dates("acknowledged")) & alive,
-        "uitstelbericht": needs_extension & (reg.text("extension_reason") != ""),
-        "standpunt": (status == CLOSED) & ~np.isnat(reg.dates("decided")) & (reg.frame["outcome"].to_numpy() != "")
-        & alive,
-    }
     due, skipped = [], []
     numbers = reg.frame["complaint_no"].to_numpy()
-    for kind, mask in wanted.items():
-        for i in np.flatnonzero(mask & (numbers != "")):
-            exists = (out / letter_filename(numbers[i], kind)).exists()
-            (skipped if exists and not redo else due).append((int(i), kind))
+    for letter in LETTER_KINDS:
+        for i in np.flatnonzero(letter.due(result) & (numbers != "")):
+            exists = (out / letter_filename(numbers[i], letter.name)).exists()
+            (skipped if exists and not redo else due).append((int(i), letter.name))
     return due, skipped
 
 

@@ -17,21 +17,11 @@ from generator.templating import render
 from register.check import CheckResult
 from register.config import Config
 from register.parse import format_date_nl
+from register.plural import count
+from register.signals import BY_NAME, IN_MAIL_ORDER
+from register.validate import Severity
 
-SECTIONS = (
-    ("bevestiging_te_laat", "Ontvangstbevestiging te laat",
-     "De klager heeft nog geen ontvangstbevestiging gekregen en de termijn is verstreken."),
-    ("standpunt_te_laat", "Standpunt te laat",
-     "De termijn voor het standpunt is verstreken en er is nog geen standpunt meegedeeld."),
-    ("uitstelbericht_nodig", "Uitstelbericht nodig",
-     "De standpunttermijn loopt binnenkort af: geef het standpunt, of meld de klager vóór de "
-     "einddatum dat en waarom het langer duurt."),
-    ("bevestiging_bijna_te_laat", "Ontvangstbevestiging binnenkort te laat",
-     "Stuur de ontvangstbevestiging vóór de einddatum."),
-    ("bewaartermijn_verlopen", "Bewaartermijn verlopen (anonimiseren)",
-     "Deze afgehandelde klachten zijn langer bewaard dan nodig: verwijder de persoonsgegevens "
-     "(klachten anonimiseer)."),
-)
+ERRORS_SECTION = "Fouten in het register"
 
 
 @dataclass
@@ -49,6 +39,7 @@ class Section:
     uitleg: str
     regels: list[Line]
     cellen: bool = False
+    signal: str | None = None  # the Signal's name; None for the findings section
 
 
 @dataclass
@@ -81,40 +72,38 @@ def build_sections(result: CheckResult, handler: str | None = None) -> list[Sect
     if handler is not None:
         flags = flags[flags["behandelaar"] == handler]
     sections = []
-    for signal, title, explanation in SECTIONS:
-        part = flags[flags["signaal"] == signal]
+    for signal in IN_MAIL_ORDER:
+        part = flags[flags["signaal"] == signal.name]
         if part.empty:
             continue
-        describe = _expired if signal == "bewaartermijn_verlopen" else _when
+        describe = _expired if signal.retention else _when
         lines = [Line(row.klachtnummer, row.behandelaar,
                       describe(np.datetime64(row.uiterlijk, "D").astype(dt.date), int(row.dagen_te_laat)),
                       reg.grid.row_link(int(reg.sheet_rows[row.row])))
                  for row in part.itertuples(index=False)]
-        sections.append(Section(title, explanation, lines))
+        sections.append(Section(signal.section, signal.explanation, lines, signal=signal.name))
     if handler is None:
-        errors = [f for f in result.findings if f.ernst == "fout"]
+        errors = [f for f in result.findings if f.ernst is Severity.FOUT]
         if errors:
             lines = [Line(f.klachtnummer or "—", "", f.melding + (f" ({f.hint})" if f.hint else ""),
                           reg.grid.row_link(f.sheet_row) if f.sheet_row else None, f.cel) for f in errors]
-            sections.append(Section("Fouten in het register", "Verbeter deze cellen in het register.", lines,
+            sections.append(Section(ERRORS_SECTION, "Verbeter deze cellen in het register.", lines,
                                     cellen=True))
     return sections
 
 
 def subject_for(sections: list[Section]) -> str:
-    counts = {s.titel: len(s.regels) for s in sections}
-    late = counts.get("Ontvangstbevestiging te laat", 0) + counts.get("Standpunt te laat", 0)
-    parts = []
-    if late:
-        parts.append(f"{late} te laat")
-    if n := counts.get("Uitstelbericht nodig"):
-        parts.append(f"{n} uitstelbericht nodig")
-    if n := counts.get("Ontvangstbevestiging binnenkort te laat"):
-        parts.append(f"{n} bevestiging binnenkort")
-    if n := counts.get("Bewaartermijn verlopen (anonimiseren)"):
-        parts.append(f"{n} te anonimiseren")
-    if n := counts.get("Fouten in het register"):
-        parts.append(f"{n} fout{'en' if n != 1 else ''} in het register")
+    """'Klachten: 2 te laat, 1 uitstelbericht nodig, 3 fouten in het register' (phrases from SIGNALS;
+    signals sharing a phrase, such as 'te laat', are added up)."""
+    totals: dict[tuple[str, str], int] = {}
+    for section in sections:
+        if section.signal:
+            phrase = BY_NAME[section.signal].subject
+            totals[phrase] = totals.get(phrase, 0) + len(section.regels)
+    parts = [f"{n} {singular if n == 1 else plural}" for (singular, plural), n in totals.items()]
+    errors = sum(len(s.regels) for s in sections if s.cellen)
+    if errors:
+        parts.append(f"{count(errors, 'fout', 'fouten')} in het register")
     return "Klachten: " + (", ".join(parts) if parts else "alles op tijd")
 
 

@@ -12,10 +12,29 @@ from typing import TYPE_CHECKING, Any
 
 from register.errors import SourceError
 from register.sources.base import CellWrite, Grid, Source, missing_tab_message
+from register.sources.filecheck import ensure_writable, keep_mode_and_owner
 
 if TYPE_CHECKING:
     from register.config import Config
     from register.sheetsetup import SetupReport
+
+
+#: The demo register shipped in git. Commands never change it: they work on a copy in the private folder.
+SHIPPED_DEMO = Path(__file__).resolve().parents[2] / "data" / "demo-register.xlsx"
+
+
+def register_file(config: Config) -> Path:
+    """The file to read and write: [register] pad, or a working copy when that is the shipped demo."""
+    path = config.register_path()
+    if path.resolve() != SHIPPED_DEMO:
+        return path
+    copy = config.private_dir() / "demo-register.xlsx"
+    if not copy.exists():
+        import shutil
+
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SHIPPED_DEMO, copy)
+    return copy
 
 
 def read_xlsx(path: Path, tab: str) -> Grid:
@@ -46,7 +65,7 @@ class XlsxSource(Source):
 
     def __init__(self, config: Config):
         super().__init__(config)
-        self.path = config.register_path()
+        self.path = register_file(config)
         self.tab = config.register.tabblad
 
     def read(self) -> Grid:
@@ -54,6 +73,8 @@ class XlsxSource(Source):
 
     def write_cells(self, cells: list[CellWrite]) -> None:
         import openpyxl
+
+        ensure_writable(self.path)
 
         workbook = openpyxl.load_workbook(self.path)
         ws = workbook[self.tab]
@@ -73,6 +94,7 @@ def save_workbook_with_backup(workbook: Any, path: Path, config: Config) -> Path
     """Copy the current file to the backup folder, then replace it atomically."""
     import shutil
 
+    ensure_writable(path)
     backup = None
     if path.exists():
         folder = config.backups_dir()
@@ -82,8 +104,11 @@ def save_workbook_with_backup(workbook: Any, path: Path, config: Config) -> Path
         stamp = dt.datetime.now(AMSTERDAM).strftime("%Y%m%d-%H%M%S-%f")
         backup = folder / f"{path.stem}-voor-wijziging-{stamp}{path.suffix}"
         shutil.copy2(path, backup)
+    original = path.stat() if path.exists() else None
     tmp = path.with_name(path.stem + ".tmp" + path.suffix)
     workbook.save(tmp)
+    if original is not None:
+        keep_mode_and_owner(original, tmp)
     tmp.replace(path)
     return backup
 
@@ -111,7 +136,8 @@ def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
         plan_layout,
     )
 
-    path = config.register_path()
+    path = register_file(config)
+    ensure_writable(path)
     if not path.exists():
         workbook = openpyxl.Workbook()
         workbook.active.title = config.register.tabblad

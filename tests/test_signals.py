@@ -1,0 +1,68 @@
+"""Every signal is declared once, completely; the engine, digest, docs and CLI all read it."""
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from generator.mail.digest import build_sections, subject_for
+from register.check import check_grid
+from register.docs import register_doc
+from register.signals import IN_MAIL_ORDER, SIGNALS, FlagInputs, Signal
+from register.sources import Grid
+from tests.conftest import HEADERS, complaint
+
+
+def _inputs(n: int = 3) -> FlagInputs:
+    day = np.datetime64("2026-03-10")
+    dates = np.array(["2026-03-09", "2026-03-10", "2026-03-11"], dtype="datetime64[D]")[:n]
+    true = np.ones(n, dtype=bool)
+    return FlagInputs(today=day, warn=2, open_=true, not_acknowledged=true, no_extension=true, closed=~true,
+                      anonymised=~true, escalated=~true, acknowledge_due=dates, decision_due=dates,
+                      decision_due_original=dates, retention_expires=dates,
+                      working_days_to_ack=np.zeros(n), working_days_to_decision=np.zeros(n))
+
+
+@pytest.mark.parametrize("signal", SIGNALS, ids=lambda s: s.name)
+def test_every_signal_is_declared_completely(signal: Signal):
+    for field in dataclasses.fields(Signal):
+        value = getattr(signal, field.name)
+        assert value not in ("", None, ()), f"{signal.name}: {field.name} is empty"
+    assert signal.name.isidentifier() and signal.name == signal.name.lower()
+    assert signal.due in {f.name for f in dataclasses.fields(FlagInputs)}
+    assert all(signal.subject) and signal.label and signal.section[0].isupper()
+    mask = signal.condition(_inputs())
+    assert mask.dtype == bool and mask.shape == (3,)
+    assert f"`{signal.name}`" in register_doc()
+
+
+def test_names_and_mail_order_are_unique():
+    assert len({s.name for s in SIGNALS}) == len(SIGNALS)
+    assert len({s.mail_order for s in SIGNALS}) == len(SIGNALS)
+    assert len({s.section for s in SIGNALS}) == len(SIGNALS)
+    assert [s.mail_order for s in IN_MAIL_ORDER] == sorted(s.mail_order for s in SIGNALS)
+
+
+def test_every_raised_signal_reaches_the_digest_and_its_subject(config):
+    # One complaint per signal, all as of 16 March 2026 (Mon); default terms: 7 werkdagen / 2 weken.
+    peil = dt.date(2026, 3, 16)
+    rows = [
+        complaint(complaint_no="K1", received=dt.date(2026, 3, 2)),  # ack due 11 Mar: late; decision due today: uitstel
+        # decision due Wed 18 Mar: 2 working days left (16, 17) -> uitstelbericht nodig
+        complaint(complaint_no="K2", received=dt.date(2026, 3, 4), acknowledged=dt.date(2026, 3, 4)),
+        # received Sun 1 Feb: decision due Sun 15 Feb, rolls to Mon 16 Feb -> late
+        complaint(complaint_no="K3", received=dt.date(2026, 2, 1), acknowledged=dt.date(2026, 2, 2)),
+        complaint(complaint_no="K7", received=dt.date(2026, 3, 12)),  # ack due 23 Mar: 5 working days left: nothing
+        complaint(complaint_no="K4", received=dt.date(2026, 3, 5), acknowledged=None),  # ack due 16 Mar: today
+        complaint(complaint_no="K5", received=dt.date(2025, 2, 2), acknowledged=dt.date(2025, 2, 3),
+                  decided=dt.date(2025, 2, 10), status="afgehandeld", outcome="ongegrond"),
+        complaint(complaint_no="K6", received=dt.date(2026, 2, 2), acknowledged=dt.date(2026, 2, 3)),  # decision late
+    ]
+    result = check_grid(Grid([HEADERS] + rows, "test"), config, peil)
+    raised = set(result.flags["signaal"])
+    assert raised == {s.name for s in SIGNALS}
+    sections = build_sections(result)
+    assert [s.signal for s in sections] == [s.name for s in IN_MAIL_ORDER]
+    assert subject_for(sections) == ("Klachten: 3 te laat, 2 uitstelberichten nodig, 1 bevestiging binnenkort, "
+                                     "1 te anonimiseren")
