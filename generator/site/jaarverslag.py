@@ -323,7 +323,8 @@ def _protect_cached(fig: Figures, minimum: int, cache: Path) -> dict[str, str]:
     import hashlib
     import json
 
-    key = hashlib.sha256(repr((sorted(fig.values.items()), fig.groups, fig.orders, minimum)).encode()).hexdigest()
+    key = hashlib.sha256(repr((sorted(fig.values.items()), fig.groups, fig.orders, sorted(fig.exact),
+                                 minimum)).encode()).hexdigest()
     path = cache / f"onthulling-{key[:24]}.json"
     if path.is_file():
         return json.loads(path.read_text(encoding="utf-8"))
