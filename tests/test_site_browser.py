@@ -90,7 +90,7 @@ def test_every_request_stays_on_our_own_origin(served, browser):
     for path in ("", "klachtenregeling/", "klacht-indienen/", "jaarverslagen/", "jaarverslagen/2025/"):
         page = browser.new_page()
         requests = []
-        page.on("request", lambda request: requests.append(request.url))
+        page.on("request", lambda request, seen=requests: seen.append(request.url))
         page.goto(f"{served}/{path}", wait_until="networkidle")
         page.close()
         assert requests, path
