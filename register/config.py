@@ -280,7 +280,7 @@ class RegisterSettings:
     credentials_env: str = _o("env", "GOOGLE_APPLICATION_CREDENTIALS",
                               "omgevingsvariabele met het pad naar het service-account-bestand")
     timeout_seconden: int = _o("int", 30, "maximale wachttijd per verzoek aan Google", minimum=1)
-    pogingen: int = _o("int", 4, "zo vaak proberen bij drukte of storing van Google", minimum=1)
+    pogingen: int = _o("int", 7, "zo vaak proberen bij drukte of storing van Google (wachttijden 1, 2, 4, … s: samen ruim een minuut)", minimum=1)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ second run changes nothing. A Google Sheet gets one read and at most one batchUp
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from .calendar import WorkCalendar
@@ -26,6 +27,8 @@ DATE_PATTERN = "d-m-yyyy"
 # Google Sheets' conditional formatting only reaches another tab through INDIRECT; Excel accepts it too.
 HOLIDAYS_REF = f'INDIRECT("{HOLIDAY_TAB}!$A$2:$A${HOLIDAY_ROWS}")'
 PROTECTION_NOTE = "Kopregel van het klachtenregister (klachten inrichten)"
+#: How far ahead the Feestdagen tab must reach; the nightly run extends it when it falls short.
+HOLIDAYS_AHEAD_YEARS = 2
 ACK_COLOUR = {"red": 1.0, "green": 0.87, "blue": 0.68}
 DECISION_COLOUR = {"red": 0.98, "green": 0.72, "blue": 0.72}
 
@@ -67,14 +70,49 @@ def closed_days(config: Config, today: dt.date) -> list[tuple[dt.date, str]]:
     return [(d, n) for d, n in calendar.closed.items() if d.weekday() < 5]
 
 
+def holidays_missing(config: Config, today: dt.date, listed: set[dt.date]) -> list[dt.date]:
+    """Closed working days from today through the next two years that the Feestdagen tab lacks."""
+    until = today.replace(year=today.year + HOLIDAYS_AHEAD_YEARS) if not (today.month == 2 and today.day == 29) \
+        else dt.date(today.year + HOLIDAYS_AHEAD_YEARS, 3, 1)
+    return [d for d, _ in closed_days(config, today) if today <= d <= until and d not in listed]
+
+
+def formula_separator(locale: str | None) -> str:
+    """The argument separator a spreadsheet in ``locale`` (e.g. 'nl_NL') expects in typed formulas:
+    ';' where the decimal separator is a comma, else ','."""
+    from babel import Locale, UnknownLocaleError
+    from babel.numbers import get_decimal_symbol
+
+    try:
+        return ";" if get_decimal_symbol(Locale.parse(locale or "en_US")) == "," else ","
+    except (ValueError, UnknownLocaleError):
+        return ","
+
+
+_STRING = re.compile(r'("[^"]*")')
+
+
+def localise_formula(formula: str, separator: str) -> str:
+    """``formula`` (written with ',') with ``separator`` between arguments; string literals untouched."""
+    parts = _STRING.split(formula)
+    return "".join(p if p.startswith('"') else p.replace(",", separator) for p in parts)
+
+
+def canonical_formula(formula: str) -> str:
+    """A formula with ',' between arguments, whichever locale it was written in (for comparisons)."""
+    parts = _STRING.split(formula)
+    return "".join(p if p.startswith('"') else p.replace(";", ",") for p in parts)
+
+
 def _due(start: str, term: Term, holidays: str) -> str:
     if term.unit == "werkdagen":
         return f"WORKDAY({start},{term.amount},{holidays})"
     return f"WORKDAY({start}+{term.days - 1},1,{holidays})"
 
 
-def overdue_formulas(layout: Layout, config: Config, holidays: str) -> tuple[str, str]:
-    """Custom formulas (for row 2, relative rows) that are TRUE while a term is overdue."""
+def overdue_formulas(layout: Layout, config: Config, holidays: str, separator: str = ",") -> tuple[str, str]:
+    """Custom formulas (for row 2, relative rows) that are TRUE while a term is overdue, with
+    ``separator`` between function arguments (see formula_separator; .xlsx files always use ',')."""
     c = {k: f"${layout.letter(k)}2" for k in ("received", "acknowledged", "decided", "status",
                                                "extension_sent", "extended_until")}
     t = config.termijnen
@@ -85,17 +123,22 @@ def overdue_formulas(layout: Layout, config: Config, holidays: str) -> tuple[str
     valid = (f'AND({c["extension_sent"]}<>"",{c["extended_until"]}<>"",{c["extension_sent"]}<={original},'
              f'{c["extended_until"]}<={limit})')
     decision = f'=AND({open_},TODAY()>IF({valid},MAX({c["extended_until"]},{original}),{original}))'
-    return ack, decision
+    return localise_formula(ack, separator), localise_formula(decision, separator)
 
 
 @dataclass
 class SetupReport:
     changes: list[str]
+    notes: list[str] = field(default_factory=list)  # what was found and deliberately left alone
 
     def summary(self) -> str:
         if not self.changes:
-            return "Register was al ingericht: niets gewijzigd."
-        return "Register ingericht:\n  " + "\n  ".join(self.changes)
+            text = "Register was al ingericht: niets gewijzigd."
+        else:
+            text = "Register ingericht:\n  " + "\n  ".join(self.changes)
+        if self.notes:
+            text += "\nOpgemerkt:\n  " + "\n  ".join(self.notes)
+        return text
 
 
 def setup_register(config: Config, today: dt.date, session=None) -> SetupReport:

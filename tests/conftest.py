@@ -69,3 +69,16 @@ def make_config(tmp_path):
 @pytest.fixture
 def config(make_config):
     return make_config()
+
+
+@pytest.fixture(autouse=True)
+def _sheets_contract():
+    """Fail any test that sent the Sheets fake a request the discovery document does not allow,
+    even when the code under test swallowed the error."""
+    from tests.sheets_fake import FakeSheets
+
+    FakeSheets.instances.clear()
+    yield
+    violations = [v for fake in FakeSheets.instances for v in fake.violations]
+    FakeSheets.instances.clear()
+    assert not violations, violations

@@ -1,22 +1,220 @@
-"""A Sheets API v4 fake at the HTTP layer: a requests adapter that gspread's session talks to.
+"""A Sheets API v4 fake at the HTTP layer: a requests adapter mounted in gspread's session.
 
-Responses are shaped like the real API's: trailing empty cells and rows are dropped, an empty
-tab has no ``values`` key, errors carry ``{"error": {"code", "message", "status"}}``.
+Every request (path, HTTP method, query parameters, JSON body) and every response is checked
+against the official discovery document shipped in ``google-api-python-client``
+(``googleapiclient/discovery_cache/documents/sheets.v4.json``): an unknown path or method, an
+unknown or deprecated field, a wrong enum value or type is a contract violation. Violations
+raise ``ContractViolation`` inside the request and are also kept in ``fake.violations``; the
+autouse fixture in ``tests/conftest.py`` fails any test that left one behind.
+
+Behaviour follows the API reference: a range naming a missing sheet is 400 INVALID_ARGUMENT
+"Unable to parse range" (values.get and spreadsheets.get), ``ranges`` limits the sheets
+returned, ``fields`` masks the response, batchUpdate is atomic and answers one reply per request,
+default values (0, false, empty) are left out of responses as proto3 JSON does.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+import os
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
+import googleapiclient
 import requests
 from requests.adapters import BaseAdapter
 
 BASE = "https://sheets.googleapis.com/"
+DISCOVERY_PATH = os.path.join(os.path.dirname(googleapiclient.__file__), "discovery_cache", "documents",
+                              "sheets.v4.json")
+with open(DISCOVERY_PATH, encoding="utf-8") as _fh:
+    DISCOVERY = json.load(_fh)
+SCHEMAS = DISCOVERY["schemas"]
+# Messages that say "exactly one of these fields" (a oneof in the proto).
+ONE_OF = {"Request", "ExtendedValue", "Response"}
 
 
+class ContractViolation(AssertionError):
+    """A request or response that the discovery document does not allow."""
+
+
+def _methods(resources: dict, prefix: str = "") -> list[tuple[str, dict]]:
+    out = []
+    for name, resource in resources.items():
+        for method_name, method in resource.get("methods", {}).items():
+            out.append((f"{prefix}{name}.{method_name}", method))
+        out.extend(_methods(resource.get("resources", {}), f"{prefix}{name}."))
+    return out
+
+
+METHODS = _methods(DISCOVERY["resources"])
+
+
+def _path_regex(flat_path: str) -> re.Pattern:
+    parts = re.split(r"(\{[^}]+\})", flat_path)
+    pattern = "".join(f"(?P<{p[1:-1].replace('+', '')}>[^/]+?)" if p.startswith("{") else re.escape(p)
+                      for p in parts)
+    return re.compile("^/" + pattern + "$")
+
+
+ROUTES = [(name, method, _path_regex(method.get("flatPath", method["path"]))) for name, method in METHODS]
+
+
+def route(http_method: str, raw_path: str) -> tuple[str, dict, dict]:
+    """(method id, discovery method, path parameters) for a request, or a ContractViolation."""
+    matches = [(name, method, m.groupdict()) for name, method, rx in ROUTES if (m := rx.match(raw_path))]
+    # 'values/{range}:append' also matches 'values/{range}': the most literal path wins.
+    matches.sort(key=lambda item: -len(re.sub(r"\{[^}]+\}", "", item[1].get("flatPath", item[1]["path"]))))
+    if not matches:
+        raise ContractViolation(f"no Sheets v4 method has the path {raw_path}")
+    for name, method, params in matches:
+        if method["httpMethod"] == http_method:
+            return name, method, {k: unquote(v) for k, v in params.items()}
+    raise ContractViolation(f"{raw_path} does not take {http_method} "
+                            f"(only {', '.join(m['httpMethod'] for _, m, _ in matches)})")
+
+
+def check_value(value: Any, schema: dict, where: str, *, response: bool = False) -> None:
+    """Validate ``value`` against a discovery schema fragment; raise ContractViolation."""
+    if "$ref" in schema:
+        name = schema["$ref"]
+        check_object(value, SCHEMAS[name], where, name, response=response)
+        return
+    kind = schema.get("type")
+    if kind == "object":
+        check_object(value, schema, where, schema.get("id", "object"), response=response)
+    elif kind == "array":
+        if not isinstance(value, list):
+            raise ContractViolation(f"{where}: expected an array, got {value!r}")
+        for i, item in enumerate(value):
+            check_value(item, schema["items"], f"{where}[{i}]", response=response)
+    elif kind == "string":
+        if not isinstance(value, str):
+            raise ContractViolation(f"{where}: expected a string, got {value!r}")
+        if "enum" in schema and value not in schema["enum"]:
+            raise ContractViolation(f"{where}: {value!r} is not one of {schema['enum']}")
+    elif kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ContractViolation(f"{where}: expected an integer, got {value!r}")
+    elif kind == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ContractViolation(f"{where}: expected a number, got {value!r}")
+    elif kind == "boolean":
+        if not isinstance(value, bool):
+            raise ContractViolation(f"{where}: expected a boolean, got {value!r}")
+    elif kind == "any":
+        pass
+    else:
+        raise ContractViolation(f"{where}: schema type {kind!r} not handled")
+
+
+def check_object(value: Any, schema: dict, where: str, name: str, *, response: bool = False) -> None:
+    if not isinstance(value, dict):
+        raise ContractViolation(f"{where}: expected a {name} object, got {value!r}")
+    properties = schema.get("properties", {})
+    extra = schema.get("additionalProperties")
+    for key, item in value.items():
+        if key in properties:
+            prop = properties[key]
+            if prop.get("deprecated") and not response:
+                raise ContractViolation(f"{where}.{key}: deprecated field in {name} ({prop.get('description', '')})")
+            check_value(item, prop, f"{where}.{key}", response=response)
+        elif extra is not None:
+            check_value(item, extra, f"{where}.{key}", response=response)
+        else:
+            raise ContractViolation(f"{where}: {name} has no field {key!r}")
+    if name in ONE_OF and len(value) != 1 and not (name == "Response" and not value):
+        raise ContractViolation(f"{where}: a {name} sets exactly one field, got {sorted(value)}")
+
+
+def check_query(method: dict, params: dict[str, list[str]], where: str) -> None:
+    allowed = {**DISCOVERY["parameters"], **method.get("parameters", {})}
+    for key, values in params.items():
+        spec = allowed.get(key)
+        if spec is None or spec.get("location") != "query":
+            raise ContractViolation(f"{where}: unknown query parameter {key!r}")
+        if len(values) > 1 and not spec.get("repeated"):
+            raise ContractViolation(f"{where}: {key!r} given {len(values)} times but is not repeated")
+        for v in values:
+            if "enum" in spec and v not in spec["enum"]:
+                raise ContractViolation(f"{where}: {key}={v!r} is not one of {spec['enum']}")
+            if spec.get("type") == "boolean" and v not in ("true", "false"):
+                raise ContractViolation(f"{where}: {key}={v!r} is not a boolean")
+
+
+# -- the fields mask (partial response) -------------------------------------------------------
+def parse_fields(text: str) -> dict:
+    """'a,b.c,d(e,f)' -> {'a': {}, 'b': {'c': {}}, 'd': {'e': {}, 'f': {}}}; {} means 'all of it'."""
+    pos = 0
+
+    def parse_list() -> dict:
+        nonlocal pos
+        out: dict = {}
+        while pos < len(text):
+            m = re.match(r"[A-Za-z0-9_]+(?:[./][A-Za-z0-9_]+)*", text[pos:])
+            if not m:
+                raise ContractViolation(f"fields mask {text!r}: cannot parse at {pos}")
+            path = re.split(r"[./]", m.group(0))
+            pos += m.end()
+            node = out
+            for part in path[:-1]:
+                node = node.setdefault(part, {})
+            leaf = node.setdefault(path[-1], {})
+            if pos < len(text) and text[pos] == "(":
+                pos += 1
+                leaf.update(parse_list())
+                if pos >= len(text) or text[pos] != ")":
+                    raise ContractViolation(f"fields mask {text!r}: unbalanced parenthesis")
+                pos += 1
+            if pos < len(text) and text[pos] == ",":
+                pos += 1
+                continue
+            break
+        return out
+
+    tree = parse_list()
+    if pos != len(text):
+        raise ContractViolation(f"fields mask {text!r}: unexpected {text[pos:]!r}")
+    return tree
+
+
+def check_mask(tree: dict, schema: dict, where: str) -> None:
+    """Every name in a fields mask must be a field of the response type."""
+    for key, sub in tree.items():
+        target = schema
+        while "$ref" in target or target.get("type") == "array":
+            target = SCHEMAS[target["$ref"]] if "$ref" in target else target["items"]
+        props = target.get("properties", {})
+        if key not in props:
+            raise ContractViolation(f"fields mask {where}: {target.get('id')} has no field {key!r}")
+        if sub:
+            check_mask(sub, props[key], f"{where}.{key}")
+
+
+def apply_mask(value: Any, tree: dict) -> Any:
+    if not tree:
+        return value
+    if isinstance(value, list):
+        return [apply_mask(v, tree) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {k: apply_mask(v, tree[k]) for k, v in value.items() if k in tree}
+
+
+def compact(value: Any) -> Any:
+    """Leave out unset fields (None, empty lists and objects), as the API's JSON does."""
+    if isinstance(value, dict):
+        out = {k: compact(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v is not None and v != [] and v != {}}
+    if isinstance(value, list):
+        return [compact(v) for v in value]
+    return value
+
+
+# -- the spreadsheet state --------------------------------------------------------------------
 @dataclass
 class Tab:
     title: str
@@ -25,8 +223,9 @@ class Tab:
     frozen_rows: int = 0
     column_count: int = 26
     row_count: int = 1000
-    validations: dict = field(default_factory=dict)  # column -> rule
-    formats: dict = field(default_factory=dict)  # column -> numberFormat
+    validations: dict = field(default_factory=dict)  # column -> DataValidationRule (rows 2..)
+    formats: dict = field(default_factory=dict)  # column -> NumberFormat (rows 2..)
+    cell_formats: dict = field(default_factory=dict)  # (row, column) -> NumberFormat
     conditional_formats: list = field(default_factory=list)
     protected_ranges: list = field(default_factory=list)
 
@@ -60,20 +259,49 @@ def a1_to_index(cell: str) -> tuple[int, int]:
     return int(m.group(2)) - 1, col - 1
 
 
+def column_name(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, reason: str = "INVALID_ARGUMENT"):
+        super().__init__(message)
+        self.status, self.message, self.reason = status, message, reason
+
+
+@dataclass
+class AppliedThen:
+    """A queued failure: the request is applied, then its answer is lost (an exception or status)."""
+
+    failure: Any
+
+
 class FakeSheets(BaseAdapter):
     """One spreadsheet with tabs; records every request (method, path, params, body)."""
 
-    def __init__(self, key: str = "sheet-key-123", title: str = "Klachtenregister"):
+    instances: list[FakeSheets] = []
+
+    def __init__(self, key: str = "sheet-key-123", title: str = "Klachtenregister", locale: str = "nl_NL"):
         super().__init__()
-        self.key, self.title = key, title
+        self.key, self.title, self.locale = key, title, locale
         self.tabs: dict[str, Tab] = {}
         self.requests: list[dict] = []
-        self.failures: list = []  # queued: int status codes or exception instances
+        self.failures: list = []  # queued: int status, (status, headers), exception, or AppliedThen(...)
+        self.reject = None  # callable(request dict) -> status or None: refuse before applying
         self.before_write = None  # hook(fake) run when a write request arrives
         self.batch_updates: list[dict] = []
+        self.violations: list[str] = []
+        self.writable = True
+        FakeSheets.instances.append(self)
 
     def add_tab(self, title: str, values: list[list], sheet_id: int | None = None) -> Tab:
         tab = Tab(title, sheet_id if sheet_id is not None else 1000 + len(self.tabs), [list(r) for r in values])
+        tab.column_count = max(26, *(len(r) for r in values)) if values else 26  # a grid holds its values
         self.tabs[title] = tab
         return tab
 
@@ -82,177 +310,343 @@ class FakeSheets(BaseAdapter):
         s.mount(BASE, self)
         return s
 
+    def close(self):
+        pass
+
     # -- HTTP ---------------------------------------------------------------------------
     def send(self, request, **kwargs):
         url = urlparse(request.url)
         body = json.loads(request.body) if request.body else None
-        self.requests.append({"method": request.method, "path": unquote(url.path),
-                              "params": {k: v[0] for k, v in parse_qs(url.query).items()},
-                              "body": body, "timeout": kwargs.get("timeout")})
+        query = parse_qs(url.query, keep_blank_values=True)
+        record = {"method": request.method, "path": unquote(url.path),
+                  "params": {k: v[0] if len(v) == 1 else v for k, v in query.items()},
+                  "body": body, "timeout": kwargs.get("timeout")}
+        self.requests.append(record)
+        try:
+            name, method, path_params = route(request.method, url.path)
+            record["api"] = name
+            check_query(method, query, name)
+            if "request" in method:
+                check_value(body, {"$ref": method["request"]["$ref"]}, f"{name} body")
+            elif body is not None:
+                raise ContractViolation(f"{name} takes no body")
+            mask = None
+            if "fields" in query:
+                mask = parse_fields(query["fields"][0])
+                check_mask(mask, {"$ref": method["response"]["$ref"]}, name)
+        except ContractViolation as exc:
+            self.violations.append(str(exc))
+            raise
+        applied_then = None
         if self.failures:
             failure = self.failures.pop(0)
-            if isinstance(failure, Exception):
+            if isinstance(failure, AppliedThen):
+                applied_then = failure.failure
+            elif isinstance(failure, Exception):
                 raise failure
-            return self._error(request, failure)
-        path = unquote(url.path)
-        prefix = f"/v4/spreadsheets/{self.key}"
-        if not path.startswith(prefix):
-            return self._error(request, 404, "Requested entity was not found.", "NOT_FOUND")
-        rest = path[len(prefix):]
-        if request.method == "GET" and rest == "":
-            params = parse_qs(url.query)
-            if params.get("includeGridData") == ["true"]:
-                return self._json(request, self.grid_metadata(params.get("ranges", [])))
-            return self._json(request, self.metadata())
-        if request.method == "GET" and rest.startswith("/values/"):
-            return self._values_get(request, rest[len("/values/"):])
-        if request.method == "POST" and rest == ":batchUpdate":
+            else:
+                status, headers = failure if isinstance(failure, tuple) else (failure, {})
+                return self._error(request, status, headers=headers)
+        if self.reject is not None and (status := self.reject(record)):
+            return self._error(request, status)
+        if path_params.get("spreadsheetId") != self.key:
+            return self._error(request, 404)
+        try:
+            payload = self._dispatch(name, path_params, query, body)
+        except ApiError as exc:
+            return self._error(request, exc.status, exc.message, exc.reason)
+        try:
+            check_value(payload, {"$ref": method["response"]["$ref"]}, f"{name} response", response=True)
+        except ContractViolation as exc:
+            self.violations.append(str(exc))
+            raise
+        if mask is not None:
+            payload = apply_mask(payload, mask)
+        if applied_then is not None:
+            if isinstance(applied_then, Exception):
+                raise applied_then
+            return self._error(request, applied_then)
+        return self._json(request, payload)
+
+    def _dispatch(self, name: str, path_params: dict, query: dict, body: Any) -> dict:
+        if name == "spreadsheets.get":
+            return self.get_spreadsheet(query.get("ranges", []), query.get("includeGridData") == ["true"])
+        if name == "spreadsheets.values.get":
+            return self._values_get(path_params["range"])
+        if name in ("spreadsheets.batchUpdate", "spreadsheets.values.batchUpdate") and not self.writable:
+            raise ApiError(403, "The caller does not have permission", "PERMISSION_DENIED")
+        if name == "spreadsheets.batchUpdate":
             if self.before_write:
                 self.before_write(self)
-            self.batch_updates.append(body)
-            for item in body["requests"]:
-                self._apply(item)
-            return self._json(request, {"spreadsheetId": self.key, "replies": [{} for _ in body["requests"]]})
-        if request.method == "POST" and rest == "/values:batchUpdate":
+            return self._batch_update(body)
+        if name == "spreadsheets.values.batchUpdate":
             if self.before_write:
                 self.before_write(self)
-            return self._values_batch_update(request, body)
-        return self._error(request, 400, f"unsupported {request.method} {rest}", "INVALID_ARGUMENT")
+            return self._values_batch_update(body)
+        raise ContractViolation(f"the fake does not implement {name}")
 
-    def close(self):
-        pass
+    # -- spreadsheets.get -------------------------------------------------------------------
+    def _sheet_properties(self, index: int, tab: Tab) -> dict:
+        grid = {"rowCount": tab.row_count, "columnCount": tab.column_count,
+                "frozenRowCount": tab.frozen_rows or None}  # recorded responses omit a zero count
+        return {"sheetId": tab.sheet_id, "title": tab.title, "index": index, "sheetType": "GRID",
+                "gridProperties": grid}
 
-    def metadata(self) -> dict:
-        return {"spreadsheetId": self.key, "properties": {"title": self.title},
-                "sheets": [{"properties": {"sheetId": t.sheet_id, "title": t.title, "index": i,
-                                           "sheetType": "GRID",
-                                           "gridProperties": {"rowCount": max(1000, len(t.values)),
-                                                              "columnCount": 26}}}
-                           for i, t in enumerate(self.tabs.values())]}
-
-    def grid_metadata(self, ranges: list[str]) -> dict:
-        """spreadsheets.get with includeGridData: properties, rules and the cells of the ranges."""
-        meta = self.metadata()
-        wanted = {}
+    def get_spreadsheet(self, ranges: list[str], include_grid_data: bool) -> dict:
+        wanted: dict[str, list[str]] = {}
         for a1 in ranges:
             tab, cells = self._tab_of(a1)
-            if tab is not None:
-                wanted[tab.title] = cells
-        for sheet in meta["sheets"]:
-            tab = self.tabs[sheet["properties"]["title"]]
-            sheet["properties"]["gridProperties"] = {"rowCount": tab.row_count, "columnCount": tab.column_count,
-                                                     **({"frozenRowCount": tab.frozen_rows} if tab.frozen_rows else {})}
-            if tab.conditional_formats:
-                sheet["conditionalFormats"] = tab.conditional_formats
-            if tab.protected_ranges:
-                sheet["protectedRanges"] = tab.protected_ranges
-            if tab.title in wanted:
-                cells = wanted[tab.title]
-                rows = tab.values[:2] if cells == "1:2" else tab.values
-                if cells == "1:2" and (tab.validations or tab.formats):
-                    rows = rows + [[]] * (2 - len(rows))  # the API reports rules on empty cells too
-                row_data = []
-                for r, row in enumerate(rows):
-                    values = [self._cell(v) for v in row]
-                    if r == 1:
-                        width = max(len(values), max(list(tab.validations) + list(tab.formats) + [-1]) + 1)
-                        values += [{}] * (width - len(values))
-                        for c in range(width):
-                            if c in tab.validations:
-                                values[c]["dataValidation"] = tab.validations[c]
-                            if c in tab.formats:
-                                values[c]["userEnteredFormat"] = {"numberFormat": tab.formats[c]}
-                    row_data.append({"values": values})
-                sheet["data"] = [{"startRow": 0, "startColumn": 0, "rowData": row_data}]
-        return meta
+            wanted.setdefault(tab.title, []).append(cells)
+        sheets = []
+        for index, tab in enumerate(self.tabs.values()):
+            if ranges and tab.title not in wanted:
+                continue
+            sheet = {"properties": self._sheet_properties(index, tab),
+                     "conditionalFormats": copy.deepcopy(tab.conditional_formats),
+                     "protectedRanges": [{**copy.deepcopy(p), "requestingUserCanEdit": True}
+                                         for p in tab.protected_ranges]}
+            if include_grid_data:
+                sheet["data"] = [self._grid_data(tab, cells) for cells in wanted.get(tab.title, [""])]
+            sheets.append(sheet)
+        return compact({"spreadsheetId": self.key,
+                        "properties": {"title": self.title, "locale": self.locale, "autoRecalc": "ON_CHANGE",
+                                       "timeZone": "Europe/Amsterdam"},
+                        "sheets": sheets,
+                        "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{self.key}/edit"})
+
+    def _grid_data(self, tab: Tab, cells: str) -> dict:
+        """GridData for '1:2', 'A:B' or the whole tab: a fresh dict for every cell."""
+        if re.fullmatch(r"\d+:\d+", cells):
+            first, last = (int(x) for x in cells.split(":"))
+            r0, r1, c0, c1 = first - 1, last, 0, tab.column_count
+        elif re.fullmatch(r"[A-Z]+:[A-Z]+", cells):
+            a, b = cells.split(":")
+            r0, r1, c0, c1 = 0, tab.row_count, a1_to_index(a + "1")[1], a1_to_index(b + "1")[1] + 1
+        else:
+            r0, r1, c0, c1 = 0, tab.row_count, 0, tab.column_count
+        rows = []
+        for r in range(r0, min(r1, max(len(tab.values), 2 if tab.validations or tab.formats else 0))):
+            row = tab.values[r] if r < len(tab.values) else []
+            values = []
+            for c in range(c0, c1):
+                cell = self._cell(row[c] if c < len(row) else None)
+                if r >= 1 and c in tab.validations:
+                    cell["dataValidation"] = copy.deepcopy(tab.validations[c])
+                fmt = tab.cell_formats.get((r, c)) or (tab.formats.get(c) if r >= 1 else None)
+                if fmt:
+                    cell["userEnteredFormat"] = {"numberFormat": copy.deepcopy(fmt)}
+                values.append(cell)
+            while values and not values[-1]:
+                values.pop()
+            rows.append({"values": values} if values else {})
+        return {"startRow": r0, "startColumn": c0, "rowData": rows}
 
     @staticmethod
     def _cell(value) -> dict:
         if value is None or value == "":
             return {}
         if isinstance(value, bool):
-            return {"userEnteredValue": {"boolValue": value}}
+            return {"userEnteredValue": {"boolValue": value}, "effectiveValue": {"boolValue": value}}
         if isinstance(value, (int, float)):
-            return {"userEnteredValue": {"numberValue": value}}
-        return {"userEnteredValue": {"stringValue": str(value)}}
+            return {"userEnteredValue": {"numberValue": value}, "effectiveValue": {"numberValue": value}}
+        return {"userEnteredValue": {"stringValue": str(value)}, "effectiveValue": {"stringValue": str(value)},
+                "formattedValue": str(value)}
 
-    def _apply(self, item: dict) -> None:
-        """Apply one batchUpdate request to the fake's state (the kinds klachten sends)."""
+    # -- spreadsheets.batchUpdate -----------------------------------------------------------
+    def _batch_update(self, body: dict) -> dict:
+        requests_ = body.get("requests", [])
+        if not requests_:
+            raise ApiError(400, "Must specify at least one request.")
+        # Atomic: apply to a copy, keep it only when every request succeeded.
+        saved = copy.deepcopy((self.tabs, self.title))
+        replies = []
+        try:
+            for i, item in enumerate(requests_):
+                replies.append(self._apply(i, item))
+        except ApiError:
+            self.tabs, self.title = saved
+            raise
+        self.batch_updates.append(body)
+        return {"spreadsheetId": self.key, "replies": replies}
+
+    def _sheet(self, i: int, kind: str, sheet_id: int) -> Tab:
+        for tab in self.tabs.values():
+            if tab.sheet_id == sheet_id:
+                return tab
+        raise ApiError(400, f"Invalid requests[{i}].{kind}: No grid with id: {sheet_id}")
+
+    def _apply(self, i: int, item: dict) -> dict:
+        """Apply one request; return its Response (an empty one for kinds without a reply)."""
         (kind, body), = item.items()
-        by_id = {t.sheet_id: t for t in self.tabs.values()}
         if kind == "addSheet":
-            props = body["properties"]
-            self.add_tab(props["title"], [], sheet_id=props["sheetId"])
-        elif kind == "appendDimension":
-            by_id[body["sheetId"]].column_count += body["length"]
-        elif kind == "updateCells":
-            tab = by_id[body["start"]["sheetId"]]
-            r0, c0 = body["start"]["rowIndex"], body["start"]["columnIndex"]
+            props = body.get("properties", {})
+            title = props.get("title", f"Blad{len(self.tabs) + 1}")
+            if title in self.tabs:
+                raise ApiError(400, f'Invalid requests[{i}].addSheet: A sheet with the name "{title}" already '
+                                    "exists. Please enter another name.")
+            if "sheetId" in props and any(t.sheet_id == props["sheetId"] for t in self.tabs.values()):
+                raise ApiError(400, f"Invalid requests[{i}].addSheet: Sheet with id {props['sheetId']} already exists.")
+            tab = self.add_tab(title, [], sheet_id=props.get("sheetId", 5000 + len(self.tabs)))
+            return {"addSheet": {"properties": compact(self._sheet_properties(len(self.tabs) - 1, tab))}}
+        if kind == "appendDimension":
+            tab = self._sheet(i, kind, body["sheetId"])
+            if body["dimension"] == "COLUMNS":
+                tab.column_count += body["length"]
+            else:
+                tab.row_count += body["length"]
+            return {}
+        if kind == "updateCells":
+            tab = self._sheet(i, kind, body["start"]["sheetId"])
+            fields = set(body["fields"].split(","))
+            r0, c0 = body["start"].get("rowIndex", 0), body["start"].get("columnIndex", 0)
             for dr, row in enumerate(body["rows"]):
-                for dc, cell in enumerate(row["values"]):
-                    tab.set(r0 + dr, c0 + dc, next(iter(cell.get("userEnteredValue", {"x": None}).values())))
-        elif kind == "updateSheetProperties":
-            by_id[body["properties"]["sheetId"]].frozen_rows = body["properties"]["gridProperties"]["frozenRowCount"]
-        elif kind == "addProtectedRange":
-            tab = by_id[body["protectedRange"]["range"]["sheetId"]]
-            tab.protected_ranges.append({"protectedRangeId": len(tab.protected_ranges) + 1, **body["protectedRange"]})
-        elif kind == "setDataValidation":
-            by_id[body["range"]["sheetId"]].validations[body["range"]["startColumnIndex"]] = body["rule"]
-        elif kind == "repeatCell":
+                for dc, cell in enumerate(row.get("values", [])):
+                    if r0 + dr >= tab.row_count or c0 + dc >= tab.column_count:
+                        raise ApiError(400, f"Invalid requests[{i}].updateCells: Attempting to write row: "
+                                            f"{r0 + dr}, beyond the last requested row of: {tab.row_count}")
+                    if "userEnteredValue" in fields:
+                        value = cell.get("userEnteredValue")
+                        tab.set(r0 + dr, c0 + dc, next(iter(value.values())) if value else None)
+                    if "userEnteredFormat.numberFormat" in fields or "userEnteredFormat" in fields:
+                        fmt = cell.get("userEnteredFormat", {}).get("numberFormat")
+                        if fmt:
+                            tab.cell_formats[(r0 + dr, c0 + dc)] = fmt
+                        else:
+                            tab.cell_formats.pop((r0 + dr, c0 + dc), None)
+            return {}
+        if kind == "updateSheetProperties":
+            props = body["properties"]
+            tab = self._sheet(i, kind, props["sheetId"])
+            for f in body["fields"].split(","):
+                if f == "gridProperties.frozenRowCount":
+                    tab.frozen_rows = props.get("gridProperties", {}).get("frozenRowCount", 0)
+                elif f == "title":
+                    if props["title"] in self.tabs and self.tabs[props["title"]] is not tab:
+                        raise ApiError(400, f'Invalid requests[{i}].updateSheetProperties: A sheet with the name '
+                                            f'"{props["title"]}" already exists. Please enter another name.')
+                    del self.tabs[tab.title]
+                    tab.title = props["title"]
+                    self.tabs[tab.title] = tab
+                else:
+                    raise ContractViolation(f"the fake does not implement updateSheetProperties.fields={f}")
+            return {}
+        if kind == "updateSpreadsheetProperties":
+            if body["fields"] != "title":
+                raise ContractViolation(f"the fake does not implement fields={body['fields']}")
+            self.title = body["properties"]["title"]
+            return {}
+        if kind == "addProtectedRange":
+            protected = copy.deepcopy(body["protectedRange"])
+            tab = self._sheet(i, kind, protected["range"]["sheetId"])
+            protected["protectedRangeId"] = 900 + sum(len(t.protected_ranges) for t in self.tabs.values())
+            tab.protected_ranges.append(protected)
+            return {"addProtectedRange": {"protectedRange": copy.deepcopy(protected)}}
+        if kind == "setDataValidation":
+            rng = body["range"]
+            self._sheet(i, kind, rng["sheetId"]).validations[rng["startColumnIndex"]] = copy.deepcopy(body["rule"])
+            return {}
+        if kind == "repeatCell":
+            rng = body["range"]
             fmt = body["cell"]["userEnteredFormat"]["numberFormat"]
-            by_id[body["range"]["sheetId"]].formats[body["range"]["startColumnIndex"]] = fmt
-        elif kind == "addConditionalFormatRule":
-            by_id[body["rule"]["ranges"][0]["sheetId"]].conditional_formats.insert(body.get("index", 0), body["rule"])
-        else:
-            raise AssertionError(f"fake does not know {kind}")
+            self._sheet(i, kind, rng["sheetId"]).formats[rng["startColumnIndex"]] = copy.deepcopy(fmt)
+            return {}
+        if kind == "addConditionalFormatRule":
+            rule = copy.deepcopy(body["rule"])
+            tab = self._sheet(i, kind, rule["ranges"][0]["sheetId"])
+            if "booleanRule" in rule:
+                condition = rule["booleanRule"]["condition"]
+                if condition["type"] == "CUSTOM_FORMULA":
+                    self._check_formula(i, condition["values"][0]["userEnteredValue"])
+            tab.conditional_formats.insert(body.get("index", 0), rule)
+            return {}
+        raise ContractViolation(f"the fake does not implement batchUpdate request {kind}")
 
-    def _tab_of(self, a1: str) -> tuple[Tab | None, str]:
+    def _check_formula(self, i: int, formula: str) -> None:
+        """A decimal-comma locale uses ';' between arguments; ',' there is a parse error."""
+        outside = re.sub(r'"[^"]*"', '""', formula)
+        if self.locale.split("_")[0] in DECIMAL_COMMA_LANGUAGES and "," in outside:
+            raise ApiError(400, f"Invalid requests[{i}].addConditionalFormatRule: Invalid ConditionValue.userEnteredValue: "
+                                f"{formula}")
+
+    # -- values -----------------------------------------------------------------------------
+    def _tab_of(self, a1: str) -> tuple[Tab, str]:
         if "!" in a1:
             name, cells = a1.rsplit("!", 1)
         else:
             name, cells = a1, ""
         name = name[1:-1].replace("''", "'") if name.startswith("'") else name
-        return self.tabs.get(name), cells
+        if name not in self.tabs:
+            raise ApiError(400, f"Unable to parse range: {a1}")
+        return self.tabs[name], cells
 
-    def _values_get(self, request, a1: str):
-        tab, _ = self._tab_of(a1)
-        if tab is None:
-            return self._error(request, 400, f"Unable to parse range: {a1}", "INVALID_ARGUMENT")
-        payload = {"range": f"'{tab.title}'!A1:Z{max(1, len(tab.values))}", "majorDimension": "ROWS"}
+    def _values_get(self, a1: str) -> dict:
+        tab, cells = self._tab_of(a1)
         values = api_values(tab.values)
+        if cells and re.fullmatch(r"\d+:\d+", cells):
+            first, last = (int(x) for x in cells.split(":"))
+            values = api_values(values[first - 1:last])
+            rng = f"{cells.split(':')[0]}:{cells.split(':')[1]}"
+            rng = f"A{first}:{column_name(tab.column_count - 1)}{last}"
+        elif cells and re.fullmatch(r"[A-Z]+:[A-Z]+", cells):
+            a, b = (a1_to_index(x + "1")[1] for x in cells.split(":"))
+            values = api_values([row[a:b + 1] for row in values])
+            rng = f"{cells.split(':')[0]}1:{cells.split(':')[1]}{tab.row_count}"
+        else:
+            rng = f"A1:{column_name(tab.column_count - 1)}{tab.row_count}"
+        quoted = "'" + tab.title.replace("'", "''") + "'" if not re.fullmatch(r"\w+", tab.title) else tab.title
+        payload = {"range": f"{quoted}!{rng}", "majorDimension": "ROWS"}
         if values:
             payload["values"] = values
-        return self._json(request, payload)
+        return payload
 
-    def _values_batch_update(self, request, body):
-        updated = 0
-        for item in body["data"]:
+    def _values_batch_update(self, body: dict) -> dict:
+        if body.get("valueInputOption") in (None, "INPUT_VALUE_OPTION_UNSPECIFIED"):
+            raise ApiError(400, "Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED")
+        responses, total_cells, rows, cols, sheets = [], 0, 0, 0, set()
+        for item in body.get("data", []):
             tab, cells = self._tab_of(item["range"])
             r0, c0 = a1_to_index(cells.split(":")[0])
+            width = max((len(r) for r in item["values"]), default=0)
             for dr, row in enumerate(item["values"]):
                 for dc, value in enumerate(row):
                     tab.set(r0 + dr, c0 + dc, value)
-                    updated += 1
-        return self._json(request, {"spreadsheetId": self.key, "totalUpdatedCells": updated})
+            n = sum(len(r) for r in item["values"])
+            total_cells += n
+            rows += len(item["values"])
+            cols += width
+            sheets.add(tab.title)
+            responses.append({"spreadsheetId": self.key, "updatedRange": f"{tab.title}!{cells}",
+                              "updatedRows": len(item["values"]), "updatedColumns": width, "updatedCells": n})
+        return compact({"spreadsheetId": self.key, "totalUpdatedRows": rows, "totalUpdatedColumns": cols,
+                        "totalUpdatedCells": total_cells, "totalUpdatedSheets": len(sheets),
+                        "responses": responses})
 
     # -- responses ----------------------------------------------------------------------
-    def _json(self, request, payload, status: int = 200):
+    def _json(self, request, payload, status: int = 200, headers: dict | None = None):
         response = requests.Response()
         response.status_code = status
         response._content = json.dumps(payload).encode()
         response.headers["Content-Type"] = "application/json; charset=UTF-8"
+        response.headers.update(headers or {})
         response.url = request.url
         response.request = request
         response.encoding = "utf-8"
         return response
 
-    def _error(self, request, status: int, message: str | None = None, reason: str | None = None):
+    def _error(self, request, status: int, message: str | None = None, reason: str | None = None,
+               headers: dict | None = None):
         defaults = {429: ("Quota exceeded for quota metric 'Read requests' and limit 'Read requests per "
                           "minute per user' of service 'sheets.googleapis.com'.", "RESOURCE_EXHAUSTED"),
+                    400: ("Invalid argument.", "INVALID_ARGUMENT"),
                     403: ("The caller does not have permission", "PERMISSION_DENIED"),
                     404: ("Requested entity was not found.", "NOT_FOUND"),
                     500: ("Internal error encountered.", "INTERNAL"),
+                    502: ("Bad gateway.", "UNAVAILABLE"),
                     503: ("The service is currently unavailable.", "UNAVAILABLE")}
         msg, st = defaults.get(status, ("error", "UNKNOWN"))
         return self._json(request, {"error": {"code": status, "message": message or msg,
-                                              "status": reason or st}}, status)
+                                              "status": reason or st}}, status, headers)
+
+
+#: Languages whose spreadsheets use the decimal comma (and so ';' between function arguments).
+DECIMAL_COMMA_LANGUAGES = {"nl", "de", "fr", "es", "it", "pt", "da", "sv", "nb", "fi", "pl", "cs", "ru", "tr"}

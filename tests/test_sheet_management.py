@@ -56,8 +56,8 @@ def test_setup_is_one_batch_update_and_idempotent(google):
     cfg, fake = google
     before = [list(r) for r in fake.tabs["Register"].values]
     report = setup_register(cfg, PEIL, session=fake.session())
-    assert [r["method"] for r in fake.requests] == ["GET", "POST"]
-    assert fake.requests[0]["params"]["includeGridData"] == "true"
+    assert [r["api"] for r in fake.requests] == ["spreadsheets.get", "spreadsheets.get", "spreadsheets.batchUpdate"]
+    assert fake.requests[1]["params"]["includeGridData"] == "true"
     assert len(fake.batch_updates) == 1
     kinds = [next(iter(r)) for r in fake.batch_updates[0]["requests"]]
     assert kinds.count("setDataValidation") == 8
@@ -75,7 +75,7 @@ def test_setup_is_one_batch_update_and_idempotent(google):
     rules = [r["addConditionalFormatRule"]["rule"]["booleanRule"]["condition"]["values"][0]["userEnteredValue"]
              for r in requests if "addConditionalFormatRule" in r]
     assert all("WORKDAY(" in f and 'INDIRECT("Feestdagen!$A$2:$A$400")' in f for f in rules)
-    assert "WORKDAY($B2,7," in rules[0]  # 7 werkdagen from Datum ontvangst (column B)
+    assert "WORKDAY($B2;7;" in rules[0]  # nl_NL separators; 7 werkdagen from Datum ontvangst (column B)
     # Owner's data untouched; the tool's columns appended after the last used column.
     after = fake.tabs["Register"].values
     assert [row[:len(before[0])] for row in after[1:]] == [row[:len(before[0])] for row in before[1:]]
@@ -89,7 +89,7 @@ def test_setup_is_one_batch_update_and_idempotent(google):
     fake.requests.clear()
     again = setup_register(cfg, PEIL, session=fake.session())
     assert again.changes == []
-    assert [r["method"] for r in fake.requests] == ["GET"]
+    assert [r["method"] for r in fake.requests] == ["GET", "GET"]
     assert len(fake.batch_updates) == 1
 
 

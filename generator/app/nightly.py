@@ -59,6 +59,15 @@ def run_nightly(config: Config, peildatum: dt.date, now: dt.datetime, dry: bool 
     except KlachtenError as exc:
         steps.append(Step("register", False, str(exc)))
 
+    if result is not None and not dry:
+        from register.sources import open_source
+
+        try:
+            written = open_source(config, session).keep_holidays_current(peildatum)
+            steps.append(Step("feestdagen", True, written or "tabblad Feestdagen reikt al twee jaar vooruit"))
+        except KlachtenError as exc:
+            steps.append(Step("feestdagen", False, str(exc)))
+
     if grid is not None:
         try:
             path = write_backup(grid, config.backups_dir(), now, config.nachtrun.backups_bewaren)

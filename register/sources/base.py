@@ -111,13 +111,38 @@ class Source(ABC):
     def setup(self, today: dt.date) -> SetupReport:
         """Add what is missing (columns, dropdowns, formats, Feestdagen tab, colour rules)."""
 
+    @abstractmethod
+    def keep_holidays_current(self, today: dt.date) -> str | None:
+        """Make the Feestdagen tab reach at least two years past ``today`` (the nightly run);
+        return what was done (or why nothing could be), None when it already did: then nothing
+        is written. A register without the tab is left alone (``inrichten`` creates it)."""
+
+    def write_planned(self, plan: Callable[[], list[CellWrite]]) -> None:
+        """Write the cells ``plan()`` returns (it re-reads the tab). Sources whose write may be lost
+        in transit override this to re-plan instead of re-sending."""
+        cells = plan()
+        if cells:
+            self.write_cells(cells)
+
     def update_by_number(self, updates: dict[str, dict[str, Any]], guard: Guard | None = None) -> WriteReport:
         """Write ``{klachtnummer: {schema key: value}}``: re-read right before writing, find each
         complaint's row by its number, write only the cells whose value changes.
 
         A number that vanished or became ambiguous is skipped and reported, so rows the owner
-        sorted, inserted or deleted meanwhile never receive another complaint's values.
+        sorted, inserted or deleted meanwhile never receive another complaint's values. The
+        report describes the first plan: a retry after a lost answer finds those cells written.
         """
+        reports: list[WriteReport] = []
+
+        def plan() -> list[CellWrite]:
+            cells, report = self._plan_updates(updates, guard)
+            reports.append(report)
+            return cells
+
+        self.write_planned(plan)
+        return reports[0]
+
+    def _plan_updates(self, updates: dict[str, dict[str, Any]], guard: Guard | None) -> tuple[list[CellWrite], WriteReport]:
         grid = self.read()
         top, positions = grid.header_positions()
         if "complaint_no" not in positions:
@@ -152,10 +177,8 @@ class Source(ABC):
             if changed:
                 cells.extend(changed)
                 report.updated.append(number)
-        if cells:
-            self.write_cells(cells)
         report.cells = len(cells)
-        return report
+        return cells, report
 
 
 def missing_tab_message(tab: str, available: list[str], where: str) -> str:

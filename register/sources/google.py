@@ -11,14 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import random
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from register.errors import SourceError
 from register.model import allowed_values
+from register.parse import _serial as from_serial
 from register.parse import to_serial
+from register.plural import count
 from register.schema import BY_KEY, column_letter
 from register.sheetsetup import (
     ACK_COLOUR,
@@ -31,7 +35,10 @@ from register.sheetsetup import (
     PROTECTION_NOTE,
     TEXT_KEYS,
     SetupReport,
+    canonical_formula,
     closed_days,
+    formula_separator,
+    holidays_missing,
     overdue_formulas,
     plan_layout,
 )
@@ -41,9 +48,43 @@ if TYPE_CHECKING:
     from register.config import Config
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
-BACKOFF_SECONDS = 1.0  # first wait; doubles per attempt
+FIRST_WAIT = 1.0  # seconds before the first retry; doubles per attempt (plus up to 1 s of jitter)
+MAX_WAIT = 64.0  # one wait never exceeds this (Google's usage-limits page: exponential backoff up to 64 s)
+MAX_RETRY_AFTER = 120.0  # a Retry-After beyond this is not honoured in full
+#: Names Google gives the only tab of a brand-new spreadsheet; such a tab becomes the register.
+NEW_SHEET_TABS = ("Blad1", "Sheet1")
 _KEY_RE = re.compile(r"/spreadsheets/d/([a-zA-Z0-9-_]+)")
 EDIT_URL = "https://docs.google.com/spreadsheets/d/{key}/edit"
+
+
+class LostAnswer(Exception):
+    """A write was sent but no answer came back (timeout, broken connection, 5xx): it may or may
+    not have been applied, so it must not be re-sent as it is."""
+
+
+def backoff_wait(attempt: int, retry_after: float | None, rng: random.Random) -> float:
+    """Seconds to wait after failed attempt ``attempt`` (1-based): exponential with jitter,
+    at least what a Retry-After header asked for (up to MAX_RETRY_AFTER)."""
+    wait = min(MAX_WAIT, FIRST_WAIT * 2 ** (attempt - 1) + rng.uniform(0, 1))
+    if retry_after is not None:
+        wait = max(wait, min(retry_after, MAX_RETRY_AFTER))
+    return wait
+
+
+def _retry_after(response: Any) -> float | None:
+    value = response.headers.get("Retry-After") if response is not None else None
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(value)
+            return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+        except (TypeError, ValueError):
+            return None
 
 
 def spreadsheet_key(value: str) -> str:
@@ -88,7 +129,8 @@ def _service_account_email(path: str | None) -> str:
 class SheetsConnection:
     """One spreadsheet, reached through gspread's HTTP client with retries and a timeout."""
 
-    def __init__(self, config: Config, session: Any = None, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, config: Config, session: Any = None, sleep: Callable[[float], None] = time.sleep,
+                 rng: random.Random | None = None):
         import gspread
 
         self.config = config
@@ -99,6 +141,7 @@ class SheetsConnection:
         self.attempts = config.register.pogingen
         self.timeout = config.register.timeout_seconden
         self._sleep = sleep
+        self._rng = rng or random.Random()
         self.credentials_file: str | None = None
         if session is None:
             self.credentials_file = credentials_path(config)
@@ -118,14 +161,21 @@ class SheetsConnection:
         self._metadata: dict | None = None
 
     # -- the request loop -------------------------------------------------------------------
-    def call(self, what: str, fn: Callable[[], Any]) -> Any:
-        """Run one API request with bounded retries; translate failures into SourceError."""
+    def call(self, what: str, fn: Callable[[], Any], write: bool = False) -> Any:
+        """Run one API request; retry 429 and (for reads) 5xx and timeouts with backoff; translate
+        failures into SourceError.
+
+        A write whose answer is lost (timeout, broken connection, 5xx) raises LostAnswer instead
+        of being re-sent: Google may have applied it. A 429 was refused before anything was
+        applied, so it is retried as it is.
+        """
         import requests
-        from google.auth.exceptions import GoogleAuthError
+        from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
         from gspread.exceptions import APIError
 
         last = ""
         for attempt in range(1, self.attempts + 1):
+            retry_after = None
             try:
                 return fn()
             except APIError as exc:
@@ -133,15 +183,51 @@ class SheetsConnection:
                 if status not in RETRY_STATUS:
                     raise SourceError(self._api_message(status, what, exc)) from None
                 last = f"HTTP {status}" + (" (te veel verzoeken)" if status == 429 else " (storing bij Google)")
+                if write and status != 429:
+                    raise LostAnswer(last) from None
+                retry_after = _retry_after(exc.response)
             except requests.Timeout:
                 last = f"geen antwoord binnen {self.timeout} seconden"
+                if write:
+                    raise LostAnswer(last) from None
             except requests.ConnectionError:
                 last = "geen verbinding met Google"
-            except GoogleAuthError as exc:
-                raise SourceError(f"inloggen bij Google mislukt: {exc}") from None
+                if write:
+                    raise LostAnswer(last) from None
+            except TransportError:  # the token could not be fetched: no network, DNS, proxy
+                last = "geen verbinding met Google (controleer de internetverbinding)"
+            except RefreshError:
+                raise SourceError("inloggen bij Google mislukt: Google weigert de sleutel van het service-account "
+                                  "(ingetrokken, verlopen of van een verwijderd account); maak een nieuwe sleutel "
+                                  "en controleer met 'klachten verbinding'") from None
+            except GoogleAuthError:
+                raise SourceError("inloggen bij Google mislukt; controleer het sleutelbestand met "
+                                  "'klachten verbinding'") from None
             if attempt < self.attempts:
-                self._sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
+                self.pause(attempt, retry_after)
         raise SourceError(f"Google Sheets: {what} mislukt na {self.attempts} pogingen: {last}; probeer het later opnieuw")
+
+    def pause(self, attempt: int, retry_after: float | None = None) -> None:
+        self._sleep(backoff_wait(attempt, retry_after, self._rng))
+
+    def write_checked(self, what: str, plan: Callable[[], Any], send: Callable[[Any], Any]) -> None:
+        """Send what ``plan()`` says is still missing; when an answer is lost, re-read (``plan``
+        reads afresh) and send only what is then still missing, never the same write blindly."""
+        last = ""
+        for attempt in range(1, self.attempts + 1):
+            todo = plan()
+            if not todo:
+                return
+            try:
+                send(todo)
+                return
+            except LostAnswer as exc:
+                last = str(exc)
+                self._metadata = None
+                if attempt < self.attempts:
+                    self.pause(attempt)
+        raise SourceError(f"Google Sheets: {what} niet bevestigd na {self.attempts} pogingen: {last}; "
+                          "controleer de sheet en probeer het later opnieuw")
 
     def _api_message(self, status: int, what: str, exc: Any) -> str:
         account = _service_account_email(self.credentials_file)
@@ -155,19 +241,39 @@ class SheetsConnection:
 
     # -- reading ----------------------------------------------------------------------------
     def metadata(self) -> dict:
+        """Title, locale and the tabs' properties (one request, cached until a write's answer is lost)."""
         if self._metadata is None:
             self._metadata = self.call("sheetgegevens ophalen", lambda: self.http.fetch_sheet_metadata(
                 self.key, params={"includeGridData": "false",
-                                  "fields": "properties.title,sheets.properties"}))
+                                  "fields": "properties(title,locale),sheets.properties"}))
         return self._metadata
+
+    def titles(self) -> list[str]:
+        return [s["properties"].get("title", "") for s in self.metadata().get("sheets", [])]
+
+    def locale(self) -> str:
+        return self.metadata().get("properties", {}).get("locale", "en_US")
 
     def sheet_properties(self, title: str | None = None) -> dict:
         title = title or self.tab
-        sheets = [s["properties"] for s in self.metadata().get("sheets", [])]
-        for props in sheets:
-            if props.get("title") == title:
-                return props
-        raise SourceError(missing_tab_message(title, [p.get("title", "") for p in sheets], "de Google Sheet"))
+        for sheet in self.metadata().get("sheets", []):
+            if sheet["properties"].get("title") == title:
+                return sheet["properties"]
+        raise SourceError(self.missing_tab(title))
+
+    def new_sheet_tab(self) -> str | None:
+        """The 'Blad1'/'Sheet1' of a brand-new spreadsheet that setup would make the register."""
+        titles = self.titles()
+        if self.tab not in titles and len(titles) == 1 and titles[0] in NEW_SHEET_TABS:
+            return titles[0]
+        return None
+
+    def missing_tab(self, title: str) -> str:
+        message = missing_tab_message(title, self.titles(), "de Google Sheet")
+        fresh = self.new_sheet_tab()
+        if title == self.tab and fresh:
+            message += f"; 'klachten inrichten' maakt van '{fresh}' het register"
+        return message
 
     def read_grid(self) -> Grid:
         props = self.sheet_properties()
@@ -179,13 +285,22 @@ class SheetsConnection:
         return Grid(values=response.get("values", []), label=f"Google Sheet '{title}' (tabblad {self.tab})",
                     url=EDIT_URL.format(key=self.key), gid=props.get("sheetId"))
 
+    def read_values(self, title: str, cells: str) -> list[list]:
+        response = self.call(f"tabblad {title} lezen", lambda: self.http.values_get(
+            self.key, f"{quote_tab(title)}!{cells}",
+            params={"valueRenderOption": "UNFORMATTED_VALUE",
+                    "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}))
+        return response.get("values", [])
+
     # -- writing (one request each; used by inrichten, --schrijf and anonimiseer) --------------
     def batch_update(self, requests_: list[dict]) -> Any:
-        return self.call("sheet inrichten", lambda: self.http.batch_update(self.key, {"requests": requests_}))
+        return self.call("sheet inrichten", lambda: self.http.batch_update(self.key, {"requests": requests_}),
+                         write=True)
 
     def values_batch_update(self, data: list[dict]) -> Any:
         body = {"valueInputOption": "RAW", "data": data}
-        return self.call("waarden schrijven", lambda: self.http.values_batch_update(self.key, body=body))
+        return self.call("waarden schrijven", lambda: self.http.values_batch_update(self.key, body=body),
+                         write=True)
 
 
 class GoogleSource(Source):
@@ -193,9 +308,9 @@ class GoogleSource(Source):
 
     kind = "google"
 
-    def __init__(self, config: Config, session: Any = None):
+    def __init__(self, config: Config, session: Any = None, sleep: Callable[[float], None] = time.sleep):
         super().__init__(config)
-        self.conn = SheetsConnection(config, session=session)
+        self.conn = SheetsConnection(config, session=session, sleep=sleep)
 
     def read(self) -> Grid:
         return self.conn.read_grid()
@@ -206,8 +321,14 @@ class GoogleSource(Source):
                 for c in cells]
         self.conn.values_batch_update(data)
 
+    def write_planned(self, plan: Callable[[], list[CellWrite]]) -> None:
+        self.conn.write_checked("waarden schrijven", plan, self.write_cells)
+
     def setup(self, today: dt.date) -> SetupReport:
         return setup_google(self.conn, today)
+
+    def keep_holidays_current(self, today: dt.date) -> str | None:
+        return keep_holidays_google(self.conn, today)
 
 
 def _raw(value: Any) -> Any:
@@ -225,18 +346,42 @@ def _string_cell(text: str) -> dict:
     return {"userEnteredValue": {"stringValue": text}}
 
 
-def setup_google(conn: SheetsConnection, today: dt.date) -> SetupReport:
-    """The setup plan carried out on a Google Sheet: one read, at most one batchUpdate."""
+def _is_tool_dropdown(rule: dict) -> bool:
+    """A dropdown as inrichten writes it (so its list may be brought up to date)."""
+    return (rule.get("condition", {}).get("type") == "ONE_OF_LIST" and rule.get("showCustomUi") is True
+            and not rule.get("strict", False) and "inputMessage" not in rule)
+
+
+def _rule_formulas(sheet: dict) -> set[str]:
+    """The formulas of every existing boolean colour rule, in ',' form; any rule shape is fine
+    (no values for BLANK/NOT_BLANK, relativeDate for date rules, gradient rules)."""
+    out = set()
+    for rule in sheet.get("conditionalFormats", []):
+        condition = rule.get("booleanRule", {}).get("condition", {})
+        for value in condition.get("values", []):
+            if "userEnteredValue" in value:
+                out.add(canonical_formula(value["userEnteredValue"]))
+    return out
+
+
+SETUP_FIELDS = ("sheets(properties(sheetId,title,gridProperties),conditionalFormats,protectedRanges,"
+                "data(rowData(values(userEnteredValue,dataValidation,userEnteredFormat.numberFormat))))")
+
+
+def plan_google_setup(conn: SheetsConnection, today: dt.date) -> tuple[list[dict], SetupReport]:
+    """Read the sheet (two requests) and return the batchUpdate requests that are still missing."""
     config = conn.config
-    tab = conn.tab
+    conn._metadata = None
+    titles = conn.titles()
+    fresh = conn.new_sheet_tab()
+    tab = fresh or conn.tab
+    if tab not in titles:
+        raise SourceError(conn.missing_tab(conn.tab))
+    ranges = [f"{quote_tab(tab)}!1:2"] + ([f"{quote_tab(HOLIDAY_TAB)}!A:B"] if HOLIDAY_TAB in titles else [])
     state = conn.call("sheet lezen", lambda: conn.http.fetch_sheet_metadata(conn.key, params={
-        "includeGridData": "true",
-        "ranges": [f"{quote_tab(tab)}!1:2", f"{quote_tab(HOLIDAY_TAB)}!A:B"],
-        "fields": "sheets(properties,conditionalFormats,protectedRanges,data(startRow,startColumn,rowData("
-                  "values(userEnteredValue,dataValidation,userEnteredFormat(numberFormat)))))"}))
+        "includeGridData": "true", "ranges": ranges, "fields": SETUP_FIELDS}))
     sheets = {s["properties"]["title"]: s for s in state.get("sheets", [])}
-    if tab not in sheets:
-        raise SourceError(missing_tab_message(tab, list(sheets), "de Google Sheet"))
+    all_ids = {s["properties"]["sheetId"] for s in conn.metadata().get("sheets", [])}
     sheet = sheets[tab]
     props = sheet["properties"]
     sheet_id = props["sheetId"]
@@ -247,8 +392,14 @@ def setup_google(conn: SheetsConnection, today: dt.date) -> SetupReport:
     layout = plan_layout([_cell_value(c) for c in header_cells])
     requests: list[dict] = []
     changes: list[str] = []
+    notes: list[str] = []
     row_count = grid.get("rowCount", 1000)
 
+    if fresh:
+        requests.append({"updateSheetProperties": {"properties": {"sheetId": sheet_id, "title": conn.tab},
+                                                   "fields": "title"}})
+        changes.append(f"tabblad '{fresh}' (het enige tabblad van de nieuwe sheet) hernoemd tot "
+                       f"'{conn.tab}' en als register gebruikt")
     if layout.width > grid.get("columnCount", 26):
         requests.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
                                              "length": layout.width - grid.get("columnCount", 26)}})
@@ -281,69 +432,198 @@ def setup_google(conn: SheetsConnection, today: dt.date) -> SetupReport:
         col = layout.positions[key]
         values = [{"userEnteredValue": v} for v in allowed_values(key, config)]
         rule = {"condition": {"type": "ONE_OF_LIST", "values": values}, "strict": False, "showCustomUi": True}
-        if probe_cell(col).get("dataValidation") != rule:
-            requests.append({"setDataValidation": {"range": column_range(col), "rule": rule}})
-            changes.append(f"keuzelijst voor {BY_KEY[key].header}")
+        current = probe_cell(col).get("dataValidation")
+        if current == rule:
+            continue
+        if current is not None and not _is_tool_dropdown(current):
+            notes.append(f"{BY_KEY[key].header} heeft al een eigen gegevensvalidatie; die blijft staan")
+            continue
+        requests.append({"setDataValidation": {"range": column_range(col), "rule": rule}})
+        changes.append(f"keuzelijst voor {BY_KEY[key].header}")
     for keys, fmt, label in ((DATE_KEYS, {"type": "DATE", "pattern": DATE_PATTERN}, "datumopmaak"),
                              (TEXT_KEYS, {"type": "TEXT"}, "tekstopmaak")):
         for key in keys:
             col = layout.positions[key]
-            if probe_cell(col).get("userEnteredFormat", {}).get("numberFormat") != fmt:
-                requests.append({"repeatCell": {"range": column_range(col),
-                                                "cell": {"userEnteredFormat": {"numberFormat": fmt}},
-                                                "fields": "userEnteredFormat.numberFormat"}})
-                changes.append(f"{label} voor {BY_KEY[key].header}")
+            current = probe_cell(col).get("userEnteredFormat", {}).get("numberFormat")
+            if current == fmt or (current and fmt["type"] == "DATE" and current.get("type") in ("DATE", "DATE_TIME")):
+                continue
+            requests.append({"repeatCell": {"range": column_range(col),
+                                            "cell": {"userEnteredFormat": {"numberFormat": fmt}},
+                                            "fields": "userEnteredFormat.numberFormat"}})
+            changes.append(f"{label} voor {BY_KEY[key].header}")
 
-    days = closed_days(config, today)
-    wanted_rows = [["Datum", "Omschrijving"]] + [[d, name] for d, name in days]
     holiday = sheets.get(HOLIDAY_TAB)
-    holiday_id = holiday["properties"]["sheetId"] if holiday else _free_sheet_id(sheets)
+    holiday_id = holiday["properties"]["sheetId"] if holiday else _free_sheet_id(all_ids)
     if holiday is None:
         requests.append({"addSheet": {"properties": {"sheetId": holiday_id, "title": HOLIDAY_TAB}}})
         changes.append(f"tabblad {HOLIDAY_TAB} toegevoegd")
-    current = [[_cell_value(c) for c in r.get("values", [])] for block in (holiday or {}).get("data", [])
-               for r in block.get("rowData", [])]
-    wanted_values = [[_serial_or_text(v) for v in row] for row in wanted_rows]
-    if current != wanted_values:
-        rows_data = [{"values": [_typed_cell(v) for v in row]} for row in wanted_rows]
-        requests.append({"updateCells": {"start": {"sheetId": holiday_id, "rowIndex": 0, "columnIndex": 0},
-                                         "rows": rows_data, "fields": "userEnteredValue,userEnteredFormat.numberFormat"}})
+    current_rows = [[_cell_value(c) for c in r.get("values", [])] for block in (holiday or {}).get("data", [])
+                    for r in block.get("rowData", [])]
+    days = closed_days(config, today)
+    write = _holiday_rows_request(holiday_id, days, current_rows)
+    if write:
+        requests.append(write)
         changes.append(f"{len(days)} sluitingsdagen in {HOLIDAY_TAB}")
 
-    holidays = HOLIDAYS_REF
-    existing = {cond["booleanRule"]["condition"]["values"][0]["userEnteredValue"]
-                for cond in sheet.get("conditionalFormats", []) if "booleanRule" in cond}
+    separator = formula_separator(conn.locale())
+    existing = _rule_formulas(sheet)
     full_rows = {"sheetId": sheet_id, "startRowIndex": 1, "endRowIndex": row_count,
                  "startColumnIndex": 0, "endColumnIndex": layout.width}
-    for formula, colour, label in zip(overdue_formulas(layout, config, holidays), (ACK_COLOUR, DECISION_COLOUR),
+    for formula, colour, label in zip(overdue_formulas(layout, config, HOLIDAYS_REF, separator),
+                                      (ACK_COLOUR, DECISION_COLOUR),
                                       ("bevestiging te laat", "standpunt te laat"), strict=True):
-        if formula not in existing:
+        if canonical_formula(formula) not in existing:
             requests.append({"addConditionalFormatRule": {"index": 0, "rule": {
                 "ranges": [full_rows],
                 "booleanRule": {"condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": formula}]},
-                                "format": {"backgroundColor": colour}}}}})
+                                "format": {"backgroundColorStyle": {"rgbColor": colour}}}}}})
             changes.append(f"kleurregel '{label}'")
-    if requests:
-        conn.batch_update(requests)
-    return SetupReport(changes)
+    return requests, SetupReport(changes, notes)
 
 
-def _free_sheet_id(sheets: dict) -> int:
-    used = {s["properties"]["sheetId"] for s in sheets.values()}
+def setup_google(conn: SheetsConnection, today: dt.date) -> SetupReport:
+    """The setup plan carried out on a Google Sheet: two reads, at most one batchUpdate.
+
+    When the batchUpdate's answer is lost, the sheet is read again and only what is still
+    missing is sent, so no rule, protected range or tab is ever added twice.
+    """
+    first: list[SetupReport] = []
+
+    def plan() -> list[dict]:
+        requests, report = plan_google_setup(conn, today)
+        first.append(report)
+        return requests
+
+    conn.write_checked("sheet inrichten", plan, conn.batch_update)
+    return first[0]
+
+
+def _holiday_rows_request(sheet_id: int, days: list[tuple[dt.date, str]], current_rows: list[list]) -> dict | None:
+    """An updateCells writing the Feestdagen tab (clearing rows beyond the new list), or None."""
+    wanted = [["Datum", "Omschrijving"]] + [[to_serial(d), name] for d, name in days]
+    current = [row + [None] * (2 - len(row)) for row in current_rows]
+    while current and current[-1] == [None, None]:
+        current.pop()
+    if current == wanted:
+        return None
+    rows = [{"values": [_string_cell("Datum"), _string_cell("Omschrijving")]}]
+    rows += [{"values": [{"userEnteredValue": {"numberValue": to_serial(d)},
+                          "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": DATE_PATTERN}}},
+                         _string_cell(name)]} for d, name in days]
+    rows += [{"values": [{}, {}]} for _ in range(len(current) - len(wanted))]
+    return {"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+                            "rows": rows, "fields": "userEnteredValue,userEnteredFormat.numberFormat"}}
+
+
+def keep_holidays_google(conn: SheetsConnection, today: dt.date) -> str | None:
+    """Extend the Feestdagen tab when it does not reach two years ahead; None when it already does."""
+    written: list[int] = []
+    conn._metadata = None
+    if HOLIDAY_TAB not in conn.titles():
+        return f"geen tabblad {HOLIDAY_TAB} in de Google Sheet (niets gewijzigd; 'klachten inrichten' maakt het aan)"
+
+    def plan() -> list[dict]:
+        conn._metadata = None
+        rows = conn.read_values(HOLIDAY_TAB, "A:B")
+        listed = {from_serial(r[0]) for r in rows[1:] if r and isinstance(r[0], (int, float))}
+        if not holidays_missing(conn.config, today, listed):
+            return []
+        days = closed_days(conn.config, today)
+        written.append(len(days))
+        request = _holiday_rows_request(conn.sheet_properties(HOLIDAY_TAB)["sheetId"], days, rows)
+        return [request] if request else []
+
+    conn.write_checked(f"tabblad {HOLIDAY_TAB} bijwerken", plan, conn.batch_update)
+    if not written:
+        return None
+    return f"{written[0]} sluitingsdagen in {HOLIDAY_TAB} gezet (tot en met {today.year + 3})"
+
+
+def _free_sheet_id(used: set[int]) -> int:
     candidate = 7_000_001
     while candidate in used:
         candidate += 1
     return candidate
 
 
-def _serial_or_text(value):
-    if isinstance(value, dt.date):
-        return to_serial(value)
-    return value
+# -- klachten verbinding ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """One line of `klachten verbinding`: what was checked and whether it holds."""
+
+    ok: bool
+    text: str
 
 
-def _typed_cell(value) -> dict:
-    if isinstance(value, dt.date):
-        return {"userEnteredValue": {"numberValue": _serial_or_text(value)},
-                "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": DATE_PATTERN}}}
-    return _string_cell(str(value))
+def check_connection(config: Config, session: Any = None) -> list[ConnectionCheck]:
+    """Check, in order, what a Google register needs; stop at the first check that fails when
+    the later ones depend on it. Writes nothing to the register: the write check re-sets the
+    spreadsheet's own title (a batchUpdate that changes nothing but needs editor rights)."""
+    checks: list[ConnectionCheck] = []
+    try:
+        path = credentials_path(config)
+        with open(path, encoding="utf-8") as fh:
+            info = json.load(fh)
+        email = info.get("client_email") if isinstance(info, dict) else None
+        if not email or info.get("type") != "service_account":
+            raise SourceError(f"'{path}' is geen service-account-sleutel (verwacht \"type\": \"service_account\" "
+                              "en een client_email)")
+        conn = SheetsConnection(config, session=session)
+        conn.credentials_file = path
+        checks.append(ConnectionCheck(True, f"sleutel gevonden: {path} (service-account {email})"))
+    except (SourceError, OSError, ValueError) as exc:
+        checks.append(ConnectionCheck(False, str(exc) if isinstance(exc, SourceError)
+                                      else f"sleutelbestand onleesbaar: {exc}"))
+        return checks
+    try:
+        meta = conn.metadata()
+        title = meta.get("properties", {}).get("title", conn.key)
+        checks.append(ConnectionCheck(True, f"Google Sheet '{title}' is gedeeld met {email}"))
+    except SourceError as exc:
+        checks.append(ConnectionCheck(False, str(exc)))
+        return checks
+    fresh = conn.new_sheet_tab()
+    tab_ok = conn.tab in conn.titles()
+    if tab_ok:
+        checks.append(ConnectionCheck(True, f"tabblad '{conn.tab}' gevonden"))
+    elif fresh:
+        checks.append(ConnectionCheck(True, f"tabblad '{conn.tab}' ontbreekt nog; 'klachten inrichten' maakt van "
+                                            f"'{fresh}' (het enige tabblad) het register"))
+    else:
+        checks.append(ConnectionCheck(False, conn.missing_tab(conn.tab)))
+    if tab_ok or fresh:
+        checks.append(_header_check(conn, fresh or conn.tab))
+    locale = conn.locale()
+    separator = formula_separator(locale)
+    checks.append(ConnectionCheck(True, f"landinstelling {locale}: formules met '{separator}' tussen de argumenten"))
+    try:
+        conn.write_checked("schrijfrecht controleren", lambda: [{"updateSpreadsheetProperties": {
+            "properties": {"title": meta.get("properties", {}).get("title", "")}, "fields": "title"}}],
+            conn.batch_update)
+        checks.append(ConnectionCheck(True, f"{email} mag in de sheet schrijven (bewerker)"))
+    except SourceError as exc:
+        message = str(exc)
+        if message.startswith("geen toegang"):
+            message = f"{email} mag de sheet alleen lezen: deel hem als bewerker"
+        checks.append(ConnectionCheck(False, message))
+    return checks
+
+
+def _header_check(conn: SheetsConnection, tab: str) -> ConnectionCheck:
+    from register.schema import COLUMNS, header_positions
+
+    try:
+        row = (conn.read_values(tab, "1:1") or [[]])[0]
+    except SourceError as exc:
+        return ConnectionCheck(False, str(exc))
+    if not any(v not in (None, "") for v in row):
+        return ConnectionCheck(True, "kopregel nog leeg; 'klachten inrichten' vult hem")
+    positions, _ = header_positions(row)
+    if not positions:
+        return ConnectionCheck(False, "rij 1 bevat geen bekende kolomkoppen; zet de kopregel op rij 1")
+    missing = [c.header for c in COLUMNS if c.key not in positions]
+    if missing:
+        return ConnectionCheck(True, f"kopregel gevonden; {count(len(missing), 'kolom', 'kolommen')} ontbreken nog "
+                                     f"({', '.join(missing[:3])}{', …' if len(missing) > 3 else ''}); "
+                                     "'klachten inrichten' voegt ze toe")
+    return ConnectionCheck(True, f"kopregel compleet ({count(len(positions), 'kolom', 'kolommen')} herkend)")

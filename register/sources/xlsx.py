@@ -89,6 +89,39 @@ class XlsxSource(Source):
     def setup(self, today: dt.date) -> SetupReport:
         return setup_xlsx(self.config, today)
 
+    def keep_holidays_current(self, today: dt.date) -> str | None:
+        import openpyxl
+
+        from register.sheetsetup import HOLIDAY_TAB, closed_days, holidays_missing
+
+        try:
+            workbook = openpyxl.load_workbook(self.path)
+        except (OSError, ValueError, KeyError) as exc:
+            raise SourceError(f"{self.path.name} kan niet worden geopend: {exc}") from None
+        if HOLIDAY_TAB not in workbook.sheetnames:
+            return f"geen tabblad {HOLIDAY_TAB} in {self.path.name} (niets gewijzigd; 'klachten inrichten' maakt het aan)"
+        hs = workbook[HOLIDAY_TAB]
+        listed = {v.date() if isinstance(v, dt.datetime) else v for (v,) in hs.iter_rows(min_row=2, max_col=1,
+                                                                                         values_only=True)}
+        if not holidays_missing(self.config, today, listed):
+            return None
+        days = closed_days(self.config, today)
+        write_holiday_rows(hs, days)
+        save_workbook_with_backup(workbook, self.path, self.config)
+        return f"{len(days)} sluitingsdagen in {HOLIDAY_TAB} gezet (tot en met {today.year + 3})"
+
+
+def write_holiday_rows(hs: Any, days: list[tuple[dt.date, str]]) -> None:
+    """Replace the Feestdagen sheet's rows with a header and ``days``."""
+    from register.sheetsetup import DATE_PATTERN
+
+    hs.delete_rows(1, hs.max_row)
+    for r, (day, name) in enumerate([("Datum", "Omschrijving"), *days], start=1):
+        hs.cell(row=r, column=1, value=day)
+        hs.cell(row=r, column=2, value=name)
+        if r > 1:
+            hs.cell(row=r, column=1).number_format = DATE_PATTERN
+
 
 def save_workbook_with_backup(workbook: Any, path: Path, config: Config) -> Path | None:
     """Copy the current file to the backup folder, then replace it atomically."""
@@ -104,6 +137,7 @@ def save_workbook_with_backup(workbook: Any, path: Path, config: Config) -> Path
         stamp = dt.datetime.now(AMSTERDAM).strftime("%Y%m%d-%H%M%S-%f")
         backup = folder / f"{path.stem}-voor-wijziging-{stamp}{path.suffix}"
         shutil.copy2(path, backup)
+    path.parent.mkdir(parents=True, exist_ok=True)
     original = path.stat() if path.exists() else None
     tmp = path.with_name(path.stem + ".tmp" + path.suffix)
     workbook.save(tmp)
@@ -112,6 +146,14 @@ def save_workbook_with_backup(workbook: Any, path: Path, config: Config) -> Path
     tmp.replace(path)
     return backup
 
+
+
+#: The only tab of a brand-new workbook (Dutch and English Excel/LibreOffice).
+NEW_SHEET_TABS = ("Blad1", "Sheet1")
+
+
+def _is_empty(ws: Any) -> bool:
+    return all(cell.value in (None, "") for row in ws.iter_rows(max_row=min(ws.max_row, 50)) for cell in row)
 
 
 def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
@@ -144,12 +186,17 @@ def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
     else:
         workbook = openpyxl.load_workbook(path)
     tab = config.register.tabblad
+    changes: list[str] = []
     if tab not in workbook.sheetnames:
-        raise SourceError(missing_tab_message(tab, workbook.sheetnames, path.name))
+        fresh = workbook.sheetnames[0] if len(workbook.sheetnames) == 1 else None
+        if fresh in NEW_SHEET_TABS and _is_empty(workbook[fresh]):
+            workbook[fresh].title = tab  # a new workbook's only, empty tab becomes the register
+            changes.append(f"tabblad '{fresh}' hernoemd naar '{tab}' en als register gebruikt")
+        else:
+            raise SourceError(missing_tab_message(tab, workbook.sheetnames, path.name))
     ws = workbook[tab]
     headers = [ws.cell(row=1, column=c).value for c in range(1, ws.max_column + 1)]
     layout = plan_layout(headers)
-    changes: list[str] = []
     for key, col in layout.added:
         ws.cell(row=1, column=col + 1, value=BY_KEY[key].header)
     if layout.added:
@@ -188,12 +235,7 @@ def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
     current = [(hs.cell(row=r, column=1).value, hs.cell(row=r, column=2).value) for r in range(1, hs.max_row + 1)]
     current = [(a.date() if isinstance(a, dt.datetime) else a, b) for a, b in current if a is not None or b]
     if current != wanted:
-        hs.delete_rows(1, hs.max_row)
-        for r, (day, name) in enumerate(wanted, start=1):
-            hs.cell(row=r, column=1, value=day)
-            hs.cell(row=r, column=2, value=name)
-            if r > 1:
-                hs.cell(row=r, column=1).number_format = DATE_PATTERN
+        write_holiday_rows(hs, days)
         changes.append(f"{len(days)} sluitingsdagen in {HOLIDAY_TAB}")
 
     holidays = HOLIDAYS_REF
