@@ -1,6 +1,6 @@
 """The `klachten` command: a thin layer that parses options, calls the core and prints Dutch.
 
-Heavy modules (pandas, openpyxl, WeasyPrint, matplotlib, gspread) are imported inside the
+Heavy modules (pandas, openpyxl, WeasyPrint, scipy, gspread) are imported inside the
 commands, so `klachten --help` starts about as fast as typer itself.
 """
 
