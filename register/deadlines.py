@@ -22,9 +22,9 @@ import pandas as pd
 from .calendar import NAT, WorkCalendar
 from .config import Config
 from .model import Register
-from .schema import CLOSED
 from .periods import half_year_of, last_ended_half_year
 from .reviews import Review
+from .schema import CLOSED
 from .signals import COMPLAINT_SIGNALS, REGISTER_SIGNALS, FlagInputs
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

@@ -169,8 +169,12 @@ def write_xlsx(path: Path, rows: list[list[Any]], tab: str = "Register") -> None
 
 
 def synthetic_grid(n_rows: int, anchor: dt.date = ANCHOR, years: int = 3, seed: int = 1,
-                   serial_dates: bool = True) -> list[list[Any]]:
-    """A large register as the Sheets API returns it (dates as serial numbers, ragged rows)."""
+                   serial_dates: bool = True, review_columns: bool = False) -> list[list[Any]]:
+    """A large register as the Sheets API returns it (dates as serial numbers, ragged rows).
+
+    ``review_columns`` also fills what the half-year review looks at: phone, postcode and
+    address (about one complaint in eight comes from an earlier complainant), Tevreden,
+    Compensatie bedrag and Oplossing."""
     rng = random.Random(seed)
     span = years * 365
     anchor_serial = to_serial(anchor)
@@ -186,6 +190,15 @@ def synthetic_grid(n_rows: int, anchor: dt.date = ANCHOR, years: int = 3, seed: 
         row[idx["channel"]] = rng.choice(["e-mail", "telefoon", "brief", "webformulier"])
         row[idx["name"]] = f"Klant {n}"
         row[idx["email"]] = f"klant{n}@example.nl"
+        if review_columns:
+            who = rng.randrange(n) if n and rng.random() < 0.125 else n  # a returning complainant
+            row[idx["email"]] = f"Klant{who}@Example.nl " if who != n else row[idx["email"]]
+            row[idx["phone"]] = f"+31 6 {10000000 + who}"
+            row[idx["postcode"]] = f"{1000 + who % 9000} {'AB' if who % 2 else 'XY'}"
+            row[idx["address"]] = f"Proefstraat {who % 200 + 1}"
+            row[idx["satisfied"]] = rng.choice(["ja", "ja", "nee", "onbekend", None])
+            row[idx["compensation_amount"]] = rng.choice([None, None, None, 25, "49,95", 100])
+            row[idx["solution"]] = f"Oplossing {n % 40}"
         row[idx["description"]] = f"Omschrijving van klacht {n}"
         row[idx["category"]] = rng.choice(categories)
         row[idx["cause"]] = rng.choice(CAUSES)

@@ -97,9 +97,10 @@ def parse_period(text: str) -> Period:
 
 
 def half_year_labels(dates: np.ndarray) -> np.ndarray:
-    """'2026-H1'/'2026-H2' per date (vectorised); '' for NaT."""
+    """'2026-H1'/'2026-H2' per date (vectorised: one label per distinct half-year); '' for NaT."""
     dates = np.asarray(dates, dtype="datetime64[D]")
-    years = dates.astype("datetime64[Y]").astype(np.int64) + 1970
-    months = dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    labels = np.char.add(np.char.add(years.astype(str), "-H"), np.where(months <= 6, "1", "2"))
-    return np.where(np.isnat(dates), "", labels).astype(object)
+    months = dates.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    codes = np.where(np.isnat(dates), -1, (months // 12) * 2 + (months % 12 >= 6))
+    uniques, inverse = np.unique(codes, return_inverse=True)
+    labels = np.array(["" if c < 0 else f"{1970 + c // 2}-H{c % 2 + 1}" for c in uniques.tolist()], dtype=object)
+    return labels[inverse.reshape(-1)]
