@@ -152,6 +152,18 @@ def demo_rows(anchor: dt.date = ANCHOR) -> list[list[Any]]:
         ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
          "oktober", "november", "december"][rows[-14]["received"].month - 1] + f" {rows[-14]['received'].year}"
     rows[3]["note"] = "klant later teruggebeld"
+    # What the half-year review and the daily mail look at (no random draws: the rest stays as it was).
+    for row in rows:
+        row["compensation_amount"] = {"Waardebon € 50": 50, "Voorrijkosten gecrediteerd": "75,00"}.get(
+            row.get("compensation") or "")
+    rows[-6]["urgency"] = 2  # overdue and a registered letter: leads the daily mail
+    rows[-4]["follow_up"] = anchor - dt.timedelta(days=1)  # waiting for the second inspection
+    # A returning complainant (same e-mail, phone written differently) about an earlier repair.
+    earlier = rows[-15]
+    rows[-3].update({k: earlier[k] for k in ("name", "address", "postcode", "city")}, urgency=6,
+                    email=earlier["email"].upper(), phone="+31 6 " + earlier["phone"][3:])
+    # And one at the same address (postcode without space, house number only).
+    rows[-16].update(postcode=rows[-20]["postcode"].replace(" ", "").lower(), address=rows[-20]["address"])
     grid = [HEADERS] + [_row(r) for r in rows]
     grid.insert(20, [None] * len(HEADERS))  # a blank row in the middle
     return grid

@@ -17,6 +17,7 @@ import pandas as pd
 
 from register.check import CheckResult
 from register.deadlines import open_complaints
+from register.parse import format_date_nl
 from register.periods import Period, half_year, half_year_labels
 from register.schema import CLOSED, MARKER, URGENCY_LABELS
 
@@ -321,15 +322,18 @@ def trends(frame: pd.DataFrame, today: np.datetime64) -> tuple[Trend, Trend, Tre
 
 
 def measure_effects(frame: pd.DataFrame, period: Period, today: dt.date) -> list[MeasureEffect]:
-    """Each measure (Maatregel) per category, first taken on or before the period's end, with the
-    complaints in that category in the MEASURE_WINDOW days before and after it."""
+    """Each measure (Maatregel) per category that was first taken in the period, or whose effect
+    became measurable in it, with the complaints in that category in the MEASURE_WINDOW days
+    before and after it."""
     named = frame[(frame["measure"] != "") & (frame["half"] != "")]
     if named.empty:
         return []
     when = named["decided"].fillna(named["received"])
     groups = (pd.DataFrame({"measure": named["measure"], "category": named["category"], "when": when})
               .groupby(["measure", "category"], sort=False)["when"].agg(["min", "size"]).reset_index())
-    groups = groups[groups["min"] <= pd.Timestamp(period.end)]
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    ready = groups["min"] + pd.Timedelta(days=MEASURE_WINDOW)
+    groups = groups[groups["min"].between(start, end) | ready.between(start, end)]
     if groups.empty:
         return []
     placed = frame[frame["half"] != ""]
@@ -478,7 +482,8 @@ def analyse(result: CheckResult, period: Period) -> Analysis:
     open_similar, open_total = similar_for_open(frame)
     notes = []
     if period.end >= result.peildatum:
-        notes.append(f"De periode is nog niet voorbij: de cijfers gaan tot en met {result.peildatum:%d-%m-%Y}.")
+        notes.append(f"De periode is nog niet voorbij: de cijfers gaan tot en met "
+                     f"{format_date_nl(result.peildatum)}.")
     return Analysis(
         period=period, peildatum=result.peildatum, columns=columns,
         figures=[figures(_select(frame, c), today) for c in columns],
