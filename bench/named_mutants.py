@@ -16,10 +16,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MUTATIONS = [
-    ("register/deadlines.py", "", ""),  # baseline: the unmutated copy must pass
-    ("register/deadlines.py", "(today > ack_due)", "(today >= ack_due)"),
-    ("register/deadlines.py", "(today > dec_due)", "(today >= dec_due)"),
-    ("register/deadlines.py", "(left_ack <= warn)", "(left_ack < warn)"),
+    ("register/signals.py", "", ""),  # baseline: the unmutated copy must pass
+    ("register/signals.py", "(f.today > f.acknowledge_due)", "(f.today >= f.acknowledge_due)"),
+    ("register/signals.py", "(f.today > f.decision_due)", "(f.today >= f.decision_due)"),
+    ("register/signals.py", "(f.working_days_to_ack <= f.warn)", "(f.working_days_to_ack < f.warn)"),
     ("register/validate.py", "c.add(dates > today,", "c.add(dates >= today,"),
     ("register/writeback.py", '    if cell_text(current.get("escalated_to")):\n        return "is geëscaleerd"\n', ""),
 ]

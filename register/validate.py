@@ -35,6 +35,7 @@ WAARSCHUWING = Severity.WAARSCHUWING
 
 #: Every kind of finding: stable code -> (severity, what it means). Messages may change; codes don't.
 FINDING_KINDS: dict[str, tuple[Severity, str]] = {
+    "tabblad_leeg": (FOUT, "het tabblad van het register is leeg (nog niet ingericht)"),
     "kolom_ontbreekt": (FOUT, "een verplichte kolom ontbreekt in de kopregel"),
     "kolom_dubbel": (WAARSCHUWING, "een kolom staat twee keer in de kopregel"),
     "verplicht_leeg": (FOUT, "een verplichte cel is leeg"),
@@ -202,8 +203,11 @@ def _shown(value) -> str:
 
 
 def _check_headers(reg: Register) -> list[Finding]:
-    findings = []
+    findings: list[Finding] = []
     row = reg.header_row
+    if not any(reg.headers) and not len(reg.frame):
+        return [Finding.of("tabblad_leeg", f"rij {row}", "", "het tabblad is leeg: er is nog geen kopregel",
+                           "voer 'klachten inrichten' uit; dat zet de kolommen klaar", row)]
     used = set(reg.positions.values())
     unmatched = {fold(h): (i, h) for i, h in enumerate(reg.headers) if h and i not in used}
 

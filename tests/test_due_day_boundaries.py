@@ -24,6 +24,7 @@ import pytest
 from register import deadlines
 from register.calendar import WorkCalendar
 from register.check import check_grid, check_register
+from register.config import Term
 from register.demo import write_xlsx
 from register.sources import Grid
 from register.writeback import MARKER, anonymise
@@ -385,6 +386,12 @@ def test_add_months_overflows_forward(day, months, expected):
     assert str(out[0]) == expected
 
 
+def test_add_months_returns_days_whatever_the_input_unit():
+    # A pandas date column arrives as datetime64[ns]; the result is still in days.
+    out = deadlines.add_months(np.array(["2025-01-31T00:00:00"], dtype="datetime64[ns]"), 1)
+    assert out.dtype == np.dtype("datetime64[D]") and str(out[0]) == "2025-03-03"
+
+
 # -- several complaints: order, days late, handler ---------------------------------------------
 def test_flags_are_ordered_by_signal_then_due_date_then_number(config):
     peil = d(2026, 3, 17)
@@ -398,6 +405,10 @@ def test_flags_are_ordered_by_signal_then_due_date_then_number(config):
         # Fri 6 March: ack Mon 9 (1) .. Fri 13 (5), Mon 16, Tue 17 (7): due today; decision Fri 20 (3 left).
         complaint(complaint_no="K4", handler="D", received=d(2026, 3, 6)),
         complaint(complaint_no="K2", handler="B", **acked(d(2026, 3, 2))),
+        # Wed 4 March + 2 weeks = Wed 18 March: 1 working day left -> extension warning, 1 day to go.
+        complaint(complaint_no="K6", handler="F", **acked(d(2026, 3, 4))),
+        # Closed Sat 14 March 2025 + 1 year = Sat 14 March 2026: expired 3 days ago.
+        complaint(complaint_no="K7", handler="G", **closed(d(2025, 3, 10), d(2025, 3, 14))),
     ]
     flags = check(config, rows, peil).flags
     assert list(flags.columns) == ["row", "klachtnummer", "signaal", "uiterlijk", "dagen_te_laat", "behandelaar"]
@@ -407,8 +418,11 @@ def test_flags_are_ordered_by_signal_then_due_date_then_number(config):
         (2, "K1", ST, "2026-03-13", 4, "A"),
         (4, "K2", ST, "2026-03-16", 1, "B"),
         (0, "K3", ST, "2026-03-16", 1, "C"),
+        (5, "K6", UN, "2026-03-18", -1, "F"),
+        (6, "K7", BV, "2026-03-14", 3, "G"),
     ]
-    assert list(flags.index) == [0, 1, 2, 3, 4]
+    assert flags["dagen_te_laat"].dtype == np.int64
+    assert list(flags.index) == list(range(7))
 
 
 def test_no_flags_is_an_empty_frame_with_the_same_columns(config):
@@ -468,6 +482,13 @@ def test_working_days_between_counts_start_not_end(config):
     # one day after: -1; NaT: NaN.
     out = cal.working_days_between(start, end)
     assert list(out[:3]) == [2.0, 0.0, -1.0] and np.isnan(out[3])
+
+
+def test_term_arithmetic_accepts_plain_dates(config):
+    cal = WorkCalendar.from_config(config, [2026])
+    # Wed 1 April + 7 working days = Tue 14 April (see the Easter cases above).
+    assert str(cal.add_term([d(2026, 4, 1)], Term(7, "werkdagen"))[0]) == "2026-04-14"
+    assert list(cal.working_days_between([d(2026, 4, 1)], [d(2026, 4, 7)])) == [2.0]
 
 
 def test_today_amsterdam_ignores_the_machine_time_zone(monkeypatch):

@@ -81,7 +81,7 @@ def test_empty_tab_has_no_values_key(google_config):
     assert grid.values == []
     result = check_register(google_config, dt.date(2026, 11, 21), session=fake.session())
     assert len(result.register) == 0
-    assert {f.melding for f in result.findings} >= {"verplichte kolom 'Klachtnummer' ontbreekt"}
+    assert [f.code for f in result.findings] == ["tabblad_leeg"]  # one pointer to inrichten, not 7 columns
 
 
 @pytest.mark.parametrize("rows", [10, 5000])
@@ -153,3 +153,25 @@ def test_missing_credentials_are_explained(google_config, monkeypatch, tmp_path)
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(broken))
     with pytest.raises(SourceError, match="geen geldig service-account-bestand"):
         read_grid(google_config)
+
+
+def test_no_network_and_refused_key_are_one_dutch_line(google_config):
+    from google.auth.exceptions import RefreshError, TransportError
+
+    conn = gsheet.SheetsConnection(google_config, session=FakeSheets().session(), sleep=lambda s: None)
+
+    def offline():
+        raise TransportError("HTTPSConnectionPool(host='oauth2.googleapis.com', port=443): NameResolutionError")
+
+    with pytest.raises(SourceError) as err:
+        conn.call("register lezen", offline)
+    assert str(err.value) == ("Google Sheets: register lezen mislukt na 3 pogingen: geen verbinding met Google "
+                              "(controleer de internetverbinding); probeer het later opnieuw")
+
+    def refused():
+        raise RefreshError("invalid_grant: Invalid JWT Signature.", {"error": "invalid_grant"})
+
+    with pytest.raises(SourceError) as err:
+        conn.call("register lezen", refused)
+    assert "HTTPSConnectionPool" not in str(err.value) and "invalid_grant" not in str(err.value)
+    assert str(err.value).startswith("inloggen bij Google mislukt: Google weigert de sleutel")

@@ -321,6 +321,8 @@ def site(
     cfg = load(config)
     day = parse_peildatum(peildatum) if peildatum else None
     if serve:
+        typer.echo("De website wordt gebouwd en is straks te zien op http://127.0.0.1:8000/ "
+                   "(ververst bij elke wijziging); stoppen met Ctrl+C.")
         serve_site(cfg, day)
         return
     target, seconds = build_site(cfg, day)
@@ -476,6 +478,61 @@ def format_date(day: dt.date) -> str:
     return format_date_nl(day)
 
 
+@app.command(options_metavar="[OPTIES]", name="init")
+@handle_errors
+def init(
+    organisatie: Annotated[str | None, typer.Option("--organisatie", metavar="NAAM", help="Naam van uw bedrijf.")] = None,
+    verantwoordelijke: Annotated[str | None, typer.Option("--klachtverantwoordelijke", metavar="NAAM", help="Wie eindverantwoordelijk is voor klachten.")] = None,
+    email: Annotated[str | None, typer.Option("--email", metavar="ADRES", help="E-mailadres voor klachten (ook voor de dagmail).")] = None,
+    telefoon: Annotated[str | None, typer.Option("--telefoon", metavar="NUMMER", help="Telefoonnummer voor klachten.")] = None,
+    contactpersoon: Annotated[str | None, typer.Option("--contactpersoon", metavar="NAAM", help="Vast aanspreekpunt, als dat iemand anders is.")] = None,
+    escalatie: Annotated[str | None, typer.Option("--escalatie", metavar="NAAM", help="Geschilleninstantie waar een klager terecht kan.")] = None,
+    escalatie_website: Annotated[str | None, typer.Option("--escalatie-website", metavar="URL", help="Website van die instantie.")] = None,
+    register: Annotated[str | None, typer.Option("--register", metavar="PAD-OF-URL", help="Een .xlsx-bestand of de URL van een Google Sheet.")] = None,
+    config: Annotated[Path, typer.Option("--config", metavar="PAD", help="Waar de configuratie komt (standaard: klachten.toml).")] = Path("klachten.toml"),
+) -> None:
+    """Begin uw eigen register: schrijf klachten.toml (nooit over een bestaande heen) en richt het
+    register in. Ontbrekende antwoorden worden gevraagd; zonder toetsenbord (cron, CI) zijn
+    --organisatie, --klachtverantwoordelijke en --email verplicht.
+    """
+    from register.deadlines import today_amsterdam
+    from register.sheetsetup import setup_register
+    from register.starter import StartAnswers, write_start_config
+
+    interactive = sys.stdin.isatty()
+
+    def ask(value: str | None, question: str, required: bool = True, default: str = "") -> str:
+        if value is not None:
+            return value.strip()
+        if interactive:
+            return str(typer.prompt(question, default=default or ("" if required else "-"))).strip().strip("-")
+        if required:
+            raise ConfigError(f"geef {question.lower()} op met een optie (zie klachten init --help)")
+        return default
+
+    if config.exists():
+        raise ConfigError(f"'{config}' bestaat al; klachten init overschrijft nooit een configuratie")
+    answers = StartAnswers(
+        organisatie=ask(organisatie, "Naam van de organisatie"),
+        klachtverantwoordelijke=ask(verantwoordelijke, "Naam van de klachtverantwoordelijke"),
+        email=ask(email, "E-mailadres voor klachten"),
+        telefoon=ask(telefoon, "Telefoonnummer (leeg laten mag)", required=False),
+        contactpersoon=ask(contactpersoon, "Contactpersoon als dat iemand anders is (leeg laten mag)", required=False),
+        escalatie=ask(escalatie, "Geschilleninstantie (leeg laten mag)", required=False),
+        escalatie_website=ask(escalatie_website, "Website van die instantie (leeg laten mag)", required=False),
+        register=ask(register, "Register: pad naar een .xlsx-bestand of URL van een Google Sheet", required=False,
+                     default="data/klachtenregister.xlsx"),
+    )
+    cfg = write_start_config(config, answers)
+    typer.echo(f"Configuratie geschreven: {cfg.path}")
+    try:
+        typer.echo(setup_register(cfg, today_amsterdam()).summary())
+    except KlachtenError as exc:
+        fail(f"het register is nog niet ingericht: {exc}; los dit op en voer dan 'klachten inrichten' uit",
+             EXIT_SETUP)
+    typer.echo("Klaar. Vul het register en controleer het met: klachten controleer")
+
+
 @app.command(options_metavar="[OPTIES]", name="config")
 @handle_errors
 def config_cmd(config: ConfigOption = None) -> None:
@@ -487,6 +544,13 @@ def config_cmd(config: ConfigOption = None) -> None:
     typer.echo(f"  standpunt binnen {t.standpunt} (uitstel tot maximaal {t.uitstel_maximaal} extra)")
     typer.echo(f"  waarschuwen {t.waarschuwing_werkdagen} werkdagen vooraf; bewaartermijn {cfg.bewaren.termijn}")
     typer.echo(f"  register: {cfg.register.bron} ({cfg.register.pad if cfg.register.bron == 'xlsx' else cfg.register.spreadsheet})")
+    if cfg.register.bron == "google":
+        import os
+
+        env = cfg.register.credentials_env
+        if not (env and os.environ.get(env)) and not (Path.home() / ".config" / "gspread" / "service_account.json").is_file():
+            typer.echo(f"Let op: geen Google-sleutel gevonden; zet {env} op het pad van het "
+                       f"service-account-bestand en controleer met 'klachten verbinding'", err=True)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from register.config import Config
-from register.errors import SiteError
+from register.errors import ConfigError, SiteError
 
 if TYPE_CHECKING:
     from register.check import CheckResult
@@ -58,7 +58,9 @@ def build_site(config: Config, peildatum: dt.date | None = None, site_dir: Path 
             raise SiteError(f"{MKDOCS_YML.name} noemt de plugin '{PLUGIN}' niet onder plugins")
         mk.plugins[PLUGIN].provide(config, result)
         build(mk)
-    except (Abort, PluginError, ConfigurationError) as exc:
+    except ConfigurationError as exc:  # mkdocs.yml itself is wrong: a setup problem (exit 2)
+        raise ConfigError(f"website niet gebouwd: {MKDOCS_YML.name} klopt niet: {exc}") from None
+    except (Abort, PluginError) as exc:
         detail = getattr(exc, "message", None) or str(exc)
         extra = f" Waarschuwingen: {'; '.join(warnings.messages[:3])}" if warnings.messages else ""
         raise SiteError(f"website niet gebouwd: {detail}{extra}") from None

@@ -170,7 +170,7 @@ class SheetsConnection:
         applied, so it is retried as it is.
         """
         import requests
-        from google.auth.exceptions import GoogleAuthError
+        from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
         from gspread.exceptions import APIError
 
         last = ""
@@ -194,8 +194,15 @@ class SheetsConnection:
                 last = "geen verbinding met Google"
                 if write:
                     raise LostAnswer(last) from None
-            except GoogleAuthError as exc:
-                raise SourceError(f"inloggen bij Google mislukt: {exc}") from None
+            except TransportError:  # the token could not be fetched: no network, DNS, proxy
+                last = "geen verbinding met Google (controleer de internetverbinding)"
+            except RefreshError:
+                raise SourceError("inloggen bij Google mislukt: Google weigert de sleutel van het service-account "
+                                  "(ingetrokken, verlopen of van een verwijderd account); maak een nieuwe sleutel "
+                                  "en controleer met 'klachten verbinding'") from None
+            except GoogleAuthError:
+                raise SourceError("inloggen bij Google mislukt; controleer het sleutelbestand met "
+                                  "'klachten verbinding'") from None
             if attempt < self.attempts:
                 self.pause(attempt, retry_after)
         raise SourceError(f"Google Sheets: {what} mislukt na {self.attempts} pogingen: {last}; probeer het later opnieuw")

@@ -137,6 +137,7 @@ def save_workbook_with_backup(workbook: Any, path: Path, config: Config) -> Path
         stamp = dt.datetime.now(AMSTERDAM).strftime("%Y%m%d-%H%M%S-%f")
         backup = folder / f"{path.stem}-voor-wijziging-{stamp}{path.suffix}"
         shutil.copy2(path, backup)
+    path.parent.mkdir(parents=True, exist_ok=True)
     original = path.stat() if path.exists() else None
     tmp = path.with_name(path.stem + ".tmp" + path.suffix)
     workbook.save(tmp)
@@ -145,6 +146,14 @@ def save_workbook_with_backup(workbook: Any, path: Path, config: Config) -> Path
     tmp.replace(path)
     return backup
 
+
+
+#: The only tab of a brand-new workbook (Dutch and English Excel/LibreOffice).
+NEW_SHEET_TABS = ("Blad1", "Sheet1")
+
+
+def _is_empty(ws: Any) -> bool:
+    return all(cell.value in (None, "") for row in ws.iter_rows(max_row=min(ws.max_row, 50)) for cell in row)
 
 
 def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
@@ -177,12 +186,17 @@ def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
     else:
         workbook = openpyxl.load_workbook(path)
     tab = config.register.tabblad
+    changes: list[str] = []
     if tab not in workbook.sheetnames:
-        raise SourceError(missing_tab_message(tab, workbook.sheetnames, path.name))
+        fresh = workbook.sheetnames[0] if len(workbook.sheetnames) == 1 else None
+        if fresh in NEW_SHEET_TABS and _is_empty(workbook[fresh]):
+            workbook[fresh].title = tab  # a new workbook's only, empty tab becomes the register
+            changes.append(f"tabblad '{fresh}' hernoemd naar '{tab}' en als register gebruikt")
+        else:
+            raise SourceError(missing_tab_message(tab, workbook.sheetnames, path.name))
     ws = workbook[tab]
     headers = [ws.cell(row=1, column=c).value for c in range(1, ws.max_column + 1)]
     layout = plan_layout(headers)
-    changes: list[str] = []
     for key, col in layout.added:
         ws.cell(row=1, column=col + 1, value=BY_KEY[key].header)
     if layout.added:
