@@ -285,16 +285,19 @@ def breakdowns(frame: pd.DataFrame, columns: list[Column]) -> list[Breakdown]:
     return out
 
 
-def trends(frame: pd.DataFrame, today: np.datetime64) -> tuple[Trend, Trend, Trend, Breakdown]:
+def trends(frame: pd.DataFrame, today: np.datetime64, until: dt.date) -> tuple[Trend, Trend, Trend, Breakdown]:
     """Received per half-year, decision on time and satisfaction per year, categories per year:
-    over every year in the register (gaps filled with 0)."""
+    from the first year in the register up to ``until`` (the period's end, or the peildatum when
+    that is earlier), years and half-years without complaints included."""
     placed = frame[frame["half"] != ""]
     if placed.empty:
         empty = Trend([], [])
         return empty, empty, empty, Breakdown("Categorie per jaar", [], [])
-    first, last = int(placed["year"].min()), int(placed["year"].max())
+    first, last = int(placed["year"].min()), max(int(placed["year"].max()), until.year)
     years = [str(y) for y in range(first, last + 1)]
-    halves = [f"{y}-H{h}" for y in years for h in (1, 2)]
+    last_half = f"{until.year}-H{1 if until.month <= 6 else 2}"
+    seen = set(placed["half"].unique())
+    halves = [h for h in (f"{y}-H{n}" for y in years for n in (1, 2)) if h <= last_half or h in seen]
     per_half = placed["half"].value_counts().reindex(halves, fill_value=0)
     # Vectorised per-year rates: the same honest counting as figures(), grouped by year.
     decided = placed["decided"].to_numpy(dtype="datetime64[D]")
@@ -477,7 +480,7 @@ def analyse(result: CheckResult, period: Period) -> Analysis:
     received = frame["received"].to_numpy(dtype="datetime64[D]")
     in_period = (received >= np.datetime64(period.start, "D")) & (received <= np.datetime64(period.end, "D"))
     group, shared = complainant_groups(frame)
-    per_half, on_time, satisfaction, categories = trends(frame, today)
+    per_half, on_time, satisfaction, categories = trends(frame, today, min(period.end, result.peildatum))
     repeat_groups, repeat_total, repeat_complaints = repeats(frame, group, shared, in_period)
     open_similar, open_total = similar_for_open(frame)
     notes = []
