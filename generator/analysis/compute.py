@@ -27,7 +27,7 @@ DIMENSIONS = (("category", "Categorie"), ("cause", "Oorzaak"), ("channel", "Kana
               ("urgency", "Urgentie"), ("handler", "Behandelaar"), ("outcome", "Standpunt"))
 #: How far before and after a measure complaints in its category are compared (days).
 MEASURE_WINDOW = 182
-MAX_LISTED = 30  # longest list of repeat complainants or open complaints printed in full
+MAX_LISTED = 20  # longest list of repeat complainants or open complaints printed in full
 SIMILAR_PER_OPEN = 3
 
 
