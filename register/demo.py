@@ -207,7 +207,7 @@ def synthetic_grid(n_rows: int, anchor: dt.date = ANCHOR, years: int = 3, seed: 
             row[idx["email"]] = f"Klant{who}@Example.nl " if who != n else row[idx["email"]]
             row[idx["phone"]] = f"+31 6 {10000000 + who}"
             row[idx["postcode"]] = f"{1000 + who % 9000} {'AB' if who % 2 else 'XY'}"
-            row[idx["address"]] = f"Proefstraat {who % 200 + 1}"
+            row[idx["address"]] = f"Proefstraat {who // 9000 + 1}"  # with the postcode: one address per person
             row[idx["satisfied"]] = rng.choice(["ja", "ja", "nee", "onbekend", None])
             row[idx["compensation_amount"]] = rng.choice([None, None, None, 25, "49,95", 100])
             row[idx["solution"]] = f"Oplossing {n % 40}"

@@ -159,6 +159,7 @@ class Analysis:
     satisfaction_per_year: Trend
     categories_per_year: Breakdown  # categories (rows) x all years (columns)
     measures: list[MeasureEffect]
+    measures_recorded: bool  # any Maatregel at all in the register
     repeat_groups: list[RepeatGroup]
     repeat_total: int  # groups with a complaint in the period
     repeat_complaints: int  # complaints in those groups
@@ -430,7 +431,7 @@ def repeats(frame: pd.DataFrame, group: np.ndarray, shared: dict[str, np.ndarray
             current = record["_group"]
             out.append(RepeatGroup([], []))
         out[-1].complaints.append(_complaint(record))
-        out[-1].matched_on.extend(n for n in shared if record[n] and n not in out[-1].matched_on)
+        out[-1].matched_on = [n for n in shared if n in out[-1].matched_on or record[n]]  # declared order
     return out, len(wanted_groups), int(member.sum())
 
 
@@ -494,6 +495,7 @@ def analyse(result: CheckResult, period: Period) -> Analysis:
         received_per_half=per_half, on_time_per_year=on_time, satisfaction_per_year=satisfaction,
         categories_per_year=categories,
         measures=measure_effects(frame, period, result.peildatum),
+        measures_recorded=bool((frame["measure"] != "").any()),
         repeat_groups=repeat_groups, repeat_total=repeat_total, repeat_complaints=repeat_complaints,
         open_similar=open_similar, open_total=open_total,
         urgency_six=urgency_six_links(frame, group, in_period),
