@@ -113,3 +113,12 @@ def test_unreadable_review_file_is_one_dutch_line(make_config, tmp_path):
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Fout: {tmp_path / 'private' / 'analyse' / 'vastgelegd.json'}: onleesbaar (")
     assert "Traceback" not in result.output
+
+
+def test_empty_register_still_gives_a_report(make_config, tmp_path):
+    cfg = make_config(rows=[])
+    result = invoke("--periode", "2026", "--peildatum", "2026-07-10", "--config", str(cfg.path))
+    assert result.exit_code == 0, result.output
+    text = " ".join(pdf_text(tmp_path / "private" / "analyse" / "klachtenanalyse-2026.pdf").split())
+    assert "0 klachten in het register" in text and "Er zijn geen open klachten." in text
+    assert "Geen klager met meer dan één klacht in deze periode." in text

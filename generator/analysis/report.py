@@ -55,7 +55,8 @@ def euro(value: float) -> str:
 def days(value: float | None) -> str:
     if value is None:
         return "–"
-    return count(round(value), "dag", "dagen") if float(value).is_integer() else f"{value:.1f} dagen".replace(".", ",")
+    value = round(float(value), 1)
+    return count(int(value), "dag", "dagen") if value.is_integer() else f"{value:.1f} dagen".replace(".", ",")
 
 
 def html_report(analysis: Analysis, config: Config, reviews: list[Review]) -> str:
