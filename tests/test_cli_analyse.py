@@ -98,7 +98,7 @@ def test_bad_period_exits_2(make_config):
 
 def test_refuses_a_private_folder_inside_the_site(make_config, tmp_path):
     cfg = make_config('[nachtrun]\nmap = "public/prive"\n', rows=ROWS)
-    result = invoke("--peildatum", "2026-07-10", "--config", str(cfg.path))
+    result = invoke("--vastleggen", "--peildatum", "2026-07-10", "--config", str(cfg.path))
     assert result.exit_code == 2
     assert result.stderr == (f"Fout: de analyse bevat persoonsgegevens en mag niet in {tmp_path / 'public'} "
                              "komen; kies voor [nachtrun] map een map buiten de website\n")

@@ -451,7 +451,7 @@ def analyse_cmd(
     Het rapport bevat persoonsgegevens en komt nooit op de website. Minstens eens per halfjaar;
     met --vastleggen legt u vast dat de analyse is gedaan.
     """
-    from generator.analysis.report import write_report
+    from generator.analysis.report import analysis_dir, write_report
     from register.check import check_register
     from register.periods import last_ended_half_year, parse_period
     from register.reviews import record_review, reviews_file
@@ -459,6 +459,7 @@ def analyse_cmd(
     day = parse_peildatum(peildatum)
     period = parse_period(periode) if periode is not None else last_ended_half_year(day)
     cfg = load(config)
+    analysis_dir(cfg)  # refuses a private folder inside the site before anything is written
     result = check_register(cfg, day)
     if vastleggen:
         record_review(cfg, period, day)
