@@ -12,6 +12,7 @@ from .calendar import WorkCalendar
 from .config import Config
 from .deadlines import compute_deadlines, compute_flags, compute_reminders, flag_inputs
 from .model import Register, build_register
+from .reviews import Review
 from .sources import Grid, read_grid
 from .validate import Finding, has_errors, validate
 
@@ -55,7 +56,8 @@ class CheckResult:
         }
 
 
-def check_grid(grid: Grid, config: Config, peildatum: dt.date, reviews: list | None = None) -> CheckResult:
+def check_grid(grid: Grid, config: Config, peildatum: dt.date,
+               reviews: list[Review] | None = None) -> CheckResult:
     """Check a grid; ``reviews`` are the recorded half-year reviews (default: read from the private folder)."""
     from .reviews import load_reviews
 

@@ -327,7 +327,8 @@ class Mail:
     afzender: str = _o("email", "", "afzender van de dagmail")
     gebruiker_env: str = _o("env", "KLACHTEN_SMTP_USER", "omgevingsvariabele met de SMTP-gebruikersnaam")
     wachtwoord_env: str = _o("env", "KLACHTEN_SMTP_PASSWORD", "omgevingsvariabele met het SMTP-wachtwoord")
-    timeout_seconden: int = _o("int", 20, "maximale wachttijd per stap van de verbinding", minimum=1)
+    timeout_seconden: int = _o("int", 20, "maximale duur van één verbinding met de mailserver (alle stappen samen)",
+                               minimum=1)
     per_behandelaar: bool = _o("bool", False, "ook elke behandelaar een mail met alleen de eigen klachten sturen")
     behandelaars: dict[str, str] = _o("mapping", {}, "e-mailadres per behandelaar: naam = \"adres\"")
     ook_als_alles_op_tijd: bool = _o("bool", False, "ook mailen als er niets te melden is")

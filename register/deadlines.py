@@ -40,13 +40,15 @@ def add_months(dates: np.ndarray, months: int) -> np.ndarray:
     dates = np.asarray(dates, dtype="datetime64[D]")
     month_start = dates.astype("datetime64[M]")
     offset = dates - month_start.astype("datetime64[D]")
-    return (month_start + np.timedelta64(months, "M")).astype("datetime64[D]") + offset
+    later: np.ndarray = (month_start + np.timedelta64(months, "M")).astype("datetime64[D]") + offset
+    return later
 
 
 def open_complaints(reg: Register) -> np.ndarray:
     """True for complaints still waiting for a decision: received, not closed, no Datum standpunt."""
-    return ((reg.frame["status"].to_numpy() != CLOSED) & np.isnat(reg.dates("decided"))
-            & ~np.isnat(reg.dates("received")))
+    waiting: np.ndarray = ((reg.frame["status"].to_numpy() != CLOSED) & np.isnat(reg.dates("decided"))
+                           & ~np.isnat(reg.dates("received")))
+    return waiting
 
 
 def compute_deadlines(reg: Register, config: Config, calendar: WorkCalendar) -> pd.DataFrame:

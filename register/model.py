@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -71,7 +72,8 @@ class Register:
     def blank(self, key: str) -> np.ndarray:
         """True where the column's cell is empty (everywhere, when the column is missing)."""
         if key in self.frame.columns:
-            return self.frame[key].to_numpy() == ""
+            empty: np.ndarray = self.frame[key].to_numpy() == ""
+            return empty
         if key in self.raw:
             return blank_mask(self.raw[key])
         return np.ones(len(self.frame), dtype=bool)
@@ -94,17 +96,20 @@ EAGER_TEXT = ("complaint_no", "handler", "escalated_to")
 MANY_DISTINCT = ("complaint_no",)
 
 
-def to_matrix(rows: list, width: int) -> np.ndarray:
+def to_matrix(rows: list[Any], width: int) -> np.ndarray:
     """Rows of cells (ragged: the API drops trailing empty cells) -> 2-D object array, None-padded."""
     if not rows:
         return np.empty((0, width), dtype=object)
     try:  # pandas' own C routine for exactly this; the fallback is ~5x slower
-        from pandas._libs.lib import to_object_array
+        # a private pandas routine, so pandas-stubs does not list it
+        from pandas._libs.lib import to_object_array  # type: ignore[attr-defined]
 
+        matrix: np.ndarray
         try:
-            return to_object_array(rows, min_width=width)
+            matrix = to_object_array(rows, min_width=width)
         except TypeError:  # rows as tuples (openpyxl)
-            return to_object_array([list(r) for r in rows], min_width=width)
+            matrix = to_object_array([list(r) for r in rows], min_width=width)
+        return matrix
     except (ImportError, TypeError):
         from itertools import zip_longest
 

@@ -164,7 +164,8 @@ def clean_text(values: pd.Series | np.ndarray, few: bool = False) -> np.ndarray:
     try:
         stripped = series.str.strip()
     except AttributeError:  # no strings at all (e.g. only numbers)
-        return _CELL_TEXT(values).astype(object)
+        texts: np.ndarray = _CELL_TEXT(values).astype(object)
+        return texts
     out = stripped.to_numpy(dtype=object, copy=True)
     odd = np.flatnonzero(stripped.isna().to_numpy())
     if len(odd):
@@ -181,7 +182,8 @@ def blank_mask(values: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     missing = pd.isna(values)
     text = np.where(missing, "", values).astype(np.dtypes.StringDType())
-    return missing | (text == "") | np.strings.isspace(text)
+    blank: np.ndarray = missing | (text == "") | np.strings.isspace(text)
+    return blank
 
 
 def format_date_nl(value: dt.date | np.datetime64 | None) -> str:
@@ -191,7 +193,8 @@ def format_date_nl(value: dt.date | np.datetime64 | None) -> str:
     if isinstance(value, np.datetime64):
         if np.isnat(value):
             return ""
-        value = value.astype("datetime64[D]").astype(dt.date)
+        day: dt.date = value.astype("datetime64[D]").astype(dt.date)
+        value = day
     if isinstance(value, pd.Timestamp):
         value = value.date()
     return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"

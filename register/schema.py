@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ HEADER_INDEX = {fold(c.header): c.key for c in COLUMNS + TOOL_COLUMNS}
 URGENCIES = tuple(str(n) for n in URGENCY_LABELS)
 
 
-def header_positions(headers: list) -> tuple[dict[str, int], list[tuple[str, int]]]:
+def header_positions(headers: list[Any]) -> tuple[dict[str, int], list[tuple[str, int]]]:
     """Schema key -> 0-based column for a header row (the first of two equal headers wins),
     plus the (key, column) pairs of the repeated ones."""
     positions: dict[str, int] = {}

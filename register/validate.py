@@ -98,7 +98,7 @@ class _Collector:
         """Add a finding of kind ``code`` for every row in ``mask``; message/hint may be callables of the row."""
         for i in np.flatnonzero(mask):
             self.findings.append(Finding.of(
-                code, self.reg.cell(key, i), self.numbers[i],
+                code, self.reg.cell(key, int(i)), self.numbers[i],
                 message(i) if callable(message) else message,
                 hint(i) if callable(hint) else hint, int(self.reg.sheet_rows[i])))
 
@@ -144,7 +144,7 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
             dates = reg.dates(key)
             c.add(dates < received, key, "datum_voor_ontvangst",
                   lambda i, d=dates, k=key: f"{_h(k)} ({format_date_nl(d[i])}) ligt vóór de "
-                                            f"{_h('received')} ({format_date_nl(received[i])})")
+                                            f"{_h('received')} ({format_date_nl(received[int(i)])})")
 
     numbers = frame["complaint_no"].to_numpy()
     if "complaint_no" in present and len(numbers):
@@ -157,7 +157,7 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
                 if numbers[i] in repeated:
                     first_row.setdefault(numbers[i], int(reg.sheet_rows[i]))
         c.add(repeat, "complaint_no", "klachtnummer_dubbel",
-              lambda i: f"klachtnummer {numbers[i]} komt vaker voor (ook in rij {first_row[numbers[i]]})",
+              lambda i: f"klachtnummer {numbers[i]} komt vaker voor (ook in rij {first_row[numbers[int(i)]]})",
               "geef elke klacht een eigen nummer")
 
     status = frame["status"].to_numpy()
@@ -195,7 +195,7 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
     return header_findings + sorted(c.findings, key=lambda f: f.sheet_row)
 
 
-def _shown(value) -> str:
+def _shown(value: object) -> str:
     from .parse import cell_text
 
     text = cell_text(value)
@@ -255,8 +255,8 @@ def _check_extensions(c: _Collector, reg: Register, deadlines: pd.DataFrame, pre
     limit = deadlines["extension_limit"].to_numpy(dtype="datetime64[D]")
     if "extension_sent" in present:
         c.add(~np.isnat(sent) & (sent > original), "extension_sent", "uitstel_te_laat",
-              lambda i: f"uitstel is pas op {format_date_nl(sent[i])} gemeld, na het einde van de "
-                        f"termijn ({format_date_nl(original[i])}); het telt niet als geldig uitstel",
+              lambda i: f"uitstel is pas op {format_date_nl(sent[int(i)])} gemeld, na het einde van de "
+                        f"termijn ({format_date_nl(original[int(i)])}); het telt niet als geldig uitstel",
               "meld uitstel voordat de termijn afloopt")
         if "extended_until" in present:
             c.add(~np.isnat(sent) & np.isnat(until) & ~reg.invalid["extended_until"], "extended_until",
@@ -266,8 +266,8 @@ def _check_extensions(c: _Collector, reg: Register, deadlines: pd.DataFrame, pre
                   "vul de datum in waarop het uitstel aan de klager is gemeld")
     if "extended_until" in present:
         c.add(~np.isnat(until) & (until > limit), "extended_until", "verlenging_te_lang",
-              lambda i: f"verlenging tot {format_date_nl(until[i])} is langer dan toegestaan "
-                        f"(uiterlijk {format_date_nl(limit[i])})",
+              lambda i: f"verlenging tot {format_date_nl(until[int(i)])} is langer dan toegestaan "
+                        f"(uiterlijk {format_date_nl(limit[int(i)])})",
               "de regeling staat deze verlenging niet toe; de oorspronkelijke termijn blijft gelden")
 
 

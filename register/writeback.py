@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from .parse import cell_text
 from .schema import CLOSED, MARKER, PERSONAL_KEYS
 from .sources import open_source
 from .sources.base import Guard, WriteReport
+
+if TYPE_CHECKING:
+    from .check import CheckResult
 
 __all__ = ["MARKER", "WriteReport", "anonymisation_candidates", "anonymise", "apply_updates", "write_deadlines"]
 
@@ -31,7 +34,7 @@ def apply_updates(config: Config, updates: dict[str, dict[str, Any]], session: A
 
 
 # -- what klachten writes -----------------------------------------------------------------------
-def write_deadlines(config: Config, result, session: Any = None) -> WriteReport:
+def write_deadlines(config: Config, result: CheckResult, session: Any = None) -> WriteReport:
     """Fill the tool's columns (Bevestigen vóór, Standpunt vóór, Signaal) for every complaint."""
     from .signals import BY_NAME
 
@@ -57,7 +60,7 @@ def write_deadlines(config: Config, result, session: Any = None) -> WriteReport:
     return apply_updates(config, updates, session)
 
 
-def anonymisation_candidates(result) -> list[int]:
+def anonymisation_candidates(result: CheckResult) -> list[int]:
     """Rows whose retention expired: closed, not escalated, not yet anonymised."""
     flags = result.flags
     return sorted(int(r) for r in flags.loc[flags["signaal"] == "bewaartermijn_verlopen", "row"])
@@ -73,19 +76,27 @@ def _still_expired(current: dict[str, Any]) -> str | None:
     return None
 
 
-def anonymise(config: Config, result, today: dt.date, session: Any = None) -> tuple[WriteReport, Path]:
+def anonymise(config: Config, result: CheckResult, today: dt.date, session: Any = None) -> tuple[WriteReport, Path]:
     """Back up the whole register, then replace the personal fields of expired complaints
-    with a marker and fill Geanonimiseerd op, in one write. Logs number and date only."""
+    with a marker and fill Geanonimiseerd op, in one write. Logs number and date only.
+
+    Before the write, the keyed hashes of the complaints' personal tokens go to the private
+    folder (:func:`register.personal.remember`), so the site's privacy guard still recognises
+    a name or number after the register no longer holds it."""
     from .backup import write_backup
     from .deadlines import AMSTERDAM
 
     folder = config.private_dir()
     backup = write_backup(open_source(config, session).read(), config.backups_dir(), dt.datetime.now(AMSTERDAM), keep=0)
+    from .personal import remember, rows_tokens
+
     reg = result.register
     numbers = reg.frame["complaint_no"].to_numpy()
-    updates = {}
-    for i in anonymisation_candidates(result):
-        values = {key: MARKER for key in PERSONAL_KEYS if key in reg.positions and reg.text(key)[i]}
+    candidates = anonymisation_candidates(result)
+    remember(folder, rows_tokens(reg, candidates))
+    updates: dict[str, dict[str, Any]] = {}
+    for i in candidates:
+        values: dict[str, Any] = {key: MARKER for key in PERSONAL_KEYS if key in reg.positions and reg.text(key)[i]}
         values["anonymised"] = today
         updates[numbers[i]] = values
     report = apply_updates(config, updates, session, guard=_still_expired)

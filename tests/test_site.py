@@ -137,7 +137,7 @@ def test_guard_stops_a_leaking_build(make_config, tmp_path):
     with pytest.raises(SiteError) as err:
         build_site(cfg, PEIL, site_dir=tmp_path / "out")
     assert "Privacybewaking: persoonsgegevens uit het register staan in de gebouwde site" in str(err.value)
-    assert "de kolom 'name' van rij 2" in str(err.value)
+    assert "bijvoorbeeld de kolom 'Naam' van rij 2." in str(err.value)
     assert not (tmp_path / "out").exists()
 
 

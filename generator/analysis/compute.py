@@ -348,12 +348,12 @@ def measure_effects(frame: pd.DataFrame, period: Period, today: dt.date) -> list
     effects = []
     # One iteration per distinct (measure, category): a handful, not one per complaint.
     for measure, category, first, size in groups.itertuples(index=False):
-        start = np.datetime64(first, "D")
+        taken = np.datetime64(first, "D")
         dates = received_by_category.get(category, np.array([], dtype="datetime64[D]"))
-        lo, mid, hi = np.searchsorted(dates, [start - window, start, start + window])
-        ready = start + window
-        effects.append(MeasureEffect(measure, category, start.astype(dt.date), int(size), int(mid - lo),
-                                     int(hi - mid) if ready <= today64 else None, ready.astype(dt.date)))
+        lo, mid, hi = np.searchsorted(dates, np.array([taken - window, taken, taken + window]))
+        measurable = taken + window
+        effects.append(MeasureEffect(str(measure), str(category), taken.astype(dt.date), int(size), int(mid - lo),
+                                     int(hi - mid) if measurable <= today64 else None, measurable.astype(dt.date)))
     effects.sort(key=lambda e: (e.first, e.measure), reverse=True)
     return effects
 

@@ -7,7 +7,6 @@ commands, so `klachten --help` starts about as fast as typer itself.
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import functools
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ import typer
 
 from generator.letters.kinds import NAMES as LETTER_NAMES
 from generator.letters.kinds import names_in_words
-from register.errors import ConfigError, KlachtenError, SourceError
+from register.errors import ConfigError, KlachtenError, SourceError, os_error_message
 
 # typer's own words in Dutch. typer vendors click with a few English literals; they are
 # patched here, defensively: if a later typer moves them, help simply stays English.
@@ -57,7 +56,7 @@ def _dutch_typer() -> None:
     def dutch_usage(self, prog, args="", prefix=None):
         return write_usage(self, prog, args, "Gebruik: " if prefix is None else prefix)
 
-    formatting.HelpFormatter.write_usage = dutch_usage
+    formatting.HelpFormatter.write_usage = dutch_usage  # type: ignore[method-assign]  # Dutch texts patched into click
     get_help_option = core.Command.get_help_option
 
     def dutch_help_option(self, ctx):
@@ -66,7 +65,7 @@ def _dutch_typer() -> None:
             option.help = "Toon deze hulp en stop."
         return option
 
-    core.Command.get_help_option = dutch_help_option
+    core.Command.get_help_option = dutch_help_option  # type: ignore[method-assign]  # Dutch texts patched into click
 
     def show(self, file=None):
         message = self.format_message()
@@ -76,7 +75,7 @@ def _dutch_typer() -> None:
             echo(f"{self.ctx.get_usage()}\nZie '{self.ctx.command_path} -h' voor hulp.\n", err=True)
         echo(f"Fout: {message}", err=True)
 
-    exceptions.UsageError.show = show
+    exceptions.UsageError.show = show  # type: ignore[method-assign]  # Dutch texts patched into click
 
     # typer shows a required argument as {NAME} in the usage line; Dutch help shows NAME.
     import typer.core as typer_core
@@ -154,16 +153,6 @@ def handle_errors(fn):
     return wrapper
 
 
-_OS_ERRORS = {errno.EACCES: "geen toegang (staat het bestand open in een ander programma?)",
-              errno.EPERM: "geen toestemming", errno.ENOENT: "bestaat niet", errno.ENOSPC: "de schijf is vol",
-              errno.EROFS: "alleen-lezen bestandssysteem", errno.EISDIR: "is een map, geen bestand",
-              errno.ENOTDIR: "is geen map", errno.EEXIST: "bestaat al als bestand; verwacht werd een map"}
-
-
-def os_error_message(exc: OSError) -> str:
-    """An operating-system error as one Dutch line, naming the file."""
-    reason = _OS_ERRORS.get(exc.errno, exc.strerror or str(exc))
-    return f"{exc.filename}: {reason}" if exc.filename else reason
 
 
 def parse_peildatum(value: str | None) -> dt.date:
@@ -341,7 +330,9 @@ def nachtrun(
     de dagmail sturen en (als ingesteld) de website bouwen.
 
     Exitcode 0 als alle stappen lukten, 1 als een stap mislukte (met de reden), 2 bij een fout
-    in de configuratie. Een mail die niet aankomt blijft bewaard en gaat met de volgende run mee.
+    in de configuratie. Een mail die niet aankomt blijft bewaard en gaat met de volgende run mee;
+    een mail die de server blijvend weigert, gaat naar postvak-uit/geweigerd en staat in de
+    volgende dagmail. Draait er al een nachtrun, dan wacht deze even en stopt met een melding.
     """
     import datetime as _dt
 
@@ -406,7 +397,8 @@ def anonimiseer(
     Standaard een proefrun die toont wat er zou veranderen. Met --uitvoeren: eerst een back-up
     van het hele register, dan in één keer de persoonsgegevens vervangen door
     '[geanonimiseerd]' en 'Geanonimiseerd op' invullen. Geëscaleerde of niet afgehandelde klachten
-    blijven altijd ongemoeid.
+    blijven altijd ongemoeid. Van de verwijderde gegevens blijven alleen vingerafdrukken
+    (HMAC) in de privémap, zodat de privacybewaking van de site ze blijft herkennen.
     """
     from register.check import check_register
     from register.parse import format_date_nl

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,7 +35,7 @@ class LetterKind:
         return f"brieven/{self.name}.html"
 
 
-def _date(value: object) -> dt.date | None:
+def _date(value: Any) -> dt.date | None:
     import numpy as np
 
     day = np.datetime64(value, "D")

@@ -95,7 +95,7 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
         raise LetterError(f"onbekende soort brief '{kind}'; kies uit {names_in_words()}")
     letter = LETTER_BY_NAME[kind]
     reg = result.register
-    number = reg.frame["complaint_no"].iat[i] or f"(rij {reg.sheet_rows[i]})"
+    number = str(reg.frame["complaint_no"].iat[i] or f"(rij {reg.sheet_rows[i]})")
     if not np.isnat(reg.dates("anonymised")[i]):
         raise LetterError(f"klacht {number} is geanonimiseerd; er kan geen brief meer van worden gemaakt")
     missing = []
@@ -157,7 +157,8 @@ def due_letters(result: CheckResult, config: Config, redo: bool = False,
     """(due, skipped): letters the register asks for; skipped ones already exist on disk."""
     reg = result.register
     out = out or output_dir(config)
-    due, skipped = [], []
+    due: list[tuple[int, str]] = []
+    skipped: list[tuple[int, str]] = []
     numbers = reg.frame["complaint_no"].to_numpy()
     for letter in LETTER_KINDS:
         for i in np.flatnonzero(letter.due(result) & (numbers != "")):

@@ -107,7 +107,7 @@ def _breakdown(df: pd.DataFrame, key: str, title: str, order: list[str] | None =
         counts = counts.reindex([o for o in order if o in counts.index])
     else:
         counts = counts.sort_values(ascending=False, kind="stable")
-    rows = [((labels or {}).get(k, k), int(v)) for k, v in counts.items()]
+    rows = [((labels or {}).get(str(k), str(k)), int(v)) for k, v in counts.items()]
     unknown = int((df[key] == "").sum())
     if unknown:
         rows.append(("onbekend", unknown))
@@ -160,7 +160,7 @@ def build_reports(result: CheckResult, config: Config) -> list[YearReport]:
             outcomes=_breakdown(closed, "outcome", "Uitkomst", order=list(OUTCOMES)),
             extensions=int(part["extension_sent"].notna().sum()),
             extensions_valid=int((part["extension_sent"].notna() & part["extension_valid"]).sum()),
-            escalations=[(k, int(v)) for k, v in escalated.items()],
+            escalations=[(str(k), int(v)) for k, v in escalated.items()],
             halves=halves, measures=measures,
             analysis=analysis_file.read_text(encoding="utf-8") if analysis_file.is_file() else "",
         ))
