@@ -79,3 +79,14 @@ def test_every_raised_signal_reaches_the_digest_and_its_subject(config):
     assert subject_for(sections) == ("Klachten: 1 met voorrang, 3 te laat, 2 uitstelberichten nodig, "
                                      "1 op te volgen, 1 bevestiging binnenkort, 1 te anonimiseren, "
                                      "1 halfjaaranalyse nodig")
+
+
+def test_follow_up_does_not_pause_the_terms(config):
+    # Waiting for the customer until 1 April does not stop the decision term (due 16 March).
+    rows = [complaint(complaint_no="W1", received=dt.date(2026, 3, 2), acknowledged=dt.date(2026, 3, 3),
+                      follow_up=dt.date(2026, 4, 1))]
+    late = check_grid(Grid([HEADERS] + rows, "test"), config, dt.date(2026, 3, 20), reviews=[])
+    assert list(late.flags["signaal"]) == ["standpunt_te_laat"]
+    due = check_grid(Grid([HEADERS] + rows, "test"), config, dt.date(2026, 4, 1), reviews=[])
+    assert list(due.flags["signaal"]) == ["standpunt_te_laat", "opvolgen"]
+    assert str(due.flags["uiterlijk"].iloc[1])[:10] == "2026-04-01"
