@@ -141,6 +141,8 @@ def test_open_complaints_get_recent_similar_solutions(config):
     same = {"category": "factuur", "cause": "kwaliteit"}
     rows = [complaint(complaint_no=f"C{i}", received=D(2026, 1, i), decided=D(2026, 1, i + 10),
                       solution=f"Oplossing {i}", **same, **CLOSED) for i in range(1, 6)]
+    rows[4][HEADERS.index("Oplossing")] = "[geanonimiseerd]"
+    rows[4][HEADERS.index("Geanonimiseerd op")] = D(2026, 7, 1)
     rows += [
         complaint(complaint_no="D1", received=D(2026, 2, 1), decided=D(2026, 3, 1), category="factuur",
                   cause="anders", **CLOSED),
@@ -150,7 +152,9 @@ def test_open_complaints_get_recent_similar_solutions(config):
     analysis = analyse(check(config, rows), parse_period("2026-H1"))
     listed = {o.complaint.number: [k.number for k in o.similar] for o in analysis.open_similar}
     assert listed == {"OPEN": ["C5", "C4", "C3"], "ALONE": []}
-    assert analysis.open_similar[0].similar[0].solution == "Oplossing 5"
+    newest, second = analysis.open_similar[0].similar[:2]
+    assert (newest.solution, newest.anonymised) == ("", True)  # the marker is never shown as a solution
+    assert (second.solution, second.anonymised) == ("Oplossing 4", False)
     assert analysis.open_total == 2
 
 

@@ -119,6 +119,7 @@ class Complaint:
     decided: dt.date | None = None
     solution: str = ""
     measure: str = ""
+    anonymised: bool = False  # personal texts (Oplossing, Naam) were removed
 
 
 @dataclass
@@ -402,7 +403,8 @@ def _complaint(row) -> Complaint:
     """A frame row (a namedtuple from itertuples, or a Series) as a listed Complaint."""
     row = row._asdict() if hasattr(row, "_asdict") else row
     return Complaint(row["number"], _date(row["received"]), row["category"], row["cause"], row["urgency"],
-                     row["name"], row["outcome"], _date(row["decided"]), row["solution"], row["measure"])
+                     row["name"], row["outcome"], _date(row["decided"]), row["solution"], row["measure"],
+                     bool(row["anonymised"]))
 
 
 def repeats(frame: pd.DataFrame, group: np.ndarray, shared: dict[str, np.ndarray], in_period: np.ndarray
