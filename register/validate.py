@@ -53,6 +53,7 @@ FINDING_KINDS: dict[str, tuple[Severity, str]] = {
     "uitsteldatum_ontbreekt": (WAARSCHUWING, "Verlengd tot ingevuld maar Datum uitstelbericht ontbreekt"),
     "verlenging_te_lang": (WAARSCHUWING, "de verlenging is langer dan de regeling toestaat"),
     "email_ongeldig": (WAARSCHUWING, "het e-mailadres is ongeldig"),
+    "geen_bedrag": (WAARSCHUWING, "een bedragcel bevat geen leesbaar bedrag (telt niet mee in de analyse)"),
 }
 _EMAIL_RE = re.compile(r"\s*[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}\s*")
 DATE_HINT = "schrijf bijvoorbeeld 3-2-2026, 2026-02-03 of 3 februari 2026"
@@ -124,6 +125,11 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
                   lambda i, raw=raw, key=key: f"'{_shown(raw[i])}' in {_h(key)} is geen datum", DATE_HINT)
         elif column.kind in ("enum", "list", "urgency"):
             _check_enum(c, reg, key, config)
+        elif column.kind == "amount":
+            raw = reg.raw[key]
+            c.add(reg.amounts(key)[1], key, "geen_bedrag",
+                  lambda i, raw=raw, key=key: f"'{_shown(raw[i])}' in {_h(key)} is geen bedrag",
+                  "schrijf een getal in euro, bijvoorbeeld 50 of 49,95")
 
     today = np.datetime64(peildatum, "D")
     received = reg.dates("received")

@@ -105,12 +105,24 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         import shutil
 
-        from generator.site.privacy import REMEMBERED, Unreadable, find_leaks, package_copies, personal_values
+        from generator.site.privacy import (
+            REMEMBERED,
+            Unreadable,
+            find_leaks,
+            package_copies,
+            personal_values,
+            private_reports,
+        )
         from register.personal import remembered
         from register.schema import BY_KEY
 
         assert self.kconfig is not None and self.result is not None
         site_dir = Path(config.site_dir)
+        if reports := private_reports(site_dir):
+            shutil.rmtree(site_dir, ignore_errors=True)
+            raise Abort(f"Privacybewaking: de interne klachtenanalyse staat in de gebouwde site "
+                        f"({', '.join(reports[:5])}); de site is niet gepubliceerd. Verwijder het bestand "
+                        f"uit {Path(config.docs_dir).name}/: het rapport hoort alleen in de privémap.")
         allowed = own_words(self.kconfig)
         try:
             leaks = find_leaks(site_dir, personal_values(self.result.register), allowed,
