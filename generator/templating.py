@@ -131,6 +131,15 @@ def _environment(owner_dir: str | None) -> jinja2.Environment:
     )
     env.filters.update(datum_nl=datum_nl, termijn=termijn, in_woorden=in_woorden, regel=regel,
                        markdown=markdown, url=url, link=link)
+
+    def partial(name: str, **context: object) -> OwnerMarkdown:
+        """One of our HTML partials (templates/site/_*.html, autoescaped, so every value in it is
+        escaped for HTML) placed in a Markdown page as a raw HTML block."""
+        if not (name.startswith("site/_") and name.endswith(".html")):
+            raise jinja2.TemplateError(f"'{name}' is geen HTML-deelsjabloon van de site")
+        return OwnerMarkdown(env.get_template(name).render(**context))
+
+    env.globals["partial"] = partial
     return env
 
 

@@ -63,6 +63,14 @@ class Register:
                 self.frame[key] = ""
         return self.frame[key].to_numpy()
 
+    def amounts(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """An amount column as float64 euros (NaN when empty or unreadable) and the unreadable mask."""
+        from .parse import parse_amounts
+
+        if key not in self.raw:
+            return np.full(len(self.frame), np.nan), np.zeros(len(self.frame), dtype=bool)
+        return parse_amounts(self.raw[key])
+
     def blank(self, key: str) -> np.ndarray:
         """True where the column's cell is empty (everywhere, when the column is missing)."""
         if key in self.frame.columns:

@@ -232,3 +232,38 @@ def format_date_nl(value: dt.date | np.datetime64 | None) -> str:
     if isinstance(value, pd.Timestamp):
         value = value.date()
     return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+
+
+_AMOUNT_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
+def _amount(value: Any) -> tuple[float, bool]:
+    """One cell -> (euros, unreadable); an empty cell is (nan, False)."""
+    if isinstance(value, bool):
+        return float("nan"), True
+    if isinstance(value, int | float):
+        return (float("nan"), False) if value != value else (float(value), False)
+    text = cell_text(value).replace("€", "").replace("EUR", "").replace("eur", "").replace(" ", "").strip()
+    if text in ("", "-"):
+        return float("nan"), False
+    if text.endswith((",-", ".-")):
+        text = text[:-2]
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    elif _AMOUNT_THOUSANDS.match(text):
+        text = text.replace(".", "")
+    try:
+        return float(text), False
+    except ValueError:
+        return float("nan"), True
+
+
+def parse_amounts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A column of amount cells (50, '49,95', '€ 1.250,00') -> (float64 euros, NaN when empty or
+    unreadable; mask of unreadable non-empty cells). Each distinct value is parsed once."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    parsed = np.full(len(uniques) + 1, np.nan)
+    bad = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, value in enumerate(uniques):
+        parsed[i], bad[i] = _amount(value)
+    return parsed[codes], bad[codes]

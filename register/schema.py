@@ -21,7 +21,7 @@ class Column:
     key: str
     header: str
     required: bool
-    kind: str  # text, date, enum, urgency, email, list (values from the config)
+    kind: str  # text, date, enum, urgency, email, list (values from the config), amount (euros)
     help: str
     personal: bool = False  # personal data or free text: never published, removed on anonymisation
     choices: tuple[str, ...] = ()
@@ -73,12 +73,17 @@ COLUMNS: tuple[Column, ...] = (
     Column("motivation", "Motivering", False, "text", "waarom het standpunt zo luidt (voor de standpuntbrief)", personal=True),
     Column("solution", "Oplossing", False, "text", "wat er is gedaan", personal=True),
     Column("compensation", "Compensatie", False, "text", "eventuele vergoeding", personal=True),
+    Column("compensation_amount", "Compensatie bedrag", False, "amount",
+           "de vergoeding in euro als getal (50 of 49,95), zodat de analyse ze kan optellen"),
     Column("measure", "Maatregel", False, "text", "verbetermaatregel voor de organisatie"),
     Column("status", "Status", True, "enum", "stand van zaken", choices=STATUSES),
     Column("correspondence", "Correspondentie", False, "text", "link(s) naar het dossier", personal=True),
     Column("satisfied", "Tevreden", False, "enum", "is de klager tevreden met de afhandeling", choices=SATISFACTION),
     Column("escalated_to", "Geëscaleerd naar", False, "text", "bijv. geschillencommissie, rechter"),
     Column("anonymised", "Geanonimiseerd op", False, "date", "datum waarop persoonsgegevens zijn verwijderd"),
+    Column("follow_up", "Opvolgen op", False, "date",
+           "dag waarop de klacht weer aandacht vraagt (wachten op de klant of een reparatie); "
+           "de termijnen lopen gewoon door"),
 )
 
 #: Columns that belong to the tool: written by `klachten controleer --schrijf`, never by hand.

@@ -80,6 +80,7 @@ FINDING_KINDS: dict[str, tuple[Severity, str]] = {
     "klachtnummer_tekens": (FOUT, "een klachtnummer bevat andere tekens dan letters, cijfers en - / . _"),
     "klachtnummer_te_lang": (FOUT, f"een klachtnummer is langer dan {MAX_NUMBER_LENGTH} tekens"),
     "klachtnummer_lijkt_dubbel": (FOUT, "twee klachtnummers verschillen alleen in hoofdletters of leestekens"),
+    "geen_bedrag": (WAARSCHUWING, "een bedragcel bevat geen leesbaar bedrag (telt niet mee in de analyse)"),
 }
 _NUMBER_RE = re.compile(r"[A-Za-z0-9._/-]+")
 _EMAIL_RE = re.compile(r"\s*[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}\s*")
@@ -157,6 +158,11 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
                   "controleer het jaartal")
         elif column.kind in ("enum", "list", "urgency"):
             _check_enum(c, reg, key, config)
+        elif column.kind == "amount":
+            raw = reg.raw[key]
+            c.add(reg.amounts(key)[1], key, "geen_bedrag",
+                  lambda i, raw=raw, key=key: f"'{_shown(raw[i])}' in {_h(key)} is geen bedrag",
+                  "schrijf een getal in euro, bijvoorbeeld 50 of 49,95")
 
     today = np.datetime64(peildatum, "D")
     received = reg.dates("received")

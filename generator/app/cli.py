@@ -1,6 +1,6 @@
 """The `klachten` command: a thin layer that parses options, calls the core and prints Dutch.
 
-Heavy modules (pandas, openpyxl, WeasyPrint, matplotlib, gspread) are imported inside the
+Heavy modules (pandas, openpyxl, WeasyPrint, scipy, gspread) are imported inside the
 commands, so `klachten --help` starts about as fast as typer itself.
 """
 
@@ -425,6 +425,50 @@ def anonimiseer(
     typer.echo(f"Geanonimiseerd: {', '.join(report.updated) or 'geen'} ({report.cells} cellen).")
     if report.skipped:
         typer.echo("Overgeslagen: " + "; ".join(report.skipped), err=True)
+
+
+@app.command(options_metavar="[OPTIES]", name="analyse")
+@handle_errors
+def analyse_cmd(
+    periode: Annotated[str | None, typer.Option("--periode", metavar="PERIODE", help="Een halfjaar (2026-H2), een jaar (2026) of een reeks jaren (2024-2026); standaard het laatste afgelopen halfjaar.")] = None,
+    vastleggen: Annotated[bool, typer.Option("--vastleggen", help="De analyse van deze periode vastleggen met de datum van vandaag (peildatum); daarna stopt de herinnering in de dagmail.")] = False,
+    peildatum: PeildatumOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Maak de interne klachtenanalyse (HTML en PDF) in de privémap: aantallen per categorie,
+    oorzaak, kanaal, urgentie, behandelaar en standpunt, termijnen, doorlooptijd, tevredenheid,
+    compensatie, trends met grafieken, maatregelen, klagers die vaker klagen en eerdere
+    oplossingen voor open klachten.
+
+    Het rapport bevat persoonsgegevens en komt nooit op de website. Minstens eens per halfjaar;
+    met --vastleggen legt u vast dat de analyse is gedaan.
+    """
+    from generator.analysis.report import analysis_dir, write_report
+    from register.check import check_register
+    from register.periods import last_ended_half_year, parse_period
+    from register.reviews import record_review, reviews_file
+
+    day = parse_peildatum(peildatum)
+    period = parse_period(periode) if periode is not None else last_ended_half_year(day)
+    cfg = load(config)
+    analysis_dir(cfg)  # refuses a private folder inside the site before anything is written
+    result = check_register(cfg, day)
+    if vastleggen:
+        record_review(cfg, period, day)
+    files = write_report(result, cfg, period)
+    unit = "pagina" if files.pages == 1 else "pagina's"
+    typer.echo(f"Analyse {period.in_words()} geschreven: {files.pdf} ({files.pages} {unit}) en {files.html.name}")
+    if vastleggen:
+        typer.echo(f"Vastgelegd op {format_date(day)} in {reviews_file(cfg)}.")
+        if period.end >= day:
+            typer.echo(f"Let op: {period.in_words()} is nog niet voorbij; alleen de halfjaren die al "
+                       "voorbij zijn gelden als geanalyseerd.", err=True)
+
+
+def format_date(day: dt.date) -> str:
+    from register.parse import format_date_nl
+
+    return format_date_nl(day)
 
 
 @app.command(options_metavar="[OPTIES]", name="init")

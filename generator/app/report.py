@@ -9,6 +9,7 @@ from rich.table import Table
 
 from register.check import CheckResult
 from register.parse import format_date_nl
+from register.periods import half_year
 from register.plural import count
 from register.signals import BY_NAME
 from register.validate import Severity
@@ -47,6 +48,11 @@ def print_check(console: Console, result: CheckResult) -> None:
                 table.add_row(row.klachtnummer, BY_NAME[row.signaal].label, format_date_nl(row.uiterlijk.date()),
                               when, row.behandelaar)
             console.print(table)
+    if result.reminders is not None:
+        for signal, label in zip(result.reminders["signaal"], result.reminders["periode"], strict=True):
+            period = half_year(str(label))
+            console.print(f"Herinnering: {BY_NAME[str(signal)].label} voor het {period.in_words()} "
+                          f"(klachten analyse --periode {period.label}).", soft_wrap=True)
     console.print(f"{count(errors, 'fout', 'fouten')}, {count(warnings, 'waarschuwing', 'waarschuwingen')}, "
                   f"{count(len(result.flags), 'signaal', 'signalen')}.")
 

@@ -45,7 +45,7 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
         super().__init__()
         self.kconfig: Config | None = None
         self.result: CheckResult | None = None
-        self.reports: list[Any] = []
+        self.reports: Any = None  # generator.site.jaarverslag.Reports, made in on_config
         self._provided = False
 
     def provide(self, kconfig: Config, result: CheckResult) -> None:
@@ -74,6 +74,8 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
             from generator.site.jaarverslag import build_reports
 
             self.reports = build_reports(self.result, self.kconfig)
+            for note in self.reports.notes:
+                log.info("klachten: let op: %s", note)
         except KlachtenError as exc:
             raise PluginError(f"klachten: {exc}") from None
         kcfg = self.kconfig
@@ -103,12 +105,24 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         import shutil
 
-        from generator.site.privacy import REMEMBERED, Unreadable, find_leaks, package_copies, personal_values
+        from generator.site.privacy import (
+            REMEMBERED,
+            Unreadable,
+            find_leaks,
+            package_copies,
+            personal_values,
+            private_reports,
+        )
         from register.personal import remembered
         from register.schema import BY_KEY
 
         assert self.kconfig is not None and self.result is not None
         site_dir = Path(config.site_dir)
+        if reports := private_reports(site_dir):
+            shutil.rmtree(site_dir, ignore_errors=True)
+            raise Abort(f"Privacybewaking: de interne klachtenanalyse staat in de gebouwde site "
+                        f"({', '.join(reports[:5])}); de site is niet gepubliceerd. Verwijder het bestand "
+                        f"uit {Path(config.docs_dir).name}/: het rapport hoort alleen in de privémap.")
         allowed = own_words(self.kconfig)
         try:
             leaks = find_leaks(site_dir, personal_values(self.result.register), allowed,
@@ -175,7 +189,7 @@ def navigation(reports, files: Files) -> list:
 
 
 def page_context(kcfg) -> dict:
-    from generator.site.jaarverslag import percent, shown
+    from generator.site.jaarverslag import P90_MINIMUM, getal
 
     minimum = kcfg.site.minimum_aantal
     changed = kcfg.klachtbehandeling.regeling_gewijzigd
@@ -186,32 +200,25 @@ def page_context(kcfg) -> dict:
         "bewaartermijn": str(kcfg.bewaren.termijn), "escalatie": kcfg.escalatie.mogelijkheden,
         "extra_sluitingsdagen": bool(kcfg.kalender.extra_sluitingsdagen or kcfg.kalender.vrijdag_na_hemelvaart),
         "gewijzigd": datum_nl(changed) if changed else "(datum niet ingevuld)",
-        "minimum": minimum, "shown": lambda n: shown(n, minimum), "percent": percent,
-        "days": lambda v: "—" if v is None else f"{v:g} werkdagen".replace(".", ","),
+        "minimum": minimum, "p90_minimum": P90_MINIMUM,
+        "days": lambda v: "— (te weinig afgehandelde klachten)" if v is None else f"{getal(v)} werkdagen",
     }
 
 
 def generated_pages(kcfg, reports) -> dict[str, str | bytes]:
     """Every generated file of the site: path under docs_dir -> content."""
-    from generator.site.jaarverslag import charts_svg
     from generator.templating import render
 
     context = page_context(kcfg)
-    cache = kcfg.cache_dir() / "grafieken"
     pages: dict[str, str | bytes] = {}
     for name in ("index", "klachtenregeling"):
         pages[f"{name}.md"] = render(kcfg, f"site/{name}.md", **context)
     pages["klachtenformulier.pdf"] = _form_pdf(kcfg)
     pages["klacht-indienen.md"] = render(kcfg, "site/klacht-indienen.md", **context)
     pages["jaarverslagen/index.md"] = render(kcfg, "site/jaarverslagen.md", reports=reports, **context)
-    charted = [(report, b) for report in reports for b in report.breakdowns + [report.outcomes] if b.rows]
-    svgs = charts_svg([b for _, b in charted], kcfg.site.minimum_aantal, cache)
-    for (report, breakdown), svg in zip(charted, svgs, strict=True):
-        name = f"img/{report.year}-{breakdown.key}.svg"
-        pages[f"jaarverslagen/{name}"] = svg
-        report.charts[breakdown.key] = name
     for report in reports:
-        pages[f"jaarverslagen/{report.year}.md"] = render(kcfg, "site/jaarverslag.md", r=report, **context)
+        pages[f"jaarverslagen/{report.year}.md"] = render(kcfg, "site/jaarverslag.md", r=report,
+                                                          reports=reports, **context)
     return pages
 
 

@@ -269,3 +269,22 @@ def package_copies(site_dir: Path, theme_dirs: list[str]) -> frozenset[str]:
 
 
 __all__ = ["Leak", "Unreadable", "file_words", "find_leaks", "package_copies", "personal_values", "texts"]
+
+
+#: Carried by the internal review (klachten analyse, templates/analyse/rapport.html): a built
+#: file with it, or named like a review, is never published, whatever the register holds.
+PRIVATE_MARKER = 'name="klachten-intern"'
+
+
+def private_reports(site_dir: Path) -> list[str]:
+    """Relative paths of internal review reports found in a built site."""
+    found = []
+    for path in sorted(site_dir.rglob("*")):
+        if not path.is_file():
+            continue
+        named = path.name.lower().startswith("klachtenanalyse-")
+        marked = path.suffix.lower() in (".html", ".htm") and \
+            PRIVATE_MARKER in path.read_text(encoding="utf-8", errors="replace")
+        if named or marked:
+            found.append(str(path.relative_to(site_dir)))
+    return found
