@@ -2,7 +2,13 @@
 
 Restore: open the newest CSV in `backups/` (Google Sheets: Bestand > Importeren > Uploaden,
 'Gegevens vervangen vanaf geselecteerde cel'; Excel: Gegevens > Uit tekst/CSV), or copy the
-rows you need back into the register.
+rows you need back into the register. A cell that starts with =, +, -, @, a tab or a carriage
+return is written with a single quote in front (OWASP's advice against formula injection), so
+a spreadsheet opening the backup shows text and never runs it; remove that quote when you copy
+such a value back by hand.
+
+Before a local .xlsx is changed, a copy ``<naam>-voor-wijziging-<tijd>.xlsx`` is put beside
+the snapshots; both kinds rotate together: the newest ``keep`` files stay, older ones go.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import shutil
 from pathlib import Path
 
 from .errors import KlachtenError
@@ -17,6 +24,14 @@ from .parse import cell_text
 from .sources import Grid
 
 PATTERN = re.compile(r"^register-\d{8}-\d{6}(-\d+)?\.csv$")
+COPY_PATTERN = re.compile(r"^.+-voor-wijziging-\d{8}-\d{6}-\d{6}(-\d+)?\.xlsx$")
+#: OWASP 'CSV injection': a cell starting with one of these is a formula to Excel and Sheets.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet shows as text: a single quote before a would-be formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def write_backup(grid: Grid, folder: Path, when: dt.datetime, keep: int) -> Path:
@@ -30,7 +45,7 @@ def write_backup(grid: Grid, folder: Path, when: dt.datetime, keep: int) -> Path
             with path.open("x", encoding="utf-8-sig", newline="") as fh:
                 writer = csv.writer(fh, delimiter=";")
                 for row in grid.values:
-                    writer.writerow([cell_text(v) for v in row])
+                    writer.writerow([neutralise(cell_text(v)) for v in row])
             break
         except FileExistsError:
             continue
@@ -40,15 +55,37 @@ def write_backup(grid: Grid, folder: Path, when: dt.datetime, keep: int) -> Path
     return path
 
 
+def copy_before_change(path: Path, folder: Path, keep: int) -> Path:
+    """Copy the register file to ``folder`` before it is changed, then rotate."""
+    from .deadlines import AMSTERDAM
+
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(AMSTERDAM).strftime("%Y%m%d-%H%M%S-%f")
+    for n in range(1000):
+        copy = folder / f"{path.stem}-voor-wijziging-{stamp}{f'-{n}' if n else ''}{path.suffix}"
+        try:
+            with path.open("rb") as src, copy.open("xb") as dst:
+                shutil.copyfileobj(src, dst)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise KlachtenError(f"kon geen kopie van het register maken in {folder}")
+    rotate(folder, keep)
+    return copy
+
+
 def snapshots(folder: Path) -> list[Path]:
-    """Our snapshots in the folder, oldest first (other files are left alone)."""
+    """Our backups in the folder (CSV snapshots and copies before a change), oldest first;
+    other files are left alone."""
     if not folder.is_dir():
         return []
-    return sorted((p for p in folder.iterdir() if PATTERN.match(p.name)), key=lambda p: (p.stat().st_mtime, p.name))
+    ours = (p for p in folder.iterdir() if PATTERN.match(p.name) or COPY_PATTERN.match(p.name))
+    return sorted(ours, key=lambda p: (p.stat().st_mtime, p.name))
 
 
 def rotate(folder: Path, keep: int) -> list[Path]:
     old = snapshots(folder)[:-keep] if keep > 0 else []
     for path in old:
-        path.unlink()
+        path.unlink(missing_ok=True)
     return old

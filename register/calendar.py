@@ -49,7 +49,7 @@ class WorkCalendar:
     @classmethod
     def for_dates(cls, config: Config, *arrays: np.ndarray, peildatum: dt.date | None = None) -> WorkCalendar:
         """A calendar covering every year in the given date arrays, plus two years of margin."""
-        years = set()
+        years: set[int] = set()
         for arr in arrays:
             valid = arr[~np.isnat(arr)]
             if len(valid):

@@ -29,6 +29,8 @@ _UNIT_ALIASES = {
     "dag": "kalenderdagen", "dagen": "kalenderdagen",
     "week": "weken", "weken": "weken",
 }
+#: Dutch weekday names, Monday first (datetime.date.weekday() indexes this).
+WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 _SINGULAR = {"werkdagen": "werkdag", "kalenderdagen": "kalenderdag", "weken": "week"}
 _NUMBER_WORDS = {1: "één", 2: "twee", 3: "drie", 4: "vier", 5: "vijf", 6: "zes", 7: "zeven",
                  8: "acht", 9: "negen", 10: "tien", 11: "elf", 12: "twaalf"}
@@ -341,10 +343,14 @@ class Mail:
     afzender: str = _o("email", "", "afzender van de dagmail")
     gebruiker_env: str = _o("env", "KLACHTEN_SMTP_USER", "omgevingsvariabele met de SMTP-gebruikersnaam")
     wachtwoord_env: str = _o("env", "KLACHTEN_SMTP_PASSWORD", "omgevingsvariabele met het SMTP-wachtwoord")
-    timeout_seconden: int = _o("int", 20, "maximale wachttijd per stap van de verbinding", minimum=1)
+    timeout_seconden: int = _o("int", 20, "maximale duur van één verbinding met de mailserver (alle stappen samen)",
+                               minimum=1)
     per_behandelaar: bool = _o("bool", False, "ook elke behandelaar een mail met alleen de eigen klachten sturen")
     behandelaars: dict[str, str] = _o("mapping", {}, "e-mailadres per behandelaar: naam = \"adres\"")
     ook_als_alles_op_tijd: bool = _o("bool", False, "ook mailen als er niets te melden is")
+    weekoverzicht: str = _o("choice", "nee", "op deze dag bevat de dagmail ook elke open klacht per "
+                            "behandelaar, met leeftijd en eerstvolgende termijn; nee = nooit",
+                            choices=("nee",) + WEEKDAYS)
 
 
 @dataclass(frozen=True)

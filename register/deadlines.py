@@ -22,8 +22,10 @@ import pandas as pd
 from .calendar import NAT, WorkCalendar
 from .config import Config
 from .model import Register
+from .periods import half_year_of, last_ended_half_year
+from .reviews import Review
 from .schema import CLOSED
-from .signals import SIGNALS, FlagInputs
+from .signals import COMPLAINT_SIGNALS, REGISTER_SIGNALS, FlagInputs
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -38,13 +40,15 @@ def add_months(dates: np.ndarray, months: int) -> np.ndarray:
     dates = np.asarray(dates, dtype="datetime64[D]")
     month_start = dates.astype("datetime64[M]")
     offset = dates - month_start.astype("datetime64[D]")
-    return (month_start + np.timedelta64(months, "M")).astype("datetime64[D]") + offset
+    later: np.ndarray = (month_start + np.timedelta64(months, "M")).astype("datetime64[D]") + offset
+    return later
 
 
 def open_complaints(reg: Register) -> np.ndarray:
     """True for complaints still waiting for a decision: received, not closed, no Datum standpunt."""
-    return ((reg.frame["status"].to_numpy() != CLOSED) & np.isnat(reg.dates("decided"))
-            & ~np.isnat(reg.dates("received")))
+    waiting: np.ndarray = ((reg.frame["status"].to_numpy() != CLOSED) & np.isnat(reg.dates("decided"))
+                           & ~np.isnat(reg.dates("received")))
+    return waiting
 
 
 def compute_deadlines(reg: Register, config: Config, calendar: WorkCalendar) -> pd.DataFrame:
@@ -77,21 +81,35 @@ def compute_deadlines(reg: Register, config: Config, calendar: WorkCalendar) -> 
     })
 
 
-def compute_flags(reg: Register, deadlines: pd.DataFrame, peildatum: dt.date, config: Config,
-                  calendar: WorkCalendar) -> pd.DataFrame:
-    """Flags as of ``peildatum``: one row per (complaint, signal), ordered by due date.
+def _urgency_numbers(reg: Register) -> np.ndarray:
+    """Urgentie as int64 (0 when empty); each distinct value converted once."""
+    codes, uniques = pd.factorize(reg.frame["urgency"].to_numpy(), use_na_sentinel=True)
+    numbers = np.array([int(u) if u else 0 for u in uniques] + [0], dtype=np.int64)
+    return numbers[codes]
 
-    Columns: ``row`` (position in reg.frame), ``klachtnummer``, ``signaal``, ``uiterlijk``
-    (datetime64[D]), ``dagen_te_laat`` (calendar days past due; negative = days left),
-    ``behandelaar``.
-    """
+
+def _review_inputs(reg: Register, peildatum: dt.date, reviews: list[Review]) -> tuple[np.ndarray, np.ndarray]:
+    """The last ended half-year, if complaints were received in it: (its end, whether reviewed)."""
+    half = last_ended_half_year(peildatum)
+    received = reg.dates("received")
+    had = bool(((received >= np.datetime64(half.start, "D")) & (received <= np.datetime64(half.end, "D"))).any())
+    if not had:
+        return np.array([], dtype="datetime64[D]"), np.array([], dtype=bool)
+    return (np.array([half.end], dtype="datetime64[D]"),
+            np.array([any(r.covers(half) for r in reviews)], dtype=bool))
+
+
+def flag_inputs(reg: Register, deadlines: pd.DataFrame, peildatum: dt.date, config: Config,
+                calendar: WorkCalendar, reviews: list[Review] | None = None) -> FlagInputs:
+    """What every signal's condition looks at, as of ``peildatum``."""
     today = np.datetime64(peildatum, "D")
     frame = reg.frame
     n = len(frame)
     open_ = open_complaints(reg)
     dates = {key: deadlines[key].to_numpy(dtype="datetime64[D]")
              for key in ("acknowledge_due", "decision_due", "decision_due_original", "retention_expires")}
-    inputs = FlagInputs(
+    half_year_end, half_year_reviewed = _review_inputs(reg, peildatum, reviews or [])
+    return FlagInputs(
         today=today, warn=config.termijnen.waarschuwing_werkdagen, open_=open_,
         not_acknowledged=open_ & np.isnat(reg.dates("acknowledged")),
         no_extension=~deadlines["has_extension"].to_numpy() & np.isnat(reg.dates("extension_sent")),
@@ -99,30 +117,57 @@ def compute_flags(reg: Register, deadlines: pd.DataFrame, peildatum: dt.date, co
         escalated=frame["escalated_to"].to_numpy() != "",
         working_days_to_ack=calendar.working_days_between(np.full(n, today), dates["acknowledge_due"]),
         working_days_to_decision=calendar.working_days_between(np.full(n, today), dates["decision_due_original"]),
+        urgency=_urgency_numbers(reg), follow_up=reg.dates("follow_up"),
+        half_year_end=half_year_end, half_year_reviewed=half_year_reviewed,
         **dates)
-    masks = {signal.name: (signal.condition(inputs), getattr(inputs, signal.due)) for signal in SIGNALS}
+
+
+def compute_flags(reg: Register, deadlines: pd.DataFrame, peildatum: dt.date, config: Config,
+                  calendar: WorkCalendar, inputs: FlagInputs | None = None) -> pd.DataFrame:
+    """Flags on complaints as of ``peildatum``: one row per (complaint, signal), in SIGNALS order,
+    within a signal by its order_by array (when not 'due'), then due date, then number.
+
+    Columns: ``row`` (position in reg.frame), ``klachtnummer``, ``signaal``, ``uiterlijk``
+    (datetime64[D]), ``dagen_te_laat`` (calendar days past due; negative = days left),
+    ``behandelaar``.
+    """
+    inputs = inputs or flag_inputs(reg, deadlines, peildatum, config, calendar)
+    today = inputs.today
+    frame = reg.frame
     parts = []
-    for signal, (mask, due) in masks.items():
+    for signal in COMPLAINT_SIGNALS:
+        mask, due = signal.condition(inputs), getattr(inputs, signal.due)
         rows = np.flatnonzero(mask)
         if len(rows) == 0:
             continue
-        parts.append(pd.DataFrame({
+        part = pd.DataFrame({
             "row": rows,
             "klachtnummer": frame["complaint_no"].to_numpy()[rows],
-            "signaal": signal,
+            "signaal": signal.name,
             "uiterlijk": due[rows],
             "dagen_te_laat": (today - due[rows]).astype(np.int64),
             "behandelaar": frame["handler"].to_numpy()[rows],
-        }))
+        })
+        keys = [part["klachtnummer"].to_numpy(dtype=str), part["uiterlijk"].to_numpy()]
+        if signal.order_by != "due":
+            keys.append(np.asarray(getattr(inputs, signal.order_by))[rows])
+        parts.append(part.iloc[np.lexsort(keys)])
     if not parts:
         return pd.DataFrame({"row": pd.Series(dtype=np.int64), "klachtnummer": pd.Series(dtype=object),
                              "signaal": pd.Series(dtype=object),
                              "uiterlijk": pd.Series(dtype="datetime64[s]"),
                              "dagen_te_laat": pd.Series(dtype=np.int64),
                              "behandelaar": pd.Series(dtype=object)})
-    # parts are already in SIGNALS order; within a signal, order by due date then number.
-    ordered = []
-    for part in parts:
-        order = np.lexsort((part["klachtnummer"].to_numpy(dtype=str), part["uiterlijk"].to_numpy()))
-        ordered.append(part.iloc[order])
-    return pd.concat(ordered, ignore_index=True)
+    return pd.concat(parts, ignore_index=True)
+
+
+def compute_reminders(inputs: FlagInputs) -> pd.DataFrame:
+    """Flags on the register as a whole (scope "register"): columns ``signaal``, ``periode``
+    (the half-year label, e.g. '2026-H1') and ``uiterlijk`` (datetime64[D])."""
+    rows = []
+    for signal in REGISTER_SIGNALS:
+        due = np.asarray(getattr(inputs, signal.due), dtype="datetime64[D]")
+        for i in np.flatnonzero(signal.condition(inputs)):
+            rows.append({"signaal": signal.name, "periode": half_year_of(due[i].astype(dt.date)).label,
+                         "uiterlijk": due[i]})
+    return pd.DataFrame(rows, columns=["signaal", "periode", "uiterlijk"])

@@ -152,6 +152,18 @@ def demo_rows(anchor: dt.date = ANCHOR) -> list[list[Any]]:
         ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
          "oktober", "november", "december"][rows[-14]["received"].month - 1] + f" {rows[-14]['received'].year}"
     rows[3]["note"] = "klant later teruggebeld"
+    # What the half-year review and the daily mail look at (no random draws: the rest stays as it was).
+    for row in rows:
+        row["compensation_amount"] = {"Waardebon € 50": 50, "Voorrijkosten gecrediteerd": "75,00"}.get(
+            row.get("compensation") or "")
+    rows[-6]["urgency"] = 2  # overdue and a registered letter: leads the daily mail
+    rows[-4]["follow_up"] = anchor - dt.timedelta(days=1)  # waiting for the second inspection
+    # A returning complainant (same e-mail, phone written differently) about an earlier repair.
+    earlier = rows[-15]
+    rows[-3].update({k: earlier[k] for k in ("name", "address", "postcode", "city")}, urgency=6,
+                    email=earlier["email"].upper(), phone="+31 6 " + earlier["phone"][3:])
+    # And one at the same address (postcode without space, house number only).
+    rows[-16].update(postcode=rows[-20]["postcode"].replace(" ", "").lower(), address=rows[-20]["address"])
     grid = [HEADERS] + [_row(r) for r in rows]
     grid.insert(20, [None] * len(HEADERS))  # a blank row in the middle
     return grid
@@ -169,8 +181,12 @@ def write_xlsx(path: Path, rows: list[list[Any]], tab: str = "Register") -> None
 
 
 def synthetic_grid(n_rows: int, anchor: dt.date = ANCHOR, years: int = 3, seed: int = 1,
-                   serial_dates: bool = True) -> list[list[Any]]:
-    """A large register as the Sheets API returns it (dates as serial numbers, ragged rows)."""
+                   serial_dates: bool = True, review_columns: bool = False) -> list[list[Any]]:
+    """A large register as the Sheets API returns it (dates as serial numbers, ragged rows).
+
+    ``review_columns`` also fills what the half-year review looks at: phone, postcode and
+    address (about one complaint in eight comes from an earlier complainant), Tevreden,
+    Compensatie bedrag and Oplossing."""
     rng = random.Random(seed)
     span = years * 365
     anchor_serial = to_serial(anchor)
@@ -186,6 +202,15 @@ def synthetic_grid(n_rows: int, anchor: dt.date = ANCHOR, years: int = 3, seed: 
         row[idx["channel"]] = rng.choice(["e-mail", "telefoon", "brief", "webformulier"])
         row[idx["name"]] = f"Klant {n}"
         row[idx["email"]] = f"klant{n}@example.nl"
+        if review_columns:
+            who = rng.randrange(n) if n and rng.random() < 0.125 else n  # a returning complainant
+            row[idx["email"]] = f"Klant{who}@Example.nl " if who != n else row[idx["email"]]
+            row[idx["phone"]] = f"+31 6 {10000000 + who}"
+            row[idx["postcode"]] = f"{1000 + who % 9000} {'AB' if who % 2 else 'XY'}"
+            row[idx["address"]] = f"Proefstraat {who // 9000 + 1}"  # with the postcode: one address per person
+            row[idx["satisfied"]] = rng.choice(["ja", "ja", "nee", "onbekend", None])
+            row[idx["compensation_amount"]] = rng.choice([None, None, None, 25, "49,95", 100])
+            row[idx["solution"]] = f"Oplossing {n % 40}"
         row[idx["description"]] = f"Omschrijving van klacht {n}"
         row[idx["category"]] = rng.choice(categories)
         row[idx["cause"]] = rng.choice(CAUSES)

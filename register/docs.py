@@ -80,7 +80,8 @@ def config_doc() -> str:
 
 def register_doc() -> str:
     kinds = {"date": "datum (3-2-2026, 2026-02-03, 3 februari 2026)", "list": "lijst uit de configuratie ([lijsten])",
-             "urgency": "1 t/m 8", "email": "e-mailadres"}
+             "urgency": "1 t/m 8", "email": "e-mailadres",
+             "amount": "bedrag in euro (50, 49,95 of € 1.250,00)"}
     lines = ["# Het klachtenregister", "",
              "Eén rij per klacht; de eerste rij bevat de kolomkoppen. Koppen worden herkend ongeacht",
              "hoofdletters, spaties, leestekens en accenten (`datum ontvangst` = `Datum Ontvangst`). De",

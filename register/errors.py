@@ -1,5 +1,7 @@
 """The domain errors of klachten. Every message is Dutch: the CLI prints it as it is."""
 
+import errno
+
 
 class KlachtenError(Exception):
     """Base class: anything the user can fix, reported as one Dutch line."""
@@ -27,3 +29,20 @@ class SiteError(KlachtenError):
 
 class MailError(KlachtenError):
     """The digest could not be delivered (server down, login refused, recipient rejected)."""
+
+
+class MailRefused(MailError):
+    """The server refused this one message for good (5xx on MAIL FROM, RCPT TO or DATA): retrying won't help."""
+
+
+_OS_ERRORS = {errno.EACCES: "geen toegang (staat het bestand open in een ander programma?)",
+              errno.EPERM: "geen toestemming", errno.ENOENT: "bestaat niet", errno.ENOSPC: "de schijf is vol",
+              errno.EDQUOT: "de schijfruimte (quotum) is op",
+              errno.EROFS: "alleen-lezen bestandssysteem", errno.EISDIR: "is een map, geen bestand",
+              errno.ENOTDIR: "is geen map", errno.EEXIST: "bestaat al als bestand; verwacht werd een map"}
+
+
+def os_error_message(exc: OSError) -> str:
+    """An operating-system error as one Dutch line, naming the file."""
+    reason = _OS_ERRORS.get(exc.errno or 0, f"besturingssysteemfout {exc.errno}" if exc.errno else "besturingssysteemfout")
+    return f"{exc.filename}: {reason}" if exc.filename else reason

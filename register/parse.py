@@ -16,6 +16,9 @@ import numpy as np
 import pandas as pd
 
 NAT = np.datetime64("NaT", "D")
+#: Dates outside this range are typos in a complaints register (checked with their cell).
+EARLIEST_DATE = np.datetime64("1990-01-01", "D")
+LATEST_DATE = np.datetime64("2100-12-31", "D")
 SERIAL_EPOCH = dt.date(1899, 12, 30)  # Sheets and Excel serial day 0
 _MAX_SERIAL = 2958465  # 9999-12-31
 
@@ -128,9 +131,39 @@ def parse_date_value(value: Any) -> tuple[dt.date | None, bool]:
     return date, date is None
 
 
+def factorize_cells(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """pandas.factorize over raw cells, except that a boolean never equals a number.
+
+    pandas (like Python) treats True == 1 and False == 0, so TRUE in a column would take the
+    place of every 1 (or the reverse). Only the groups whose representative is a boolean, 0 or
+    1 are looked at again, cell by cell, and split by type.
+    """
+    codes, found = pd.factorize(values, use_na_sentinel=True)
+    uniques: list[Any] = list(found)
+    suspects = [i for i, u in enumerate(uniques)
+                if isinstance(u, bool | np.bool_) or (isinstance(u, int | float | np.number) and u in (0, 1))]
+    if not suspects:
+        return codes, uniques
+    codes = codes.copy()
+    for code in suspects:
+        where = np.flatnonzero(codes == code)
+        kinds: dict[tuple[bool, bool], int] = {}
+        for j in where:
+            v = values[j]
+            key = (isinstance(v, bool | np.bool_), bool(v))
+            if key not in kinds:
+                kinds[key] = code if not kinds else len(uniques)
+                if kinds[key] == code:
+                    uniques[code] = v
+                else:
+                    uniques.append(v)
+            codes[j] = kinds[key]
+    return codes, uniques
+
+
 def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A column of raw cells -> (datetime64[D] array with NaT, bool array 'not a date')."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    codes, uniques = factorize_cells(values.to_numpy(dtype=object))
     parsed = np.empty(len(uniques) + 1, dtype="datetime64[D]")
     bad = np.zeros(len(uniques) + 1, dtype=bool)
     parsed[-1] = NAT  # code -1 (empty) lands here
@@ -155,16 +188,18 @@ def clean_text(values: pd.Series | np.ndarray, few: bool = False) -> np.ndarray:
     if len(values) == 0:
         return np.empty(0, dtype=object)
     if few:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        codes, uniques = factorize_cells(values)
         cleaned = np.empty(len(uniques) + 1, dtype=object)
         cleaned[:-1] = [cell_text(v) for v in uniques]
         cleaned[-1] = ""
-        return cleaned[codes]
+        result: np.ndarray = cleaned[codes]
+        return result
     series = pd.Series(values, dtype=object)
     try:
         stripped = series.str.strip()
     except AttributeError:  # no strings at all (e.g. only numbers)
-        return _CELL_TEXT(values).astype(object)
+        texts: np.ndarray = _CELL_TEXT(values).astype(object)
+        return texts
     out = stripped.to_numpy(dtype=object, copy=True)
     odd = np.flatnonzero(stripped.isna().to_numpy())
     if len(odd):
@@ -181,7 +216,8 @@ def blank_mask(values: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     missing = pd.isna(values)
     text = np.where(missing, "", values).astype(np.dtypes.StringDType())
-    return missing | (text == "") | np.strings.isspace(text)
+    blank: np.ndarray = missing | (text == "") | np.strings.isspace(text)
+    return blank
 
 
 def format_date_nl(value: dt.date | np.datetime64 | None) -> str:
@@ -191,7 +227,43 @@ def format_date_nl(value: dt.date | np.datetime64 | None) -> str:
     if isinstance(value, np.datetime64):
         if np.isnat(value):
             return ""
-        value = value.astype("datetime64[D]").astype(dt.date)
+        day: dt.date = value.astype("datetime64[D]").astype(dt.date)
+        value = day
     if isinstance(value, pd.Timestamp):
         value = value.date()
     return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+
+
+_AMOUNT_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
+def _amount(value: Any) -> tuple[float, bool]:
+    """One cell -> (euros, unreadable); an empty cell is (nan, False)."""
+    if isinstance(value, bool):
+        return float("nan"), True
+    if isinstance(value, int | float):
+        return (float("nan"), False) if value != value else (float(value), False)
+    text = cell_text(value).replace("€", "").replace("EUR", "").replace("eur", "").replace(" ", "").strip()
+    if text in ("", "-"):
+        return float("nan"), False
+    if text.endswith((",-", ".-")):
+        text = text[:-2]
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    elif _AMOUNT_THOUSANDS.match(text):
+        text = text.replace(".", "")
+    try:
+        return float(text), False
+    except ValueError:
+        return float("nan"), True
+
+
+def parse_amounts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A column of amount cells (50, '49,95', '€ 1.250,00') -> (float64 euros, NaN when empty or
+    unreadable; mask of unreadable non-empty cells). Each distinct value is parsed once."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    parsed = np.full(len(uniques) + 1, np.nan)
+    bad = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, value in enumerate(uniques):
+        parsed[i], bad[i] = _amount(value)
+    return parsed[codes], bad[codes]

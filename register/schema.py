@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class Column:
     key: str
     header: str
     required: bool
-    kind: str  # text, date, enum, urgency, email, list (values from the config)
+    kind: str  # text, date, enum, urgency, email, list (values from the config), amount (euros)
     help: str
     personal: bool = False  # personal data or free text: never published, removed on anonymisation
     choices: tuple[str, ...] = ()
@@ -73,12 +74,17 @@ COLUMNS: tuple[Column, ...] = (
     Column("motivation", "Motivering", False, "text", "waarom het standpunt zo luidt (voor de standpuntbrief)", personal=True),
     Column("solution", "Oplossing", False, "text", "wat er is gedaan", personal=True),
     Column("compensation", "Compensatie", False, "text", "eventuele vergoeding", personal=True),
+    Column("compensation_amount", "Compensatie bedrag", False, "amount",
+           "de vergoeding in euro als getal (50 of 49,95), zodat de analyse ze kan optellen"),
     Column("measure", "Maatregel", False, "text", "verbetermaatregel voor de organisatie"),
     Column("status", "Status", True, "enum", "stand van zaken", choices=STATUSES),
     Column("correspondence", "Correspondentie", False, "text", "link(s) naar het dossier", personal=True),
     Column("satisfied", "Tevreden", False, "enum", "is de klager tevreden met de afhandeling", choices=SATISFACTION),
     Column("escalated_to", "Geëscaleerd naar", False, "text", "bijv. geschillencommissie, rechter"),
     Column("anonymised", "Geanonimiseerd op", False, "date", "datum waarop persoonsgegevens zijn verwijderd"),
+    Column("follow_up", "Opvolgen op", False, "date",
+           "dag waarop de klacht weer aandacht vraagt (wachten op de klant of een reparatie); "
+           "de termijnen lopen gewoon door"),
     # Appended, not inserted: existing registers gain them after their last column.
     Column("salutation", "Aanhef", False, "enum", "mevrouw of heer (voor 'Geachte mevrouw Nepstra'); leeg = "
            "neutrale aanhef uit de configuratie", choices=SALUTATIONS),
@@ -133,7 +139,7 @@ HEADER_INDEX = {fold(c.header): c.key for c in COLUMNS + TOOL_COLUMNS}
 URGENCIES = tuple(str(n) for n in URGENCY_LABELS)
 
 
-def header_positions(headers: list) -> tuple[dict[str, int], list[tuple[str, int]]]:
+def header_positions(headers: list[Any]) -> tuple[dict[str, int], list[tuple[str, int]]]:
     """Schema key -> 0-based column for a header row (the first of two equal headers wins),
     plus the (key, column) pairs of the repeated ones."""
     positions: dict[str, int] = {}

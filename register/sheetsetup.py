@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from .calendar import WorkCalendar
 from .config import Config, Term
@@ -48,7 +49,7 @@ class Layout:
         return column_letter(self.positions[key])
 
 
-def plan_layout(headers: list) -> Layout:
+def plan_layout(headers: list[Any]) -> Layout:
     """Where the columns go, given row 1; refuses a row 1 that is something else (a title)."""
     positions, _ = header_positions(headers)
     if not positions and any(h not in (None, "") for h in headers):
@@ -141,8 +142,10 @@ class SetupReport:
         return text
 
 
-def setup_register(config: Config, today: dt.date, session=None) -> SetupReport:
+def setup_register(config: Config, today: dt.date, session: object = None) -> SetupReport:
     """Set up the configured register (see the module docstring)."""
+    from register.locks import register_lock
     from register.sources import open_source
 
-    return open_source(config, session).setup(today)
+    with register_lock(config):
+        return open_source(config, session).setup(today)

@@ -34,11 +34,24 @@ class FlagInputs:
     retention_expires: npt.NDArray[np.datetime64]
     working_days_to_ack: npt.NDArray[np.float64]  # working days in [today, acknowledge_due)
     working_days_to_decision: npt.NDArray[np.float64]  # working days in [today, decision_due_original)
+    urgency: npt.NDArray[np.int64]  # 1 (most urgent) .. 8; 0 when empty
+    follow_up: npt.NDArray[np.datetime64]  # Opvolgen op (NaT when empty)
+    # Register-level inputs, one element per half-year (scope "register"): the last ended
+    # half-year that had complaints, if any.
+    half_year_end: npt.NDArray[np.datetime64]
+    half_year_reviewed: npt.NDArray[np.bool_]  # a review covering it was recorded after it ended
+
+
+#: How a digest line describes a flag.
+WORDINGS = ("due", "retention", "urgency", "follow_up", "review")
+SCOPES = ("klacht", "register")
 
 
 @dataclass(frozen=True)
 class Signal:
-    """One kind of flag on a complaint."""
+    """One kind of flag: on a complaint (scope "klacht"), or on the register as a whole (scope
+    "register": its condition runs over the half-year arrays of FlagInputs, and its flags are
+    reminders without a complaint number)."""
 
     name: str  # stable code: `controleer --json`, docs
     label: str  # Dutch, in tables and the Signaal column
@@ -49,7 +62,9 @@ class Signal:
     when: str  # docs: when the signal is raised
     due: str  # the FlagInputs date array that is its 'uiterlijk'
     condition: Callable[[FlagInputs], npt.NDArray[np.bool_]]
-    retention: bool = False  # the digest line says since when retention expired, not days late
+    wording: str = "due"  # one of WORDINGS: how the digest line reads
+    order_by: str = "due"  # "due", or a FlagInputs array that orders the section first (ascending)
+    scope: str = "klacht"  # one of SCOPES
 
 
 SIGNALS: tuple[Signal, ...] = (
@@ -91,9 +106,42 @@ SIGNALS: tuple[Signal, ...] = (
         "afgehandeld, bewaartermijn voorbij, niet geanonimiseerd en niet geëscaleerd",
         "retention_expires",
         lambda f: f.closed & (f.today >= f.retention_expires) & ~f.anonymised & ~f.escalated,
-        retention=True),
+        wording="retention"),
+    Signal(
+        "urgentie_hoog", "urgentie 1 t/m 3", "Eerst: urgentie 1 t/m 3",
+        "Deze klager heeft een geschilleninstantie of rechter ingeschakeld, een eis gesteld of een "
+        "betaling ingehouden: behandel deze klachten eerst, de meest urgente bovenaan.",
+        ("met voorrang", "met voorrang"), 5,
+        "nog geen standpunt en Urgentie 1, 2 of 3 (geschilleninstantie of rechter, aangetekende brief "
+        "of eis, betaling ingehouden); de meest urgente eerst",
+        "decision_due",
+        lambda f: f.open_ & (f.urgency >= 1) & (f.urgency <= 3),
+        wording="urgency", order_by="urgency"),
+    Signal(
+        "opvolgen", "opvolgen", "Opvolgen",
+        "De dag uit Opvolgen op is gekomen: neem deze klachten weer op. Wis of verschuif de datum "
+        "daarna; de termijnen van de regeling lopen intussen gewoon door.",
+        ("op te volgen", "op te volgen"), 35,
+        "de dag in Opvolgen op is gekomen (tot u die datum wist of verschuift; niet bij een "
+        "geanonimiseerde klacht)",
+        "follow_up",
+        lambda f: ~f.anonymised & (f.follow_up <= f.today),
+        wording="follow_up"),
+    Signal(
+        "halfjaaranalyse_nodig", "halfjaaranalyse nodig", "Halfjaarlijkse analyse",
+        "Het vorige halfjaar is voorbij en de analyse ervan is nog niet vastgelegd. Maak het "
+        "rapport, bespreek oorzaken en maatregelen, en leg de analyse vast.",
+        ("halfjaaranalyse nodig", "halfjaaranalyses nodig"), 60,
+        "het laatste afgelopen halfjaar had klachten en er is nog geen analyse vastgelegd die het "
+        "dekt (`klachten analyse --vastleggen`); geldt voor het register, niet voor één klacht",
+        "half_year_end",
+        lambda f: ~f.half_year_reviewed & (f.today > f.half_year_end),
+        wording="review", scope="register"),
 )
 
 BY_NAME: dict[str, Signal] = {s.name: s for s in SIGNALS}
+#: Signals on complaints (the flags table) and on the register (reminders).
+COMPLAINT_SIGNALS: tuple[Signal, ...] = tuple(s for s in SIGNALS if s.scope == "klacht")
+REGISTER_SIGNALS: tuple[Signal, ...] = tuple(s for s in SIGNALS if s.scope == "register")
 #: The digest's order.
 IN_MAIL_ORDER: tuple[Signal, ...] = tuple(sorted(SIGNALS, key=lambda s: s.mail_order))

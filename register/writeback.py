@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from .config import Config
 from .parse import cell_text
 from .schema import CLOSED, MARKER, PERSONAL_KEYS
 from .sources import open_source
 from .sources.base import Guard, WriteReport
+
+if TYPE_CHECKING:
+    from .check import CheckResult
 
 __all__ = ["MARKER", "WriteReport", "anonymisation_candidates", "anonymise", "apply_updates", "write_deadlines"]
 
@@ -31,7 +35,7 @@ def apply_updates(config: Config, updates: dict[str, dict[str, Any]], session: A
 
 
 # -- what klachten writes -----------------------------------------------------------------------
-def write_deadlines(config: Config, result, session: Any = None) -> WriteReport:
+def write_deadlines(config: Config, result: CheckResult, session: Any = None) -> WriteReport:
     """Fill the tool's columns (Bevestigen vóór, Standpunt vóór, Signaal) for every complaint."""
     from .signals import BY_NAME
 
@@ -42,22 +46,20 @@ def write_deadlines(config: Config, result, session: Any = None) -> WriteReport:
     signals: dict[int, list[str]] = {}
     for row, signal in zip(result.flags["row"], result.flags["signaal"], strict=True):
         signals.setdefault(int(row), []).append(BY_NAME[signal].label)
-    counts: dict[str, int] = {}
-    for n in numbers:
-        counts[n] = counts.get(n, 0) + 1
+    unique = (numbers != "") & ~pd.Series(numbers).duplicated(keep=False).to_numpy()
+    ack_dates = ack.astype(object)  # datetime.date, or None for NaT
+    decision_dates = decision.astype(object)
     updates = {}
-    for i, number in enumerate(numbers):
-        if not number or counts[number] > 1:
-            continue
-        updates[number] = {
-            "ack_due_written": None if np.isnat(ack[i]) else ack[i].astype(dt.date),
-            "decision_due_written": None if np.isnat(decision[i]) else decision[i].astype(dt.date),
-            "signal_written": "; ".join(signals.get(i, [])),
+    for i in np.flatnonzero(unique):
+        updates[numbers[i]] = {
+            "ack_due_written": ack_dates[i],
+            "decision_due_written": decision_dates[i],
+            "signal_written": "; ".join(signals.get(int(i), [])),
         }
     return apply_updates(config, updates, session)
 
 
-def anonymisation_candidates(result) -> list[int]:
+def anonymisation_candidates(result: CheckResult) -> list[int]:
     """Rows whose retention expired: closed, not escalated, not yet anonymised."""
     flags = result.flags
     return sorted(int(r) for r in flags.loc[flags["signaal"] == "bewaartermijn_verlopen", "row"])
@@ -73,19 +75,34 @@ def _still_expired(current: dict[str, Any]) -> str | None:
     return None
 
 
-def anonymise(config: Config, result, today: dt.date, session: Any = None) -> tuple[WriteReport, Path]:
+def anonymise(config: Config, result: CheckResult, today: dt.date, session: Any = None) -> tuple[WriteReport, Path]:
     """Back up the whole register, then replace the personal fields of expired complaints
-    with a marker and fill Geanonimiseerd op, in one write. Logs number and date only."""
+    with a marker and fill Geanonimiseerd op, in one write. Logs number and date only.
+
+    Before the write, the keyed hashes of the complaints' personal tokens go to the private
+    folder (:func:`register.personal.remember`), so the site's privacy guard still recognises
+    a name or number after the register no longer holds it."""
+    from .locks import register_lock
+
+    with register_lock(config):  # the backup and the write see the same register
+        return _anonymise(config, result, today, session)
+
+
+def _anonymise(config: Config, result: CheckResult, today: dt.date, session: Any) -> tuple[WriteReport, Path]:
     from .backup import write_backup
     from .deadlines import AMSTERDAM
 
     folder = config.private_dir()
     backup = write_backup(open_source(config, session).read(), config.backups_dir(), dt.datetime.now(AMSTERDAM), keep=0)
+    from .personal import remember, rows_tokens
+
     reg = result.register
     numbers = reg.frame["complaint_no"].to_numpy()
-    updates = {}
-    for i in anonymisation_candidates(result):
-        values = {key: MARKER for key in PERSONAL_KEYS if key in reg.positions and reg.text(key)[i]}
+    candidates = anonymisation_candidates(result)
+    remember(folder, rows_tokens(reg, candidates))
+    updates: dict[str, dict[str, Any]] = {}
+    for i in candidates:
+        values: dict[str, Any] = {key: MARKER for key in PERSONAL_KEYS if key in reg.positions and reg.text(key)[i]}
         values["anonymised"] = today
         updates[numbers[i]] = values
     report = apply_updates(config, updates, session, guard=_still_expired)

@@ -28,7 +28,8 @@ def test_json_contract(make_config):
     result = invoke("controleer", "--peildatum", "2026-05-20", "--json", "--config", str(cfg.path))
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert set(data) == {"fouten", "signalen"}
+    assert set(data) == {"fouten", "signalen", "herinneringen"}  # herinneringen was added; the rest unchanged
+    assert data["herinneringen"] == []  # no complaints in the second half of 2025: nothing to review
     assert data["fouten"] == [{"cel": "C3", "klachtnummer": "K2026-015", "ernst": "fout",
                                "melding": "'duif' is geen bekende waarde voor Kanaal",
                                "hint": "toegestaan: brief, e-mail, telefoon, mondeling, fax, webformulier",
@@ -36,6 +37,20 @@ def test_json_contract(make_config):
     # received Tue 28 April 2026 + 2 weeks = Tue 12 May
     assert {"klachtnummer": "K2026-014", "signaal": "standpunt_te_laat", "uiterlijk": "2026-05-12"} \
         in data["signalen"]
+
+
+def test_json_review_reminder_is_a_herinnering_not_a_signaal(make_config):
+    cfg = make_config(rows=[complaint(complaint_no="K2026-001", received=dt.date(2026, 2, 2),
+                                      acknowledged=dt.date(2026, 2, 3), decided=dt.date(2026, 2, 9),
+                                      status="afgehandeld", outcome="gegrond")])
+    result = invoke("controleer", "--peildatum", "2026-07-01", "--json", "--config", str(cfg.path))
+    data = json.loads(result.stdout)
+    assert data["signalen"] == []
+    assert data["herinneringen"] == [{"signaal": "halfjaaranalyse_nodig", "periode": "2026-H1",
+                                      "uiterlijk": "2026-06-30"}]
+    # On the last day of the half-year nothing is due yet.
+    data = json.loads(invoke("controleer", "--peildatum", "2026-06-30", "--json", "--config", str(cfg.path)).stdout)
+    assert data["herinneringen"] == []
 
 
 def test_bad_config_exits_2_with_dutch_line(tmp_path):

@@ -84,7 +84,8 @@ def test_setup_is_one_batch_update_and_idempotent(google):
     holidays = fake.tabs["Feestdagen"].values
     assert holidays[0] == ["Datum", "Omschrijving"]
     assert [serial(dt.date(2026, 4, 27)), "Koningsdag"] in holidays
-    assert "kolommen toegevoegd: Bevestigen vóór (AJ), Standpunt vóór (AK), Signaal (AL)" in report.changes
+    # The tool's three columns come after the last used column (36 schema columns and one of the owner's).
+    assert "kolommen toegevoegd: Bevestigen vóór (AL), Standpunt vóór (AM), Signaal (AN)" in report.changes
 
     fake.requests.clear()
     again = setup_register(cfg, PEIL, session=fake.session())
@@ -174,8 +175,7 @@ def test_anonymise_google(google, tmp_path):
 
 
 def _report_numbers(reports):
-    return [(r.year, r.count, [(b.key, b.rows) for b in r.breakdowns], r.outcomes.rows, r.acknowledged_in_time,
-             r.decided_in_time, r.median_days, r.measures) for r in reports]
+    return (reports.pub.figures.values, reports.pub.status, [(r.year, r.median_days, r.measures) for r in reports])
 
 
 def xlsx_rows():
@@ -205,8 +205,10 @@ def test_inrichten_xlsx(make_config, tmp_path):
     assert ws.freeze_panes == "A2"
     formulas = {dv.formula1 for dv in ws.data_validations.dataValidation}
     assert '"brief,e-mail,telefoon,mondeling,fax,webformulier"' in formulas and len(formulas) == 8
-    assert ws.cell(row=2, column=HEADERS.index("Datum ontvangst") + 1).number_format == "d-m-yyyy"
-    assert ws.cell(row=2, column=HEADERS.index("Telefoon") + 1).number_format == "@"
+    # number formats as column styles: new entries take them, the owner's existing cells keep theirs
+    letter = openpyxl.utils.get_column_letter
+    assert ws.column_dimensions[letter(HEADERS.index("Datum ontvangst") + 1)].number_format == "d-m-yyyy"
+    assert ws.column_dimensions[letter(HEADERS.index("Telefoon") + 1)].number_format == "@"
     rules = [r for cf in ws.conditional_formatting for r in cf.rules]
     assert len(rules) == 2 and all("WORKDAY(" in r.formula[0] for r in rules)
     assert wb["Feestdagen"]["A1"].value == "Datum"

@@ -9,7 +9,7 @@ import pytest
 from generator.mail.digest import build_sections, subject_for
 from register.check import check_grid
 from register.docs import register_doc
-from register.signals import IN_MAIL_ORDER, SIGNALS, FlagInputs, Signal
+from register.signals import IN_MAIL_ORDER, SCOPES, SIGNALS, WORDINGS, FlagInputs, Signal
 from register.sources import Grid
 from tests.conftest import HEADERS, complaint
 
@@ -21,7 +21,9 @@ def _inputs(n: int = 3) -> FlagInputs:
     return FlagInputs(today=day, warn=2, open_=true, not_acknowledged=true, no_extension=true, closed=~true,
                       anonymised=~true, escalated=~true, acknowledge_due=dates, decision_due=dates,
                       decision_due_original=dates, retention_expires=dates,
-                      working_days_to_ack=np.zeros(n), working_days_to_decision=np.zeros(n))
+                      working_days_to_ack=np.zeros(n), working_days_to_decision=np.zeros(n),
+                      urgency=np.array([1, 3, 4])[:n], follow_up=dates, half_year_end=dates,
+                      half_year_reviewed=np.array([True, False, False])[:n])
 
 
 @pytest.mark.parametrize("signal", SIGNALS, ids=lambda s: s.name)
@@ -30,7 +32,10 @@ def test_every_signal_is_declared_completely(signal: Signal):
         value = getattr(signal, field.name)
         assert value not in ("", None, ()), f"{signal.name}: {field.name} is empty"
     assert signal.name.isidentifier() and signal.name == signal.name.lower()
-    assert signal.due in {f.name for f in dataclasses.fields(FlagInputs)}
+    inputs = {f.name for f in dataclasses.fields(FlagInputs)}
+    assert signal.due in inputs
+    assert signal.order_by == "due" or signal.order_by in inputs
+    assert signal.wording in WORDINGS and signal.scope in SCOPES
     assert all(signal.subject) and signal.label and signal.section[0].isupper()
     mask = signal.condition(_inputs())
     assert mask.dtype == bool and mask.shape == (3,)
@@ -58,11 +63,30 @@ def test_every_raised_signal_reaches_the_digest_and_its_subject(config):
         complaint(complaint_no="K5", received=dt.date(2025, 2, 2), acknowledged=dt.date(2025, 2, 3),
                   decided=dt.date(2025, 2, 10), status="afgehandeld", outcome="ongegrond"),
         complaint(complaint_no="K6", received=dt.date(2026, 2, 2), acknowledged=dt.date(2026, 2, 3)),  # decision late
+        # urgency 2, open: leads the mail; follow-up day reached today
+        complaint(complaint_no="K8", received=dt.date(2026, 3, 13), acknowledged=dt.date(2026, 3, 13), urgency=2,
+                  follow_up=dt.date(2026, 3, 16)),
+        # received in the second half of 2025, which has ended without a recorded review
+        complaint(complaint_no="K9", received=dt.date(2025, 9, 1), acknowledged=dt.date(2025, 9, 2),
+                  decided=dt.date(2025, 9, 10), status="afgehandeld", outcome="gegrond",
+                  anonymised=dt.date(2026, 3, 1)),
     ]
-    result = check_grid(Grid([HEADERS] + rows, "test"), config, peil)
-    raised = set(result.flags["signaal"])
+    result = check_grid(Grid([HEADERS] + rows, "test"), config, peil, reviews=[])
+    raised = set(result.flags["signaal"]) | set(result.reminders["signaal"])
     assert raised == {s.name for s in SIGNALS}
     sections = build_sections(result)
     assert [s.signal for s in sections] == [s.name for s in IN_MAIL_ORDER]
-    assert subject_for(sections) == ("Klachten: 3 te laat, 2 uitstelberichten nodig, 1 bevestiging binnenkort, "
-                                     "1 te anonimiseren")
+    assert subject_for(sections) == ("Klachten: 1 met voorrang, 3 te laat, 2 uitstelberichten nodig, "
+                                     "1 op te volgen, 1 bevestiging binnenkort, 1 te anonimiseren, "
+                                     "1 halfjaaranalyse nodig")
+
+
+def test_follow_up_does_not_pause_the_terms(config):
+    # Waiting for the customer until 1 April does not stop the decision term (due 16 March).
+    rows = [complaint(complaint_no="W1", received=dt.date(2026, 3, 2), acknowledged=dt.date(2026, 3, 3),
+                      follow_up=dt.date(2026, 4, 1))]
+    late = check_grid(Grid([HEADERS] + rows, "test"), config, dt.date(2026, 3, 20), reviews=[])
+    assert list(late.flags["signaal"]) == ["standpunt_te_laat"]
+    due = check_grid(Grid([HEADERS] + rows, "test"), config, dt.date(2026, 4, 1), reviews=[])
+    assert list(due.flags["signaal"]) == ["standpunt_te_laat", "opvolgen"]
+    assert str(due.flags["uiterlijk"].iloc[1])[:10] == "2026-04-01"

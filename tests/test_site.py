@@ -20,7 +20,10 @@ def read(site: Path, page: str) -> str:
 
 
 def text_of(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    """The text a visitor reads: tags removed, character references decoded."""
+    import html as html_module
+
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 @pytest.fixture(scope="module")
@@ -76,14 +79,75 @@ def test_jaarverslag_counts_match_an_independent_count(demo_site):
     assert "tot en met 21 november 2026" in text_of(read(demo_site, "jaarverslagen/2026"))
 
 
-def test_charts_have_their_numbers_beside_them(demo_site):
+def test_charts_are_bars_inside_their_tables(demo_site):
+    """No images: each chart is its table, with a CSS bar per exact count and none for a hidden one."""
     page = read(demo_site, "jaarverslagen/2025")
-    charts = re.findall(r'<img alt="Staafdiagram[^"]*" src="([^"]+)"', page)
-    assert len(charts) >= 5
-    for src in charts:
-        svg = (demo_site / "jaarverslagen" / "2025" / src).resolve()
-        assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
-    assert page.count('class="cijfers"') == len(charts)
+    assert "<img" not in page and not list(demo_site.rglob("*.svg"))
+    tables = re.findall(r'<table class="staafdiagram">(.*?)</table>', page, re.S)
+    assert len(tables) == 5
+    for table in tables:
+        for row in re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", table, re.S):
+            number = text_of(row.split("<td>")[1])
+            has_bar = 'class="staaf staaf-' in row
+            assert has_bar == number.isdigit(), row
+    assert "minder dan 3" in page and "niet getoond" in page
+
+
+def honest_rows():
+    """2024: one in June (the register's first); 2025: 10 from January to October; 2026 (to
+    21 November): 12, two open and late."""
+    rows = [complaint(complaint_no="K2024-001", received=dt.date(2024, 6, 3), category="product")]
+    for i in range(10):
+        day = dt.date(2025, 1 + i, 6)
+        rows.append(complaint(complaint_no=f"K2025-{i:03d}", received=day, acknowledged=day,
+                              decided=day + dt.timedelta(days=3), status="afgehandeld", outcome="gegrond",
+                              category="factuur" if i < 5 else "product", channel="e-mail"))
+    for i in range(12):
+        day = dt.date(2026, 1 + min(i, 9), 5)
+        closed = i < 10
+        rows.append(complaint(complaint_no=f"K2026-{i:03d}", received=day, acknowledged=day,
+                              category="garantie" if i == 0 else "product", channel="e-mail",
+                              **({"decided": day + dt.timedelta(days=4), "status": "afgehandeld",
+                                  "outcome": "gegrond"} if closed else {})))
+    return rows
+
+
+def test_figures_are_honest(make_config, tmp_path):
+    cfg = make_config(rows=honest_rows())
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    page = text_of(read(out, "jaarverslagen/2026"))
+    # Open and past due counts as not on time, and the denominator says what it counts.
+    assert ("Standpunt op tijd (binnen 2 weken, of later als wij op tijd uitstel meldden) 83% (10 van de 12 "
+            "klachten die afgehandeld zijn of waarvan de termijn voor het standpunt voorbij is)") in page
+    # Compared with the same period of last year, which had all its 10 complaints by then.
+    assert "Verschil +2 (+20%) ten opzichte van dezelfde periode vorig jaar, 1 januari t/m 21 november 2025 " \
+           "(10 klachten)" in page
+    # The invalid 'garantie' is counted, never printed.
+    assert "garantie" not in page and "niet ingedeeld minder dan 3" in page
+    assert "Nog niet afgehandeld en de termijn is voorbij 2" in page  # our own lateness: always exact
+    first = text_of(read(out, "jaarverslagen/2024"))
+    assert "Jaarverslag 2024 (gedeeltelijk jaar)" in first
+    assert "Wij houden ons klachtenregister bij sinds 3 juni 2024" in first
+    assert "geen vergelijking: het register begon in juni 2024" in first
+    second = text_of(read(out, "jaarverslagen/2025"))
+    assert "geen vergelijking: het jaar ervoor is niet compleet in het register" in second
+    assert "9 van de 10 klachten waren binnen" in second and "— (te weinig afgehandelde klachten)" not in second
+    overview = text_of(read(out, "jaarverslagen"))
+    assert "2026 (lopend) 12 100% 83%" in overview and "2025 10 100% 100%" in overview
+    assert "2024 (gedeeltelijk) minder dan 3 — —" in overview
+    assert "| Jaar |" not in read(out, "jaarverslagen")
+
+
+def test_no_percentile_or_rate_over_too_few(make_config, tmp_path):
+    rows = honest_rows()[1:3]
+    cfg = make_config(rows=rows)
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    page = text_of(read(out, "jaarverslagen/2025"))
+    assert "Ontvangen klachten minder dan 3" in page
+    assert "%" not in page.split("Samenvatting")[1].split("Behandelduur is")[0]
+    assert "de helft van de klachten was binnen — (te weinig afgehandelde klachten)" in page
+    assert "Te weinig klachten om deze verdeling te tonen." in page
+    assert "(waarvan" not in page and "te laat niet getoond" not in page
 
 
 def test_changing_a_term_changes_the_page(make_config, tmp_path):
@@ -138,7 +202,7 @@ def test_guard_stops_a_leaking_build(make_config, tmp_path):
     with pytest.raises(SiteError) as err:
         build_site(cfg, PEIL, site_dir=tmp_path / "out")
     assert "Privacybewaking: persoonsgegevens uit het register staan in de gebouwde site" in str(err.value)
-    assert "de kolom 'name' van rij 2" in str(err.value)
+    assert "bijvoorbeeld de kolom 'Naam' van rij 2." in str(err.value)
     assert not (tmp_path / "out").exists()
 
 

@@ -1,13 +1,12 @@
 """The `klachten` command: a thin layer that parses options, calls the core and prints Dutch.
 
-Heavy modules (pandas, openpyxl, WeasyPrint, matplotlib, gspread) are imported inside the
+Heavy modules (pandas, openpyxl, WeasyPrint, scipy, gspread) are imported inside the
 commands, so `klachten --help` starts about as fast as typer itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import functools
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ import typer
 
 from generator.letters.kinds import NAMES as LETTER_NAMES
 from generator.letters.kinds import names_in_words
-from register.errors import ConfigError, KlachtenError, SourceError
+from register.errors import ConfigError, KlachtenError, SourceError, os_error_message
 
 # typer's own words in Dutch. typer vendors click with a few English literals; they are
 # patched here, defensively: if a later typer moves them, help simply stays English.
@@ -57,7 +56,7 @@ def _dutch_typer() -> None:
     def dutch_usage(self, prog, args="", prefix=None):
         return write_usage(self, prog, args, "Gebruik: " if prefix is None else prefix)
 
-    formatting.HelpFormatter.write_usage = dutch_usage
+    formatting.HelpFormatter.write_usage = dutch_usage  # type: ignore[method-assign]  # Dutch texts patched into click
     get_help_option = core.Command.get_help_option
 
     def dutch_help_option(self, ctx):
@@ -66,7 +65,7 @@ def _dutch_typer() -> None:
             option.help = "Toon deze hulp en stop."
         return option
 
-    core.Command.get_help_option = dutch_help_option
+    core.Command.get_help_option = dutch_help_option  # type: ignore[method-assign]  # Dutch texts patched into click
 
     def show(self, file=None):
         message = self.format_message()
@@ -76,7 +75,7 @@ def _dutch_typer() -> None:
             echo(f"{self.ctx.get_usage()}\nZie '{self.ctx.command_path} -h' voor hulp.\n", err=True)
         echo(f"Fout: {message}", err=True)
 
-    exceptions.UsageError.show = show
+    exceptions.UsageError.show = show  # type: ignore[method-assign]  # Dutch texts patched into click
 
     # typer shows a required argument as {NAME} in the usage line; Dutch help shows NAME.
     import typer.core as typer_core
@@ -154,16 +153,6 @@ def handle_errors(fn):
     return wrapper
 
 
-_OS_ERRORS = {errno.EACCES: "geen toegang (staat het bestand open in een ander programma?)",
-              errno.EPERM: "geen toestemming", errno.ENOENT: "bestaat niet", errno.ENOSPC: "de schijf is vol",
-              errno.EROFS: "alleen-lezen bestandssysteem", errno.EISDIR: "is een map, geen bestand",
-              errno.ENOTDIR: "is geen map", errno.EEXIST: "bestaat al als bestand; verwacht werd een map"}
-
-
-def os_error_message(exc: OSError) -> str:
-    """An operating-system error as one Dutch line, naming the file."""
-    reason = _OS_ERRORS.get(exc.errno, exc.strerror or str(exc))
-    return f"{exc.filename}: {reason}" if exc.filename else reason
 
 
 def parse_peildatum(value: str | None) -> dt.date:
@@ -371,7 +360,9 @@ def nachtrun(
     de dagmail sturen en (als ingesteld) de website bouwen.
 
     Exitcode 0 als alle stappen lukten, 1 als een stap mislukte (met de reden), 2 bij een fout
-    in de configuratie. Een mail die niet aankomt blijft bewaard en gaat met de volgende run mee.
+    in de configuratie. Een mail die niet aankomt blijft bewaard en gaat met de volgende run mee;
+    een mail die de server blijvend weigert, gaat naar postvak-uit/geweigerd en staat in de
+    volgende dagmail. Draait er al een nachtrun, dan wacht deze even en stopt met een melding.
     """
     import datetime as _dt
 
@@ -436,7 +427,8 @@ def anonimiseer(
     Standaard een proefrun die toont wat er zou veranderen. Met --uitvoeren: eerst een back-up
     van het hele register, dan in één keer de persoonsgegevens vervangen door
     '[geanonimiseerd]' en 'Geanonimiseerd op' invullen. Geëscaleerde of niet afgehandelde klachten
-    blijven altijd ongemoeid.
+    blijven altijd ongemoeid. Van de verwijderde gegevens blijven alleen vingerafdrukken
+    (HMAC) in de privémap, zodat de privacybewaking van de site ze blijft herkennen.
     """
     from register.check import check_register
     from register.parse import format_date_nl
@@ -463,6 +455,50 @@ def anonimiseer(
     typer.echo(f"Geanonimiseerd: {', '.join(report.updated) or 'geen'} ({report.cells} cellen).")
     if report.skipped:
         typer.echo("Overgeslagen: " + "; ".join(report.skipped), err=True)
+
+
+@app.command(options_metavar="[OPTIES]", name="analyse")
+@handle_errors
+def analyse_cmd(
+    periode: Annotated[str | None, typer.Option("--periode", metavar="PERIODE", help="Een halfjaar (2026-H2), een jaar (2026) of een reeks jaren (2024-2026); standaard het laatste afgelopen halfjaar.")] = None,
+    vastleggen: Annotated[bool, typer.Option("--vastleggen", help="De analyse van deze periode vastleggen met de datum van vandaag (peildatum); daarna stopt de herinnering in de dagmail.")] = False,
+    peildatum: PeildatumOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Maak de interne klachtenanalyse (HTML en PDF) in de privémap: aantallen per categorie,
+    oorzaak, kanaal, urgentie, behandelaar en standpunt, termijnen, doorlooptijd, tevredenheid,
+    compensatie, trends met grafieken, maatregelen, klagers die vaker klagen en eerdere
+    oplossingen voor open klachten.
+
+    Het rapport bevat persoonsgegevens en komt nooit op de website. Minstens eens per halfjaar;
+    met --vastleggen legt u vast dat de analyse is gedaan.
+    """
+    from generator.analysis.report import analysis_dir, write_report
+    from register.check import check_register
+    from register.periods import last_ended_half_year, parse_period
+    from register.reviews import record_review, reviews_file
+
+    day = parse_peildatum(peildatum)
+    period = parse_period(periode) if periode is not None else last_ended_half_year(day)
+    cfg = load(config)
+    analysis_dir(cfg)  # refuses a private folder inside the site before anything is written
+    result = check_register(cfg, day)
+    if vastleggen:
+        record_review(cfg, period, day)
+    files = write_report(result, cfg, period)
+    unit = "pagina" if files.pages == 1 else "pagina's"
+    typer.echo(f"Analyse {period.in_words()} geschreven: {files.pdf} ({files.pages} {unit}) en {files.html.name}")
+    if vastleggen:
+        typer.echo(f"Vastgelegd op {format_date(day)} in {reviews_file(cfg)}.")
+        if period.end >= day:
+            typer.echo(f"Let op: {period.in_words()} is nog niet voorbij; alleen de halfjaren die al "
+                       "voorbij zijn gelden als geanalyseerd.", err=True)
+
+
+def format_date(day: dt.date) -> str:
+    from register.parse import format_date_nl
+
+    return format_date_nl(day)
 
 
 @app.command(options_metavar="[OPTIES]", name="init")
@@ -546,9 +582,10 @@ def main() -> None:
         app()
     except SystemExit:
         raise
-    except Exception as exc:  # last resort: a bug, still no traceback for the owner
-        typer.echo(f"Fout: onverwachte fout ({exc.__class__.__name__}: {exc}); "
-                   f"meld dit met de uitvoer van KLACHTEN_DEBUG=1", err=True)
+    except Exception:  # last resort: a bug, still no traceback for the owner
+        # No class name or English text for the owner; KLACHTEN_DEBUG=1 shows the traceback.
+        typer.echo("Fout: onverwachte fout in klachten; voer de opdracht opnieuw uit met KLACHTEN_DEBUG=1 "
+                   "en meld de uitvoer", err=True)
         if __import__("os").environ.get("KLACHTEN_DEBUG"):
             raise
         sys.exit(EXIT_FINDINGS)

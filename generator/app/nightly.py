@@ -1,8 +1,10 @@
 """`klachten nachtrun`: read, check, back up, mail the digest, optionally rebuild the site.
 
-Each step reports its own result; a failed step never hides the others' results. The order
-matters: the backup is written before anything is sent, and undelivered mail from earlier runs
-is delivered before today's digest is made.
+Each step reports its own result; a failed step (an OSError or an unexpected error included)
+never hides the others' results, so the step report always comes out. The order matters: the
+backup is written before anything is sent, and undelivered mail from earlier runs is delivered
+before today's digest is made. The whole run holds the private-folder lock: two runs at once
+never send the digest twice.
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from generator.mail.delivery import Outbox
-from generator.mail.digest import Digest, Line, Section, build_digests, to_message
+from generator.mail.delivery import DAY_HEADER, MAIN_ROLE, Outbox
+from generator.mail.digest import Digest, Line, Section, build_digests, refusal_section, to_message
 from generator.templating import render
 from register.config import Config
-from register.errors import KlachtenError
+from register.errors import KlachtenError, MailError, MailRefused, os_error_message
 from register.plural import count
 from register.validate import Severity
 
@@ -28,12 +31,14 @@ class Step:
     message: str
 
 
-def _alert_digest(config: Config, reason: str, peildatum: dt.date) -> Digest:
+def _alert_digest(config: Config, reason: str, peildatum: dt.date, notices: list[Section]) -> Digest:
+    if not config.klachtbehandeling.email:
+        raise MailError("geen ontvanger voor de dagmail: vul [klachtbehandeling] email in")
     section = Section("Register niet gelezen", "De nachtrun kon het register niet lezen; er is vandaag niets gecontroleerd.",
                       [Line("—", "", reason)])
-    digest = Digest(config.klachtbehandeling.email, "Klachten: register kon niet worden gelezen", [section])
+    digest = Digest(config.klachtbehandeling.email, "Klachten: register kon niet worden gelezen", [section, *notices])
     context = {"kop": "De nachtrun kon het register niet lezen", "peildatum": peildatum, "bron": "onbekend",
-               "secties": [section], "onderwerp": digest.subject}
+               "secties": digest.sections, "onderwerp": digest.subject}
     digest.text = render(config, "mail/digest.txt", **context)
     digest.html = render(config, "mail/digest.html", **context)
     return digest
@@ -41,41 +46,72 @@ def _alert_digest(config: Config, reason: str, peildatum: dt.date) -> Digest:
 
 def run_nightly(config: Config, peildatum: dt.date, now: dt.datetime, dry: bool = False, redo: bool = False,
                 echo: Callable[[str], None] = print, session: Any = None) -> list[Step]:
+    """Every step, under the private-folder lock: a second run at the same time waits briefly,
+    then stops with a Dutch line instead of sending the digest again."""
+    from register import locks
+
+    try:
+        with locks.private_lock(config, wait=locks.WAIT_SECONDS):
+            return _run_steps(config, peildatum, now, dry, redo, echo, session)
+    except locks.RegisterBusy as exc:
+        return [Step("nachtrun", False, f"{exc}; deze run slaat alle stappen over")]
+    except OSError as exc:  # the lock file itself could not be made
+        return [Step("nachtrun", False, f"kon de map {config.private_dir()} niet vergrendelen: "
+                                        f"{os_error_message(exc)}")]
+
+
+def _guarded(name: str, action: Callable[[], Step]) -> Step:
+    """Run one step; whatever it raises becomes that step's failure, so the report always follows."""
+    try:
+        return action()
+    except KlachtenError as exc:
+        return Step(name, False, str(exc))
+    except OSError as exc:
+        return Step(name, False, os_error_message(exc))
+    except Exception as exc:  # noqa: BLE001 - the report must come out; the step shows the cause
+        return Step(name, False, f"onverwachte fout in deze stap ({' '.join(str(exc).split())[:200]})")
+
+
+def _run_steps(config, peildatum, now, dry, redo, echo, session) -> list[Step]:
     from register.backup import write_backup
     from register.check import check_grid
     from register.sources import read_grid
 
     steps: list[Step] = []
+    loaded: dict[str, Any] = {}
 
-    grid = result = None
-    try:
-        grid = read_grid(config, session=session)
-        result = check_grid(grid, config, peildatum)
+    def register_step() -> Step:
+        loaded["grid"] = grid = read_grid(config, session=session)
+        loaded["result"] = result = check_grid(grid, config, peildatum)
         errors = sum(f.ernst is Severity.FOUT for f in result.findings)
-        steps.append(Step("register", True, f"{len(result.register)} klachten gelezen uit {grid.label}; "
-                                            f"{count(errors, 'fout', 'fouten')}, "
-                                            f"{count(len(result.findings) - errors, 'waarschuwing', 'waarschuwingen')}, "
-                                            f"{count(len(result.flags), 'signaal', 'signalen')}"))
-    except KlachtenError as exc:
-        steps.append(Step("register", False, str(exc)))
+        return Step("register", True, f"{count(len(result.register), 'klacht', 'klachten')} gelezen uit "
+                                      f"{grid.label}; {count(errors, 'fout', 'fouten')}, "
+                                      f"{count(len(result.findings) - errors, 'waarschuwing', 'waarschuwingen')}, "
+                                      f"{count(len(result.flags), 'signaal', 'signalen')}")
+
+    steps.append(_guarded("register", register_step))
+    grid, result = loaded.get("grid"), loaded.get("result")
 
     if result is not None and not dry:
         from register.sources import open_source
 
-        try:
+        def holidays_step() -> Step:
             written = open_source(config, session).keep_holidays_current(peildatum)
-            steps.append(Step("feestdagen", True, written or "tabblad Feestdagen reikt al twee jaar vooruit"))
-        except KlachtenError as exc:
-            steps.append(Step("feestdagen", False, str(exc)))
+            return Step("feestdagen", True, written or "tabblad Feestdagen reikt al twee jaar vooruit")
+
+        steps.append(_guarded("feestdagen", holidays_step))
 
     if grid is not None:
-        try:
+        def backup_step() -> Step:
             path = write_backup(grid, config.backups_dir(), now, config.nachtrun.backups_bewaren)
-            steps.append(Step("back-up", True, f"back-up geschreven: {path}"))
-        except (KlachtenError, OSError) as exc:
-            steps.append(Step("back-up", False, f"back-up mislukt: {exc}"))
+            return Step("back-up", True, f"back-up geschreven: {path}")
 
-    steps.append(_mail_step(config, result, steps, peildatum, now, dry, redo, echo))
+        step = _guarded("back-up", backup_step)
+        if not step.ok:
+            step.message = f"back-up mislukt: {step.message}"
+        steps.append(step)
+
+    steps.append(_guarded("mail", lambda: _mail_step(config, result, steps, peildatum, now, dry, redo, echo)))
 
     if config.nachtrun.bevestigingen_versturen and result is not None:
         steps.append(_acknowledgement_step(config, result, dry, session))
@@ -83,20 +119,17 @@ def run_nightly(config: Config, peildatum: dt.date, now: dt.datetime, dry: bool 
     if config.nachtrun.site_bouwen and result is not None:
         from generator.site.build import build_site
 
-        try:
+        def site_step() -> Step:
             target, seconds = build_site(config, peildatum, result=result)
-            steps.append(Step("website", True, f"website gebouwd in {target} ({seconds:.1f} s)"))
-        except KlachtenError as exc:
-            steps.append(Step("website", False, str(exc)))
+            return Step("website", True, f"website gebouwd in {target} ({seconds:.1f} s)")
+
+        steps.append(_guarded("website", site_step))
 
     if config.nachtrun.deadlines_schrijven and result is not None and not dry:
         from register.writeback import write_deadlines
 
-        try:
-            report = write_deadlines(config, result, session=session)
-            steps.append(Step("termijnen", True, report.summary()))
-        except KlachtenError as exc:
-            steps.append(Step("termijnen", False, str(exc)))
+        steps.append(_guarded("termijnen", lambda: Step("termijnen", True,
+                                                       write_deadlines(config, result, session=session).summary())))
     return steps
 
 
@@ -119,27 +152,48 @@ def _acknowledgement_step(config: Config, result, dry: bool, session: Any) -> St
 
 
 def _mail_step(config, result, steps, peildatum, now, dry, redo, echo) -> Step:
+    """Settle earlier runs' marks, send the queue (addressed by today's config), then today's digests.
+
+    A permanent refusal sets that message aside and the queue goes on; any other failure stops
+    sending for this run and keeps what is left queued.
+    """
     outbox = Outbox(config.outbox_dir(), config.state_file())
     day = peildatum.isoformat()
     delivered: list[str] = []
+    notes: list[str] = [] if dry else outbox.settle()
+    refused: list[str] = []
     down: str | None = None  # set when the server failed: today's digests are then only queued
+
+    def attempt(path, message, label: str) -> None:
+        nonlocal down
+        try:
+            done = outbox.deliver(path, message, config)
+        except MailRefused as exc:
+            where = f"; de mail staat nu in {outbox.refused_dir}" if path is not None else ""
+            refused.append(f"{exc}{where}")
+        except KlachtenError as exc:
+            down = str(exc)
+        else:
+            delivered.append(label)
+            if done.note:
+                notes.append(done.note)
+
     if not dry:  # first what earlier runs could not deliver, oldest first
         for path, message in outbox.pending():
-            try:
-                outbox.deliver(path, message, config)
-                delivered.append(f"{message['To']} (uit postvak-uit, {message['X-Klachten-Dag']})")
-            except KlachtenError as exc:
-                down = str(exc)
+            if down is not None:
                 break
-    try:
-        if result is None:
-            failed = next(s for s in steps if s.name == "register")
-            digests = [_alert_digest(config, failed.message, peildatum)]
-        else:
-            digests = build_digests(result, config)
-    except KlachtenError as exc:
-        return Step("mail", False, f"mail niet verstuurd: {exc}")
-    skipped, queued = [], []
+            queued_path = outbox.readdress(path, message, config)
+            if queued_path is not None:
+                attempt(queued_path, message, f"{message['To']} (uit postvak-uit, {message[DAY_HEADER]})")
+
+    refusals = outbox.refusals()  # including those refused just now
+    notices = [refusal_section(refusals)] if refusals and not dry else []
+    if result is None:
+        failed = next(s for s in steps if s.name == "register")
+        digests = [_alert_digest(config, failed.message, peildatum, notices)]
+    else:
+        digests = build_digests(result, config, notices)
+    skipped: list[str] = []
     for digest in digests:
         message = to_message(digest, config, now, peildatum)
         if dry:
@@ -148,27 +202,33 @@ def _mail_step(config, result, steps, peildatum, now, dry, redo, echo) -> Step:
         if outbox.delivered(day, digest.recipient) and not redo:
             skipped.append(digest.recipient)
             continue
-        path = outbox.put(message)  # kept until the server has accepted it
-        if down is not None:
-            queued.append(digest.recipient)
-            continue
+        queued: Path | None
         try:
-            outbox.deliver(path, message, config)
-            delivered.append(digest.recipient)
-        except KlachtenError as exc:
-            down = str(exc)
-            queued.append(digest.recipient)
+            queued = outbox.put(message)  # kept until the server has accepted it
+        except OSError as exc:  # a full disk: send it anyway, guarded by an empty write-ahead mark
+            queued = None
+            notes.append(f"mail aan {digest.recipient} niet in het postvak-uit gezet ({os_error_message(exc)})")
+        if down is not None:
+            continue
+        before = len(delivered)
+        attempt(queued, message, digest.recipient)
+        if len(delivered) > before and digest.role == MAIN_ROLE and notices:
+            outbox.mark_reported(refusals)
     if dry:
-        return Step("mail", True, f"droog: {len(digests)} mail(s) getoond, niets verstuurd")
-    if down is not None:
-        kept = f"{len(outbox.pending())} mail(s) bewaard in {outbox.folder}, de volgende run verstuurt ze"
-        return Step("mail", False, f"{down} ({kept})")
-    if not digests:
-        return Step("mail", True, "niets te melden; geen mail verstuurd" +
-                    (f" (wel afgeleverd: {', '.join(delivered)})" if delivered else ""))
+        return Step("mail", True, f"droog: {count(len(digests), 'mail', 'mails')} getoond, niets verstuurd")
     parts = []
     if delivered:
         parts.append("verstuurd aan " + ", ".join(delivered))
     if skipped:
         parts.append("vandaag al verstuurd aan " + ", ".join(skipped) + " (gebruik --opnieuw)")
+    if not digests:
+        parts.append("niets te melden; geen mail verstuurd")
+    parts += notes
+    problems = list(refused)
+    if down is not None:
+        left = len(outbox.pending())
+        problems.append(f"{down} ({count(left, 'mail', 'mails')} bewaard in {outbox.folder}, de volgende run "
+                        f"verstuurt ze)")
+    if problems:
+        return Step("mail", False, "; ".join(problems + parts))
     return Step("mail", True, "; ".join(parts))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
 
 from register.check import CheckResult
 from register.parse import format_date_nl
+from register.periods import half_year
 from register.plural import count
 from register.signals import BY_NAME
 from register.validate import Severity
@@ -18,6 +21,7 @@ def print_check(console: Console, result: CheckResult) -> None:
     warnings = len(result.findings) - errors
     console.print(f"[bold]{count(len(reg), 'klacht', 'klachten')}[/bold] gelezen uit {reg.grid.label}, "
                   f"peildatum {format_date_nl(result.peildatum)}.", soft_wrap=not console.is_terminal)
+    row: Any  # pandas-stubs gives itertuples() fields one broad scalar union
     if not console.is_terminal:  # cron mail, a pipe, a file: plain lines, no table that breaks words
         for f in result.findings:
             console.file.write(f"{f.cel}\t{f.klachtnummer or '-'}\t{f.ernst}\t{f.melding}"
@@ -44,6 +48,11 @@ def print_check(console: Console, result: CheckResult) -> None:
                 table.add_row(row.klachtnummer, BY_NAME[row.signaal].label, format_date_nl(row.uiterlijk.date()),
                               when, row.behandelaar)
             console.print(table)
+    if result.reminders is not None:
+        for signal, label in zip(result.reminders["signaal"], result.reminders["periode"], strict=True):
+            period = half_year(str(label))
+            console.print(f"Herinnering: {BY_NAME[str(signal)].label} voor het {period.in_words()} "
+                          f"(klachten analyse --periode {period.label}).", soft_wrap=True)
     console.print(f"{count(errors, 'fout', 'fouten')}, {count(warnings, 'waarschuwing', 'waarschuwingen')}, "
                   f"{count(len(result.flags), 'signaal', 'signalen')}.")
 

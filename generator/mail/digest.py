@@ -1,15 +1,20 @@
 """The morning digest: what needs doing today, as one multipart e-mail per recipient.
 
 Personal data is kept to the minimum: complaint number, handler, dates and (for a Google
-Sheet) a link straight to the row. Never the complainant's name or address.
+Sheet) a link straight to the row. Never the complainant's name or address, and never what a
+cell holds: a finding is told by its cell, its column and its kind (the stable code's
+description), so a name typed into the wrong column is not mailed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import Any
 
 import numpy as np
 
@@ -17,11 +22,14 @@ from generator.templating import render
 from register.check import CheckResult
 from register.config import Config
 from register.parse import format_date_nl
+from register.periods import half_year
 from register.plural import count
-from register.signals import BY_NAME, IN_MAIL_ORDER
-from register.validate import Severity
+from register.schema import BY_KEY, URGENCY_LABELS, column_letter
+from register.signals import BY_NAME, IN_MAIL_ORDER, Signal
+from register.validate import FINDING_KINDS, Finding, Severity
 
 ERRORS_SECTION = "Fouten in het register"
+OVERVIEW_SECTION = "Weekoverzicht: open klachten per behandelaar"
 
 
 @dataclass
@@ -31,6 +39,7 @@ class Line:
     wat: str
     link: str | None = None
     cel: str = ""
+    kolom: str = ""  # the column's schema header, for findings
 
 
 @dataclass
@@ -39,7 +48,10 @@ class Section:
     uitleg: str
     regels: list[Line]
     cellen: bool = False
-    signal: str | None = None  # the Signal's name; None for the findings section
+    signal: str | None = None  # the Signal's name; None for the findings section and the overview
+    label: str = "Klacht"  # heading of the first column in the HTML table
+    subject: tuple[str, str] | None = None  # (singular, plural) phrase for the subject, if not a signal
+    overzicht: bool = False  # the weekly overview per behandelaar
 
 
 @dataclass
@@ -49,6 +61,7 @@ class Digest:
     recipient: str
     subject: str
     sections: list[Section] = field(default_factory=list)
+    role: str = "klachtverantwoordelijke"  # or the behandelaar's name (queued mail follows the config)
     text: str = ""
     html: str = ""
 
@@ -61,35 +74,140 @@ def _when(due: dt.date, days: int) -> str:
     return f"uiterlijk {format_date_nl(due)}, nog {-days} dag{'en' if days != -1 else ''}"
 
 
-def _expired(since: dt.date, days: int) -> str:
-    return f"bewaartermijn verlopen sinds {format_date_nl(since)}"
+def _days(n: int) -> str:
+    return count(n, "dag", "dagen")
 
 
-def build_sections(result: CheckResult, handler: str | None = None) -> list[Section]:
-    """The digest's sections, each only when non-empty; ``handler`` limits to one behandelaar."""
+def _describe(signal: Signal, result: CheckResult, row, due: dt.date, days: int) -> str:
+    """One digest line's 'Wat', worded as the signal declares."""
+    if signal.wording == "retention":
+        return f"bewaartermijn verlopen sinds {format_date_nl(due)}"
+    if signal.wording == "follow_up":
+        return f"opvolgen op {format_date_nl(due)}" + (f" ({_days(days)} geleden)" if days > 0 else " (vandaag)")
+    if signal.wording == "urgency":
+        urgency = int(str(result.register.frame["urgency"].iat[row.row]))
+        return f"urgentie {urgency} ({URGENCY_LABELS[urgency]}); standpunt {_when(due, days)}"
+    return _when(due, days)
+
+
+def _review_line(row) -> Line:
+    period = half_year(row.periode)
+    return Line(period.label, "", f"{period.in_words()} ({format_date_nl(period.start)} t/m "
+                         f"{format_date_nl(period.end)}): maak het rapport met 'klachten analyse --periode "
+                         f"{period.label}' en leg de analyse vast met 'klachten analyse --periode "
+                         f"{period.label} --vastleggen'")
+
+
+def weekly_overview(result: CheckResult, handler: str | None = None) -> Section | None:
+    """Every open complaint per behandelaar with its age and next due date (None when there are none)."""
+    reg = result.register
+    from register.deadlines import open_complaints
+
+    open_ = open_complaints(reg)
+    if handler is not None:
+        open_ &= reg.frame["handler"].to_numpy() == handler
+    rows = np.flatnonzero(open_)
+    if len(rows) == 0:
+        return None
+    today = np.datetime64(result.peildatum, "D")
+    received = reg.dates("received")[rows]
+    not_acknowledged = np.isnat(reg.dates("acknowledged")[rows])
+    ack_due = result.deadlines["acknowledge_due"].to_numpy(dtype="datetime64[D]")[rows]
+    decision_due = result.deadlines["decision_due"].to_numpy(dtype="datetime64[D]")[rows]
+    next_due = np.where(not_acknowledged, ack_due, decision_due)
+    handlers = reg.frame["handler"].to_numpy()[rows]
+    numbers = reg.frame["complaint_no"].to_numpy()[rows]
+    order = np.lexsort((numbers.astype(str), next_due, handlers.astype(str)))
+    lines = []
+    for i in order:
+        what = "ontvangstbevestiging" if not_acknowledged[i] else "standpunt"
+        age = int((today - received[i]).astype(np.int64))
+        due = next_due[i].astype(dt.date)
+        lines.append(Line(numbers[i], handlers[i] or "(geen behandelaar)",
+                          f"{_days(age)} oud; {what} {_when(due, int((today - next_due[i]).astype(np.int64)))}",
+                          reg.grid.row_link(int(reg.sheet_rows[rows[i]]))))
+    return Section(OVERVIEW_SECTION, "Alle klachten zonder standpunt, per behandelaar, met de eerstvolgende "
+                   "termijn.", lines, overzicht=True)
+
+
+def build_sections(result: CheckResult, handler: str | None = None, overview: bool = False) -> list[Section]:
+    """The digest's sections, each only when non-empty; ``handler`` limits to one behandelaar.
+
+    Register-level reminders (the half-year review) go only to the klachtverantwoordelijke;
+    ``overview`` adds the weekly overview per behandelaar at the end."""
     reg = result.register
     flags = result.flags
     if handler is not None:
         flags = flags[flags["behandelaar"] == handler]
+    reminders = result.reminders
     sections = []
     for signal in IN_MAIL_ORDER:
-        part = flags[flags["signaal"] == signal.name]
-        if part.empty:
-            continue
-        describe = _expired if signal.retention else _when
-        lines = [Line(row.klachtnummer, row.behandelaar,
-                      describe(np.datetime64(row.uiterlijk, "D").astype(dt.date), int(row.dagen_te_laat)),
-                      reg.grid.row_link(int(reg.sheet_rows[row.row])))
-                 for row in part.itertuples(index=False)]
-        sections.append(Section(signal.section, signal.explanation, lines, signal=signal.name))
+        if signal.scope == "register":
+            if handler is not None or reminders is None:
+                continue
+            part = reminders[reminders["signaal"] == signal.name]
+            reminder_rows: Iterable[Any] = part.itertuples(index=False)
+            lines = [_review_line(row) for row in reminder_rows]
+        else:
+            part = flags[flags["signaal"] == signal.name]
+            rows: Iterable[Any] = part.itertuples(index=False)  # pandas-stubs: one broad scalar union per field
+            lines = [Line(row.klachtnummer, row.behandelaar,
+                          _describe(signal, result, row, np.datetime64(row.uiterlijk, "D").astype(dt.date),
+                                    int(row.dagen_te_laat)),
+                          reg.grid.row_link(int(reg.sheet_rows[row.row])))
+                     for row in rows]
+        if lines:
+            sections.append(Section(signal.section, signal.explanation, lines, signal=signal.name,
+                                    label="Periode" if signal.scope == "register" else "Klacht"))
     if handler is None:
         errors = [f for f in result.findings if f.ernst is Severity.FOUT]
         if errors:
-            lines = [Line(f.klachtnummer or "—", "", f.melding + (f" ({f.hint})" if f.hint else ""),
-                          reg.grid.row_link(f.sheet_row) if f.sheet_row else None, f.cel) for f in errors]
-            sections.append(Section(ERRORS_SECTION, "Verbeter deze cellen in het register.", lines,
-                                    cellen=True))
+            column_of = {letter: BY_KEY[key].header
+                         for key, idx in reg.positions.items() for letter in [column_letter(idx)]}
+            lines = [Line(f.klachtnummer or "—", "", _kind(f),
+                          reg.grid.row_link(f.sheet_row) if f.sheet_row else None, f.cel, _column(f, column_of))
+                     for f in errors]
+            sections.append(Section(ERRORS_SECTION, "Verbeter deze cellen in het register; "
+                                    "'klachten controleer' toont per cel wat er mis is.", lines, cellen=True))
+    if overview and (week := weekly_overview(result, handler)) is not None:
+        sections.append(week)
     return sections
+
+
+def overview_today(config: Config, day: dt.date) -> bool:
+    """True when ``day`` is the weekday of [mail] weekoverzicht."""
+    from register.config import WEEKDAYS
+
+    return config.mail.weekoverzicht == WEEKDAYS[day.weekday()]
+
+
+def _kind(finding: Finding) -> str:
+    """What is wrong, from the finding's code: never the cell's content."""
+    kind = FINDING_KINDS.get(finding.code)
+    return kind[1] if kind else "zie 'klachten controleer'"
+
+
+def _column(finding: Finding, column_of: dict[str, str]) -> str:
+    match = re.fullmatch(r"([A-Z]+)\d+", finding.cel)
+    return column_of.get(match.group(1), "") if match else ""
+
+
+def refusal_section(refusals) -> Section:
+    """The digest's report of mail that a server refused for good (delivery.Refusal items)."""
+    lines = [Line(f"dagmail {format_date_nl(dt.date.fromisoformat(r.day))}" if _is_day(r.day) else "dagmail", "",
+                  r.reason or f"aan {r.recipient} geweigerd") for r in refusals]
+    folder = refusals[0].path.parent if refusals else ""
+    return Section("Mail geweigerd", f"De mailserver weigerde deze mail blijvend. Controleer [mail] en "
+                   f"[klachtbehandeling] in klachten.toml; de mail staat in {folder}.", lines,
+                   label="Mail", subject=("mail geweigerd", "mails geweigerd"))
+
+
+def _is_day(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def subject_for(sections: list[Section]) -> str:
@@ -97,19 +215,22 @@ def subject_for(sections: list[Section]) -> str:
     signals sharing a phrase, such as 'te laat', are added up)."""
     totals: dict[tuple[str, str], int] = {}
     for section in sections:
-        if section.signal:
-            phrase = BY_NAME[section.signal].subject
+        phrase = BY_NAME[section.signal].subject if section.signal else section.subject
+        if phrase:
             totals[phrase] = totals.get(phrase, 0) + len(section.regels)
     parts = [f"{n} {singular if n == 1 else plural}" for (singular, plural), n in totals.items()]
     errors = sum(len(s.regels) for s in sections if s.cellen)
     if errors:
         parts.append(f"{count(errors, 'fout', 'fouten')} in het register")
+    if any(s.overzicht for s in sections):
+        parts.append("weekoverzicht")
     return "Klachten: " + (", ".join(parts) if parts else "alles op tijd")
 
 
-def build_digests(result: CheckResult, config: Config) -> list[Digest]:
+def build_digests(result: CheckResult, config: Config, notices: list[Section] | tuple = ()) -> list[Digest]:
     """Digests to send: the klachtverantwoordelijke always (when there is something to report,
-    or always with [mail] ook_als_alles_op_tijd), and optionally each behandelaar their own."""
+    or always with [mail] ook_als_alles_op_tijd), and optionally each behandelaar their own.
+    ``notices`` (e.g. refused mail) go to the klachtverantwoordelijke only."""
     from register.errors import MailError
 
     main = config.klachtbehandeling.email
@@ -118,15 +239,20 @@ def build_digests(result: CheckResult, config: Config) -> list[Digest]:
     wanted: list[tuple[str, str | None]] = [(main, None)]
     if config.mail.per_behandelaar:
         handlers = set(result.flags["behandelaar"])
+        if overview_today(config, result.peildatum):
+            from register.deadlines import open_complaints
+
+            handlers |= set(result.register.frame["handler"].to_numpy()[open_complaints(result.register)])
         for name, address in config.mail.behandelaars.items():
             if name in handlers and address.lower() != main.lower():
                 wanted.append((address, name))
     digests = []
+    overview = overview_today(config, result.peildatum)
     for recipient, handler in wanted:
-        sections = build_sections(result, handler)
+        sections = build_sections(result, handler, overview) + (list(notices) if handler is None else [])
         if not sections and not (handler is None and config.mail.ook_als_alles_op_tijd):
             continue
-        digest = Digest(recipient, subject_for(sections), sections)
+        digest = Digest(recipient, subject_for(sections), sections, role=handler or "klachtverantwoordelijke")
         head = "Wat er vandaag moet gebeuren" + (f" (klachten van {handler})" if handler else "")
         context = {"kop": head, "peildatum": result.peildatum, "bron": result.register.grid.label,
                    "secties": sections, "onderwerp": digest.subject}
@@ -138,7 +264,7 @@ def build_digests(result: CheckResult, config: Config) -> list[Digest]:
 
 def to_message(digest: Digest, config: Config, when: dt.datetime, day: dt.date) -> EmailMessage:
     """The digest as a multipart e-mail; ``day`` (the peildatum) marks it for the once-a-day rule."""
-    sender = config.mail.afzender or config.organisatie.email or config.klachtbehandeling.email
+    sender = sender_for(config)
     message = EmailMessage()
     message["Subject"] = digest.subject
     message["From"] = sender
@@ -146,6 +272,12 @@ def to_message(digest: Digest, config: Config, when: dt.datetime, day: dt.date) 
     message["Date"] = format_datetime(when)
     message["Message-ID"] = make_msgid(domain=sender.split("@")[-1] if "@" in sender else None)
     message["X-Klachten-Dag"] = day.isoformat()
+    message["X-Klachten-Voor"] = digest.role
     message.set_content(digest.text)
     message.add_alternative(digest.html, subtype="html")
     return message
+
+
+def sender_for(config: Config) -> str:
+    """The From address: [mail] afzender, else the organisation's or the klachtverantwoordelijke's."""
+    return config.mail.afzender or config.organisatie.email or config.klachtbehandeling.email

@@ -8,12 +8,13 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from register.config import Config
 from register.errors import ConfigError, SiteError
 
 if TYPE_CHECKING:
+    from generator.site.plugin import KlachtenPlugin
     from register.check import CheckResult
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +57,7 @@ def build_site(config: Config, peildatum: dt.date | None = None, site_dir: Path 
         mk = load_config(str(MKDOCS_YML), site_dir=str(target), strict=strict)
         if PLUGIN not in mk.plugins:
             raise SiteError(f"{MKDOCS_YML.name} noemt de plugin '{PLUGIN}' niet onder plugins")
-        mk.plugins[PLUGIN].provide(config, result)
+        cast("KlachtenPlugin", mk.plugins[PLUGIN]).provide(config, result)
         build(mk)
     except ConfigurationError as exc:  # mkdocs.yml itself is wrong: a setup problem (exit 2)
         raise ConfigError(f"website niet gebouwd: {MKDOCS_YML.name} klopt niet: {exc}") from None

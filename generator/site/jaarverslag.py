@@ -1,66 +1,156 @@
 """The annual report: aggregates per year, never a single complaint's personal data.
 
-All figures are computed with pandas group-bys over the whole register. Small counts can be
-shown as 'minder dan N' ([site] minimum_aantal) in tables and charts alike.
+All figures are computed with pandas group-bys over the whole register. Every count goes into
+one :class:`Figures` set with the sums and orderings a reader knows between them; counts below
+[site] minimum_aantal show as 'minder dan N' and complementary suppression makes sure that no
+arithmetic on the rest brings them back (disclosure.py). Charts are CSS bars inside the tables
+themselves (templates/site/_tabel.md), so picture and numbers are one element.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from generator.site.disclosure import DROPPED, SHOWN, SMALL, Figures, Group, protect
+from generator.templating import datum_nl
 from register.check import CheckResult
 from register.config import Config
+from register.plural import count
 from register.schema import CHANNELS, CLOSED, MARKER, OUTCOMES, URGENCIES, URGENCY_LABELS
+
+UNCLASSIFIED = "niet ingedeeld"
+HALVES = (("januari t/m juni", (1, 6)), ("juli t/m december", (7, 12)))
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+          "oktober", "november", "december")
 
 
 @dataclass
 class Breakdown:
-    """Counts per value of one column, largest first, for a table and a chart."""
+    """One published table: rows (label, cell name) that add up to the ``total`` cell."""
 
     key: str
     title: str
-    rows: list[tuple[str, int]]
+    total: str
+    rows: list[tuple[str, str]]
 
-    @property
-    def total(self) -> int:
-        return sum(n for _, n in self.rows)
+
+@dataclass
+class Publication:
+    """Every published count of the whole site with its disclosure status (see disclosure.py)."""
+
+    figures: Figures
+    status: dict[str, str]
+    minimum: int
+
+    def value(self, name: str) -> int:
+        return self.figures.values[name]
+
+    def visible(self, name: str) -> bool:
+        return self.status[name] != DROPPED
+
+    def exact(self, name: str) -> bool:
+        return self.status[name] == SHOWN
+
+    def show(self, name: str) -> str:
+        """The count as the site prints it."""
+        state = self.status[name]
+        if state == SHOWN:
+            return getal(self.value(name))
+        if state == SMALL:
+            return f"minder dan {self.minimum}"
+        return "niet getoond"
+
+    def rows(self, b: Breakdown) -> list[tuple[str, str]]:
+        return [(label, name) for label, name in b.rows if self.visible(name)]
+
+    def largest(self, b: Breakdown) -> int:
+        return max((self.value(n) for _, n in self.rows(b) if self.exact(n)), default=0)
+
+    def bar(self, name: str, largest: int) -> int:
+        """Bar length in steps of 5% of the largest exact count (a CSS class staaf-N)."""
+        return max(5, math.ceil(self.value(name) * 20 / largest) * 5) if self.value(name) else 0
+
+    def rate_text(self, part: str, whole: str, words: str) -> str:
+        """'80% (16 van de 20 klachten die …)': the denominator always in words."""
+        if not self.exact(whole) or self.value(whole) < self.minimum:
+            return f"geen percentage: te weinig klachten ({self.show(whole)} {words})"
+        pct = self.rate(part, whole)
+        counted = f"{self.show(part)} van de {self.show(whole)} {words}"
+        return f"{pct} ({counted})" if pct else counted
+
+    def withheld(self, b: Breakdown) -> bool:
+        return bool(b.rows) and not self.rows(b)
+
+    def rate(self, part: str, whole: str) -> str | None:
+        """'80%' when both counts are exact and the whole reaches the minimum, else None."""
+        if not (self.exact(part) and self.exact(whole)) or self.value(whole) < max(self.minimum, 1):
+            return None
+        return percent(self.value(part), self.value(whole))
 
 
 @dataclass
 class YearReport:
     year: int
-    partial: bool
+    partial: bool  # the running year
     through: dt.date
-    count: int
-    previous: int | None
+    started: dt.date | None  # first year of the register, begun after 1 January
+    cell: dict[str, str]  # role -> cell name: n, closed, ack_n, ack_ok, ...
     breakdowns: list[Breakdown]
-    acknowledged_in_time: tuple[int, int]  # (in time, measured)
-    decided_in_time: tuple[int, int]
+    outcomes: Breakdown
+    halves: list[tuple[str, str, str]]  # (label, received cell, closed cell)
+    escalations: Breakdown
+    compare: tuple[str, str] | None  # (cell of the previous period, how that period is called)
     median_days: float | None
     p90_days: float | None
-    outcomes: Breakdown
-    extensions: int
-    extensions_valid: int
-    escalations: list[tuple[str, int]]
-    halves: list[tuple[str, int, int]]  # (label, received, closed)
     measures: list[str]
     analysis: str = ""
-    charts: dict[str, str] = field(default_factory=dict)  # breakdown key -> file name
 
-    @property
-    def change(self) -> str:
-        if self.previous is None:
-            return "geen vergelijking (eerste jaar in het register)"
-        diff = self.count - self.previous
-        if self.previous == 0:
-            return f"{diff:+d} ten opzichte van {self.year - 1}"
-        return f"{diff:+d} ({diff / self.previous:+.0%}) ten opzichte van {self.year - 1}".replace(".", ",")
+    def c(self, role: str) -> str:
+        return self.cell[role]
+
+
+@dataclass
+class Reports:
+    years: list[YearReport]
+    pub: Publication
+    notes: list[str]  # warnings for the owner (never published)
+
+    def __iter__(self):
+        return iter(self.years)
+
+    def __len__(self) -> int:
+        return len(self.years)
+
+    def __reversed__(self):
+        return reversed(self.years)
+
+    def change(self, r: YearReport) -> str:
+        """The difference with the previous period in words, or why there is none."""
+        if r.started is not None:
+            return f"geen vergelijking: het register begon in {MONTHS[r.started.month - 1]} {r.year}"
+        if r.compare is None:
+            return "geen vergelijking: het jaar ervoor is niet compleet in het register"
+        prev, period = r.compare
+        pub = self.pub
+        if not (pub.exact(prev) and pub.exact(r.c("n"))) or pub.value(prev) < pub.minimum:
+            return f"geen vergelijking: te weinig klachten in {period}"
+        now, before = pub.value(r.c("n")), pub.value(prev)
+        diff = now - before
+        rel = f" ({diff / before:+.0%})" if before else ""
+        return f"{diff:+d}{rel} ten opzichte van {period} ({count(before, 'klacht', 'klachten')})"
+
+
+def getal(n: int | float) -> str:
+    """Dutch number formatting: 12.345 and 2,5."""
+    if isinstance(n, float) and not n.is_integer():
+        return f"{n:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return f"{int(n):,}".replace(",", ".")
 
 
 def escalation_kind(text: str) -> str:
@@ -100,142 +190,169 @@ def complaint_table(result: CheckResult) -> pd.DataFrame:
     return df
 
 
-def _breakdown(df: pd.DataFrame, key: str, title: str, order: list[str] | None = None,
-               labels: dict[str, str] | None = None) -> Breakdown:
-    counts = df.loc[df[key] != "", key].value_counts()
-    if order:
-        counts = counts.reindex([o for o in order if o in counts.index])
+def _breakdown(fig: Figures, df: pd.DataFrame, prefix: str, key: str, title: str, total: str,
+               allowed: list[str], labels: dict[str, str] | None = None,
+               ordered: bool = True) -> Breakdown:
+    """Counts per allowed value; empty and invalid cells (the parser blanks values outside
+    the list) together as 'niet ingedeeld', so no raw cell text is ever published."""
+    values = df[key].where(df[key].isin(allowed), "")
+    counts = values[values != ""].value_counts()
+    if ordered:
+        counts = counts.reindex([o for o in allowed if o in counts.index])
     else:
         counts = counts.sort_values(ascending=False, kind="stable")
-    rows = [((labels or {}).get(k, k), int(v)) for k, v in counts.items()]
-    unknown = int((df[key] == "").sum())
-    if unknown:
-        rows.append(("onbekend", unknown))
-    return Breakdown(key, title, rows)
+    rows = [((labels or {}).get(str(k), str(k)), fig.add(f"{prefix}.{key}.{k}", v)) for k, v in counts.items()]
+    other = int((values == "").sum())
+    if other:
+        rows.append((UNCLASSIFIED, fig.add(f"{prefix}.{key}.{UNCLASSIFIED}", other)))
+    fig.groups.append(Group(total, tuple(name for _, name in rows)))
+    return Breakdown(key, title, total, rows)
 
 
-def build_reports(result: CheckResult, config: Config) -> list[YearReport]:
-    """One report per year from the first receipt year to the peildatum's year (to date)."""
+def build_reports(result: CheckResult, config: Config) -> Reports:
+    """One report per year from the first receipt year to the peildatum's year (to date),
+    with every count protected by :func:`generator.site.disclosure.protect`."""
     df = complaint_table(result)
     today = result.peildatum
+    fig = Figures()
+    minimum = config.site.minimum_aantal
+    notes = _notes(result)
     if df.empty:
-        return []
-    first = int(df["year"].min())
-    counts = df.groupby("year").size()
-    reports = []
+        return Reports([], Publication(fig, {}, minimum), notes)
+    first_day = df["received"].min().date()
+    first = first_day.year
+    # The register's start is not recorded: a first year whose first complaint came after
+    # January is treated as begun mid-year (labelled, and never compared with).
+    first_partial = first_day.month > 1
+    reports: list[YearReport] = []
     urgency_labels = {str(n): f"{n}. {label}" for n, label in URGENCY_LABELS.items()}
     analyses = config.analyses_dir()
+    now = pd.Timestamp(today)
     for year in range(first, today.year + 1):
         part = df[df["year"] == year]
+        y = str(year)
         partial = year == today.year
-        through = today if partial else dt.date(year, 12, 31)
-        measured_ack = part[part["acknowledged"].notna() | (part["ack_due"] < pd.Timestamp(today))]
-        ack_ok = int((measured_ack["acknowledged"].notna() & (measured_ack["acknowledged"] <= measured_ack["ack_due"])).sum())
+        cell = {"n": fig.add(f"{y}.n", len(part))}
         closed = part[part["closed"]]
-        dec_ok = int((closed["decided"] <= closed["decision_due"]).sum())
-        days = closed["handling_days"].dropna()
-        escalated = part.loc[part["escalated_to"] != "", "escalated_to"].map(escalation_kind).value_counts()
+        cell["closed"] = fig.add(f"{y}.closed", len(closed))
+        fig.orders.append((cell["closed"], cell["n"]))
+        # Acknowledged in time, over every complaint that is acknowledged or should have been.
+        measured = part[part["acknowledged"].notna() | (part["ack_due"] < now)]
+        on_time = measured["acknowledged"].notna() & (measured["acknowledged"] <= measured["ack_due"])
+        cell["ack_n"] = fig.add(f"{y}.ack.n", len(measured))
+        cell["ack_ok"] = fig.add(f"{y}.ack.ok", int(on_time.sum()))
+        cell["ack_late"] = fig.add(f"{y}.ack.late", int((~on_time).sum()))
+        fig.groups.append(Group(cell["ack_n"], (cell["ack_ok"], cell["ack_late"])))
+        fig.orders.append((cell["ack_n"], cell["n"]))
+        # Decided in time, over every complaint that is closed or whose term has passed.
+        open_late = part[~part["closed"] & (part["decision_due"] < now)]
+        closed_ok = closed["decided"] <= closed["decision_due"]
+        cell["dec_n"] = fig.add(f"{y}.dec.n", len(closed) + len(open_late))
+        cell["dec_ok"] = fig.add(f"{y}.dec.ok", int(closed_ok.sum()))
+        cell["dec_closed_late"] = fig.add(f"{y}.dec.closed_late", int((~closed_ok).sum()))
+        cell["dec_open_late"] = fig.add(f"{y}.dec.open_late", len(open_late))
+        fig.exact |= {cell["ack_late"], cell["dec_closed_late"], cell["dec_open_late"]}
+        fig.groups.append(Group(cell["dec_n"], (cell["closed"], cell["dec_open_late"])))
+        fig.groups.append(Group(cell["closed"], (cell["dec_ok"], cell["dec_closed_late"])))
+        fig.orders.append((cell["dec_n"], cell["n"]))
+        extended = part["extension_sent"].notna()
+        cell["ext"] = fig.add(f"{y}.ext", int(extended.sum()))
+        cell["ext_ok"] = fig.add(f"{y}.ext.ok", int((extended & part["extension_valid"]).sum()))
+        fig.orders += [(cell["ext_ok"], cell["ext"]), (cell["ext"], cell["n"])]
+        cell["esc"] = fig.add(f"{y}.esc", int((part["escalated_to"] != "").sum()))
+        fig.orders.append((cell["esc"], cell["n"]))
+        kinds = part.loc[part["escalated_to"] != "", "escalated_to"].map(escalation_kind).value_counts()
+        esc_rows = [(str(k), fig.add(f"{y}.esc.{k}", v)) for k, v in kinds.items()]
+        fig.groups.append(Group(cell["esc"], tuple(n for _, n in esc_rows)))
         halves = []
-        for label, months in (("januari t/m juni", (1, 6)), ("juli t/m december", (7, 12))):
-            m = part["received"].dt.month.between(*months)
+        for label, months in HALVES:
             if partial and months[0] > today.month:
                 continue
-            halves.append((label, int(m.sum()), int((m & part["closed"]).sum())))
-        measures = sorted({m for m in part["measure"] if m and m != MARKER})
+            m = part["received"].dt.month.between(*months)
+            received = fig.add(f"{y}.{months[0]}.r", int(m.sum()))
+            done = fig.add(f"{y}.{months[0]}.c", int((m & part["closed"]).sum()))
+            fig.orders.append((done, received))
+            halves.append((label, received, done))
+        fig.groups.append(Group(cell["n"], tuple(h[1] for h in halves), table=f"{y}.halves"))
+        fig.groups.append(Group(cell["closed"], tuple(h[2] for h in halves), table=f"{y}.halves"))
+        compare = None
+        if year > first + 1 or (year == first + 1 and not first_partial):
+            if partial:
+                same = today.replace(year=year - 1) if (today.month, today.day) != (2, 29) else today.replace(
+                    year=year - 1, day=28)
+                before = int(((df["year"] == year - 1) & (df["received"] <= pd.Timestamp(same))).sum())
+                prev = fig.add(f"{y}.prev_same", before)
+                # What a reader can bound it by: last year's total and first half.
+                fig.orders.append((prev, f"{year - 1}.n"))
+                if same >= dt.date(year - 1, 7, 1):
+                    fig.orders.append((f"{year - 1}.1.r", prev))
+                else:
+                    fig.orders.append((prev, f"{year - 1}.1.r"))
+                compare = (prev, f"dezelfde periode vorig jaar, 1 januari t/m {datum_nl(same)}")
+            else:
+                compare = (f"{year - 1}.n", str(year - 1))
+        days = closed["handling_days"].dropna()
         analysis_file = analyses / f"{year}.md"
         reports.append(YearReport(
-            year=year, partial=partial, through=through, count=len(part),
-            previous=int(counts.get(year - 1, 0)) if year > first else None,
+            year=year, partial=partial, through=today if partial else dt.date(year, 12, 31),
+            started=first_day if year == first and first_partial else None,
+            cell=cell,
             breakdowns=[
-                _breakdown(part, "category", "Onderwerp (categorie)"),
-                _breakdown(part, "cause", "Oorzaak", order=list(config.lijsten.oorzaken)),
-                _breakdown(part, "channel", "Kanaal", order=list(CHANNELS)),
-                _breakdown(part, "urgency", "Urgentie (NVKL-indeling)", order=list(URGENCIES),
+                _breakdown(fig, part, y, "category", "Onderwerp (categorie)", cell["n"],
+                           list(config.lijsten.categorieen), ordered=False),
+                _breakdown(fig, part, y, "cause", "Oorzaak", cell["n"], list(config.lijsten.oorzaken)),
+                _breakdown(fig, part, y, "channel", "Kanaal", cell["n"], list(CHANNELS)),
+                _breakdown(fig, part, y, "urgency", "Urgentie", cell["n"], list(URGENCIES),
                            labels=urgency_labels),
             ],
-            acknowledged_in_time=(ack_ok, len(measured_ack)),
-            decided_in_time=(dec_ok, len(closed)),
-            median_days=float(np.median(days)) if len(days) else None,
-            p90_days=float(np.percentile(days, 90)) if len(days) else None,
-            outcomes=_breakdown(closed, "outcome", "Uitkomst", order=list(OUTCOMES)),
-            extensions=int(part["extension_sent"].notna().sum()),
-            extensions_valid=int((part["extension_sent"].notna() & part["extension_valid"]).sum()),
-            escalations=[(k, int(v)) for k, v in escalated.items()],
-            halves=halves, measures=measures,
+            outcomes=_breakdown(fig, closed, y, "outcome", "Uitkomst", cell["closed"], list(OUTCOMES)),
+            halves=halves,
+            escalations=Breakdown("escalation", "Escalaties", cell["esc"], esc_rows),
+            compare=compare,
+            median_days=float(np.median(days)) if len(days) >= minimum else None,
+            p90_days=float(np.percentile(days, 90)) if len(days) >= max(minimum, P90_MINIMUM) else None,
+            measures=sorted({m for m in part["measure"] if m and m != MARKER}),
             analysis=analysis_file.read_text(encoding="utf-8") if analysis_file.is_file() else "",
         ))
-    return reports
+    return Reports(reports, Publication(fig, _protect_cached(fig, minimum, config.cache_dir()), minimum), notes)
 
 
-def shown(n: int, minimum: int) -> str:
-    """A count as published: 'minder dan 3' for 1..minimum-1."""
-    return f"minder dan {minimum}" if 0 < n < minimum else str(n)
+def _protect_cached(fig: Figures, minimum: int, cache: Path) -> dict[str, str]:
+    """protect() is a few hundred small linear programs; its answer depends only on the counts,
+    so a rebuild with unchanged figures reads it back (the file holds counts' names, no data)."""
+    import hashlib
+    import json
+
+    key = hashlib.sha256(repr((sorted(fig.values.items()), fig.groups, fig.orders, sorted(fig.exact),
+                                 minimum)).encode()).hexdigest()
+    path = cache / f"onthulling-{key[:24]}.json"
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    status = protect(fig, minimum)
+    cache.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(status), encoding="utf-8")
+    return status
+
+
+P90_MINIMUM = 10  # a 90th percentile over fewer complaints is close to the single slowest one
+
+
+def _notes(result: CheckResult) -> list[str]:
+    """Warnings for the owner: cells whose value is not in the allowed list."""
+    from register.schema import COLUMNS
+
+    headers = {c.key: c.header for c in COLUMNS}
+    notes = []
+    for key in ("category", "cause", "channel", "urgency", "outcome"):
+        bad = result.register.invalid.get(key)
+        n = int(np.count_nonzero(bad)) if bad is not None else 0
+        if n:
+            notes.append(f"{count(n, 'klacht', 'klachten')} met een waarde in de kolom {headers[key]} die niet in "
+                         f"de lijst staat; het jaarverslag telt ze als '{UNCLASSIFIED}' (zie klachten controleer)")
+    return notes
 
 
 def percent(part: int, whole: int) -> str:
     return "—" if whole == 0 else f"{part / whole:.0%}"
 
 
-# -- charts ---------------------------------------------------------------------------------
-def chart_svg(breakdown: Breakdown, minimum: int, cache: Path | None = None) -> str:
-    """A horizontal bar chart as SVG text. Small counts are drawn hatched at the threshold and
-    labelled '< N', so the chart reveals no more than the table beside it."""
-    rows = breakdown.rows
-    key = hashlib.sha256(repr((breakdown.title, rows, minimum)).encode()).hexdigest()[:20]
-    if cache is not None and (cache / f"{key}.svg").is_file():
-        return (cache / f"{key}.svg").read_text(encoding="utf-8")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "klachten", "font.size": 9,
-                         "font.family": "DejaVu Sans"})
-    labels = [label for label, _ in rows][::-1]
-    values = [n for _, n in rows][::-1]
-    small = [0 < n < minimum for n in values]
-    drawn = [minimum if s else n for n, s in zip(values, small, strict=True)]
-    fig, ax = plt.subplots(figsize=(5.2, 0.35 * max(len(rows), 2) + 0.7))
-    bars = ax.barh(labels, drawn, color=["#9fb7cf" if s else "#0b3d6b" for s in small])
-    for bar, s in zip(bars, small, strict=True):
-        if s:
-            bar.set_hatch("//")
-    for y, (n, s) in enumerate(zip(values, small, strict=True)):
-        ax.text(drawn[y], y, f" < {minimum}" if s else f" {n}", va="center")
-    ax.set_xlim(0, max(drawn + [1]) * 1.18)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.set_xlabel("aantal klachten")
-    fig.tight_layout()
-    import io
-
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
-    plt.close(fig)
-    svg = buffer.getvalue()
-    if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
-        (cache / f"{key}.svg").write_text(svg, encoding="utf-8")
-    return svg
-
-
-def _chart_job(args: tuple[Breakdown, int, Path | None]) -> str:
-    return chart_svg(*args)
-
-
-def charts_svg(breakdowns: list[Breakdown], minimum: int, cache: Path | None = None,
-               workers: int | None = None) -> list[str]:
-    """Many charts at once; charts not in the cache are drawn over all cores (matplotlib is
-    the slow part of a first build)."""
-    import os
-    import threading
-
-    jobs = [(b, minimum, cache) for b in breakdowns]
-    workers = workers or os.cpu_count() or 1
-    # Forking a threaded process (mkdocs serve) is unsafe: draw in this process then.
-    if workers == 1 or len(jobs) < 8 or threading.active_count() > 1 or os.name != "posix":
-        return [chart_svg(*job) for job in jobs]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_chart_job, jobs, chunksize=4))

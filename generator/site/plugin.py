@@ -11,6 +11,7 @@ aborts the build when a personal value from the register appears in it.
 
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,7 +45,7 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
         super().__init__()
         self.kconfig: Config | None = None
         self.result: CheckResult | None = None
-        self.reports: list[Any] = []
+        self.reports: Any = None  # generator.site.jaarverslag.Reports, made in on_config
         self._provided = False
 
     def provide(self, kconfig: Config, result: CheckResult) -> None:
@@ -73,11 +74,14 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
             from generator.site.jaarverslag import build_reports
 
             self.reports = build_reports(self.result, self.kconfig)
+            for note in self.reports.notes:
+                log.info("klachten: let op: %s", note)
         except KlachtenError as exc:
             raise PluginError(f"klachten: {exc}") from None
         kcfg = self.kconfig
-        config.site_name = f"Klachten | {kcfg.organisatie.naam}"
-        config.copyright = kcfg.organisatie.naam
+        # The theme prints both unescaped (in <title>, attributes, the footer): HTML-escape them.
+        config.site_name = html.escape(f"Klachten | {kcfg.organisatie.naam}")
+        config.copyright = html.escape(kcfg.organisatie.naam)
         if kcfg.site.url:
             config.site_url = kcfg.site.url
         return config
@@ -99,26 +103,74 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
         return files
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        from generator.site.privacy import find_leaks, personal_values
+        import shutil
+
+        from generator.site.privacy import (
+            REMEMBERED,
+            Unreadable,
+            find_leaks,
+            package_copies,
+            personal_values,
+            private_reports,
+        )
+        from register.personal import remembered
+        from register.schema import BY_KEY
 
         assert self.kconfig is not None and self.result is not None
-        kcfg = self.kconfig
-        allowed = {v.lower() for v in (*kcfg.lijsten.categorieen, *kcfg.lijsten.oorzaken)}
-        allowed |= {str(v).lower() for v in vars(kcfg.organisatie).values() if isinstance(v, str)}
-        leaks = find_leaks(Path(config.site_dir), personal_values(self.result.register), allowed)
+        site_dir = Path(config.site_dir)
+        if reports := private_reports(site_dir):
+            shutil.rmtree(site_dir, ignore_errors=True)
+            raise Abort(f"Privacybewaking: de interne klachtenanalyse staat in de gebouwde site "
+                        f"({', '.join(reports[:5])}); de site is niet gepubliceerd. Verwijder het bestand "
+                        f"uit {Path(config.docs_dir).name}/: het rapport hoort alleen in de privémap.")
+        allowed = own_words(self.kconfig)
+        try:
+            leaks = find_leaks(site_dir, personal_values(self.result.register), allowed,
+                               remembered(self.kconfig.private_dir()), package_copies(site_dir, config.theme.dirs))
+        except Unreadable as exc:
+            shutil.rmtree(site_dir, ignore_errors=True)  # never leave an unchecked site behind
+            raise Abort(f"Privacybewaking: {exc}; de site is niet gepubliceerd. Verwijder het bestand uit "
+                        f"{Path(config.docs_dir).name}/ of zet er een leesbare versie neer.") from None
         if leaks:
-            import shutil
-
-            shutil.rmtree(config.site_dir, ignore_errors=True)  # never leave a leaking site behind
+            shutil.rmtree(site_dir, ignore_errors=True)  # never leave a leaking site behind
             first = leaks[0]
             files = sorted({leak.file for leak in leaks})
+            where = ("een gegeven van een geanonimiseerde klacht" if first.column == REMEMBERED
+                     else f"de kolom '{BY_KEY[first.column].header}' van rij {first.row}")
             raise Abort(
                 f"Privacybewaking: persoonsgegevens uit het register staan in de gebouwde site "
                 f"({len(leaks)} keer, in {', '.join(files[:5])}{' …' if len(files) > 5 else ''}); "
-                f"bijvoorbeeld de kolom '{first.column}' van rij {first.row}. "
-                f"De site is niet gepubliceerd: verwijder de gegevens uit het sjabloon of de analysetekst.")
+                f"bijvoorbeeld {where}. "
+                f"De site is niet gepubliceerd: verwijder de gegevens uit het sjabloon, de analysetekst "
+                f"of het bestand.")
         log.info("klachten: privacybewaking in orde (%d bestanden gecontroleerd)",
-                 sum(1 for _ in Path(config.site_dir).rglob("*")))
+                 sum(1 for _ in site_dir.rglob("*")))
+
+def own_words(kcfg) -> frozenset[str]:
+    """Normalised words we publish ourselves: the config's names and lists, our templates, the
+    theme's Dutch interface texts and the month names. A single word among them is never
+    counted as a leak (a complainant called 'Termijn' cannot block the regulation)."""
+    from dataclasses import fields, is_dataclass
+
+    from generator.templating import TEMPLATES
+    from register.personal import common_words
+    from register.schema import URGENCY_LABELS
+
+    texts: list[str] = [*kcfg.lijsten.categorieen, *kcfg.lijsten.oorzaken, *URGENCY_LABELS.values(),
+                        "januari februari maart april mei juni juli augustus september oktober november december"]
+    for section in (kcfg.organisatie, kcfg.klachtbehandeling, *kcfg.escalatie.mogelijkheden):
+        if is_dataclass(section):
+            texts.extend(str(getattr(section, f.name)) for f in fields(section)
+                         if isinstance(getattr(section, f.name), str))
+    for folder in (TEMPLATES / "site", TEMPLATES / "theme"):
+        texts.extend(p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*")) if p.is_file())
+    try:
+        import material
+
+        texts.append((Path(material.__file__).parent / "templates/partials/languages/nl.html").read_text(encoding="utf-8"))
+    except (ImportError, OSError):
+        pass
+    return common_words(texts)
 
 
 def navigation(reports, files: Files) -> list:
@@ -137,7 +189,7 @@ def navigation(reports, files: Files) -> list:
 
 
 def page_context(kcfg) -> dict:
-    from generator.site.jaarverslag import percent, shown
+    from generator.site.jaarverslag import P90_MINIMUM, getal
 
     minimum = kcfg.site.minimum_aantal
     changed = kcfg.klachtbehandeling.regeling_gewijzigd
@@ -148,32 +200,25 @@ def page_context(kcfg) -> dict:
         "bewaartermijn": str(kcfg.bewaren.termijn), "escalatie": kcfg.escalatie.mogelijkheden,
         "extra_sluitingsdagen": bool(kcfg.kalender.extra_sluitingsdagen or kcfg.kalender.vrijdag_na_hemelvaart),
         "gewijzigd": datum_nl(changed) if changed else "(datum niet ingevuld)",
-        "minimum": minimum, "shown": lambda n: shown(n, minimum), "percent": percent,
-        "days": lambda v: "—" if v is None else f"{v:g} werkdagen".replace(".", ","),
+        "minimum": minimum, "p90_minimum": P90_MINIMUM,
+        "days": lambda v: "— (te weinig afgehandelde klachten)" if v is None else f"{getal(v)} werkdagen",
     }
 
 
 def generated_pages(kcfg, reports) -> dict[str, str | bytes]:
     """Every generated file of the site: path under docs_dir -> content."""
-    from generator.site.jaarverslag import charts_svg
     from generator.templating import render
 
     context = page_context(kcfg)
-    cache = kcfg.cache_dir() / "grafieken"
     pages: dict[str, str | bytes] = {}
     for name in ("index", "klachtenregeling"):
         pages[f"{name}.md"] = render(kcfg, f"site/{name}.md", **context)
     pages["klachtenformulier.pdf"] = _form_pdf(kcfg)
     pages["klacht-indienen.md"] = render(kcfg, "site/klacht-indienen.md", **context)
     pages["jaarverslagen/index.md"] = render(kcfg, "site/jaarverslagen.md", reports=reports, **context)
-    charted = [(report, b) for report in reports for b in report.breakdowns + [report.outcomes] if b.rows]
-    svgs = charts_svg([b for _, b in charted], kcfg.site.minimum_aantal, cache)
-    for (report, breakdown), svg in zip(charted, svgs, strict=True):
-        name = f"img/{report.year}-{breakdown.key}.svg"
-        pages[f"jaarverslagen/{name}"] = svg
-        report.charts[breakdown.key] = name
     for report in reports:
-        pages[f"jaarverslagen/{report.year}.md"] = render(kcfg, "site/jaarverslag.md", r=report, **context)
+        pages[f"jaarverslagen/{report.year}.md"] = render(kcfg, "site/jaarverslag.md", r=report,
+                                                          reports=reports, **context)
     return pages
 
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from register.sources.base import CellWrite, Grid, Source, WriteReport, missing_tab_message
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from register.config import Config
 
 __all__ = ["SOURCES", "CellWrite", "Grid", "Source", "WriteReport", "missing_tab_message", "open_source",
@@ -27,7 +29,7 @@ SOURCES = {
 def open_source(config: Config, session: Any = None) -> Source:
     """The configured source. ``session`` replaces the HTTP session of a Google source (tests)."""
     module_name, class_name = SOURCES[config.register.bron].split(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
+    cls: Callable[..., Source] = getattr(importlib.import_module(module_name), class_name)
     if session is not None:
         return cls(config, session=session)
     return cls(config)

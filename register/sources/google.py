@@ -65,7 +65,7 @@ class LostAnswer(Exception):
 def backoff_wait(attempt: int, retry_after: float | None, rng: random.Random) -> float:
     """Seconds to wait after failed attempt ``attempt`` (1-based): exponential with jitter,
     at least what a Retry-After header asked for (up to MAX_RETRY_AFTER)."""
-    wait = min(MAX_WAIT, FIRST_WAIT * 2 ** (attempt - 1) + rng.uniform(0, 1))
+    wait: float = min(MAX_WAIT, FIRST_WAIT * 2 ** (attempt - 1) + rng.uniform(0, 1))
     if retry_after is not None:
         wait = max(wait, min(retry_after, MAX_RETRY_AFTER))
     return wait
@@ -121,7 +121,8 @@ def _service_account_email(path: str | None) -> str:
         return "het service-account"
     try:
         with open(path, encoding="utf-8") as fh:
-            return json.load(fh).get("client_email", "het service-account")
+            email: str = json.load(fh).get("client_email", "het service-account")
+            return email
     except (OSError, ValueError):
         return "het service-account"
 
@@ -148,17 +149,19 @@ class SheetsConnection:
             try:
                 from google.oauth2.service_account import Credentials
 
-                creds = Credentials.from_service_account_file(
+                # google-auth leaves this classmethod unannotated
+                creds = Credentials.from_service_account_file(  # type: ignore[no-untyped-call]
                     self.credentials_file, scopes=gspread.auth.DEFAULT_SCOPES)
             except (ValueError, KeyError, OSError) as exc:
                 raise SourceError(
                     f"'{self.credentials_file}' is geen geldig service-account-bestand ({exc})") from None
             self.client = gspread.Client(auth=creds)
         else:
-            self.client = gspread.Client(auth=None, session=session)
+            # gspread's annotation omits the auth=None it accepts alongside a ready session
+            self.client = gspread.Client(auth=None, session=session)  # type: ignore[arg-type]
         self.client.set_timeout(self.timeout)
         self.http = self.client.http_client
-        self._metadata: dict | None = None
+        self._metadata: dict[str, Any] | None = None
 
     # -- the request loop -------------------------------------------------------------------
     def call(self, what: str, fn: Callable[[], Any], write: bool = False) -> Any:
@@ -240,7 +243,7 @@ class SheetsConnection:
         return f"Google Sheets: {what} geweigerd (HTTP {status}): {message}"
 
     # -- reading ----------------------------------------------------------------------------
-    def metadata(self) -> dict:
+    def metadata(self) -> dict[str, Any]:
         """Title, locale and the tabs' properties (one request, cached until a write's answer is lost)."""
         if self._metadata is None:
             self._metadata = self.call("sheetgegevens ophalen", lambda: self.http.fetch_sheet_metadata(
@@ -252,13 +255,15 @@ class SheetsConnection:
         return [s["properties"].get("title", "") for s in self.metadata().get("sheets", [])]
 
     def locale(self) -> str:
-        return self.metadata().get("properties", {}).get("locale", "en_US")
+        locale: str = self.metadata().get("properties", {}).get("locale", "en_US")
+        return locale
 
-    def sheet_properties(self, title: str | None = None) -> dict:
+    def sheet_properties(self, title: str | None = None) -> dict[str, Any]:
         title = title or self.tab
         for sheet in self.metadata().get("sheets", []):
             if sheet["properties"].get("title") == title:
-                return sheet["properties"]
+                properties: dict[str, Any] = sheet["properties"]
+                return properties
         raise SourceError(self.missing_tab(title))
 
     def new_sheet_tab(self) -> str | None:
@@ -285,19 +290,20 @@ class SheetsConnection:
         return Grid(values=response.get("values", []), label=f"Google Sheet '{title}' (tabblad {self.tab})",
                     url=EDIT_URL.format(key=self.key), gid=props.get("sheetId"))
 
-    def read_values(self, title: str, cells: str) -> list[list]:
+    def read_values(self, title: str, cells: str) -> list[list[Any]]:
         response = self.call(f"tabblad {title} lezen", lambda: self.http.values_get(
             self.key, f"{quote_tab(title)}!{cells}",
             params={"valueRenderOption": "UNFORMATTED_VALUE",
                     "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}))
-        return response.get("values", [])
+        values: list[list[Any]] = response.get("values", [])
+        return values
 
     # -- writing (one request each; used by inrichten, --schrijf and anonimiseer) --------------
-    def batch_update(self, requests_: list[dict]) -> Any:
+    def batch_update(self, requests_: list[dict[str, Any]]) -> Any:
         return self.call("sheet inrichten", lambda: self.http.batch_update(self.key, {"requests": requests_}),
                          write=True)
 
-    def values_batch_update(self, data: list[dict]) -> Any:
+    def values_batch_update(self, data: list[dict[str, Any]]) -> Any:
         body = {"valueInputOption": "RAW", "data": data}
         return self.call("waarden schrijven", lambda: self.http.values_batch_update(self.key, body=body),
                          write=True)
@@ -337,22 +343,22 @@ def _raw(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _cell_value(cell: dict):
+def _cell_value(cell: dict[str, Any]) -> Any:
     value = cell.get("userEnteredValue", {})
     return next(iter(value.values()), None) if value else None
 
 
-def _string_cell(text: str) -> dict:
+def _string_cell(text: str) -> dict[str, Any]:
     return {"userEnteredValue": {"stringValue": text}}
 
 
-def _is_tool_dropdown(rule: dict) -> bool:
+def _is_tool_dropdown(rule: dict[str, Any]) -> bool:
     """A dropdown as inrichten writes it (so its list may be brought up to date)."""
     return (rule.get("condition", {}).get("type") == "ONE_OF_LIST" and rule.get("showCustomUi") is True
             and not rule.get("strict", False) and "inputMessage" not in rule)
 
 
-def _rule_formulas(sheet: dict) -> set[str]:
+def _rule_formulas(sheet: dict[str, Any]) -> set[str]:
     """The formulas of every existing boolean colour rule, in ',' form; any rule shape is fine
     (no values for BLANK/NOT_BLANK, relativeDate for date rules, gradient rules)."""
     out = set()
@@ -368,7 +374,7 @@ SETUP_FIELDS = ("sheets(properties(sheetId,title,gridProperties),conditionalForm
                 "data(rowData(values(userEnteredValue,dataValidation,userEnteredFormat.numberFormat))))")
 
 
-def plan_google_setup(conn: SheetsConnection, today: dt.date) -> tuple[list[dict], SetupReport]:
+def plan_google_setup(conn: SheetsConnection, today: dt.date) -> tuple[list[dict[str, Any]], SetupReport]:
     """Read the sheet (two requests) and return the batchUpdate requests that are still missing."""
     config = conn.config
     conn._metadata = None
@@ -390,7 +396,7 @@ def plan_google_setup(conn: SheetsConnection, today: dt.date) -> tuple[list[dict
     header_cells = rows[0] if rows else []
     probe = rows[1] if len(rows) > 1 else []
     layout = plan_layout([_cell_value(c) for c in header_cells])
-    requests: list[dict] = []
+    requests: list[dict[str, Any]] = []
     changes: list[str] = []
     notes: list[str] = []
     row_count = grid.get("rowCount", 1000)
@@ -421,11 +427,11 @@ def plan_google_setup(conn: SheetsConnection, today: dt.date) -> tuple[list[dict
             "description": PROTECTION_NOTE, "warningOnly": True}}})
         changes.append("kopregel beschermd (alleen waarschuwing)")
 
-    def column_range(col: int) -> dict:
+    def column_range(col: int) -> dict[str, Any]:
         return {"sheetId": sheet_id, "startRowIndex": 1, "endRowIndex": row_count,
                 "startColumnIndex": col, "endColumnIndex": col + 1}
 
-    def probe_cell(col: int) -> dict:
+    def probe_cell(col: int) -> dict[str, Any]:
         return probe[col] if col < len(probe) else {}
 
     for key in ENUM_KEYS:
@@ -489,7 +495,7 @@ def setup_google(conn: SheetsConnection, today: dt.date) -> SetupReport:
     """
     first: list[SetupReport] = []
 
-    def plan() -> list[dict]:
+    def plan() -> list[dict[str, Any]]:
         requests, report = plan_google_setup(conn, today)
         first.append(report)
         return requests
@@ -498,7 +504,7 @@ def setup_google(conn: SheetsConnection, today: dt.date) -> SetupReport:
     return first[0]
 
 
-def _holiday_rows_request(sheet_id: int, days: list[tuple[dt.date, str]], current_rows: list[list]) -> dict | None:
+def _holiday_rows_request(sheet_id: int, days: list[tuple[dt.date, str]], current_rows: list[list[Any]]) -> dict[str, Any] | None:
     """An updateCells writing the Feestdagen tab (clearing rows beyond the new list), or None."""
     wanted = [["Datum", "Omschrijving"]] + [[to_serial(d), name] for d, name in days]
     current = [row + [None] * (2 - len(row)) for row in current_rows]
@@ -522,10 +528,10 @@ def keep_holidays_google(conn: SheetsConnection, today: dt.date) -> str | None:
     if HOLIDAY_TAB not in conn.titles():
         return f"geen tabblad {HOLIDAY_TAB} in de Google Sheet (niets gewijzigd; 'klachten inrichten' maakt het aan)"
 
-    def plan() -> list[dict]:
+    def plan() -> list[dict[str, Any]]:
         conn._metadata = None
         rows = conn.read_values(HOLIDAY_TAB, "A:B")
-        listed = {from_serial(r[0]) for r in rows[1:] if r and isinstance(r[0], (int, float))}
+        listed = {d for r in rows[1:] if r and isinstance(r[0], (int, float)) and (d := from_serial(r[0]))}
         if not holidays_missing(conn.config, today, listed):
             return []
         days = closed_days(conn.config, today)

@@ -1,0 +1,96 @@
+"""The review as HTML and PDF in the private folder ([nachtrun] map)/analyse/.
+
+The report names complainants and quotes their complaints, so it is private: it is written
+only under the private folder, never inside the site's source or output folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.analysis.charts import bar_chart
+from generator.analysis.compute import Analysis, analyse
+from generator.templating import render
+from register.check import CheckResult
+from register.config import Config
+from register.errors import ConfigError
+from register.periods import Period
+from register.plural import count
+from register.reviews import Review, load_reviews
+from register.schema import URGENCY_LABELS
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    html: Path
+    pdf: Path
+    pages: int
+
+
+def analysis_dir(config: Config) -> Path:
+    """Where reports go; refused when that would be inside the site's source or output folder."""
+    folder = (config.private_dir() / "analyse").resolve()
+    for public in (config.site_dir().resolve(), (ROOT / "site").resolve(), (config.root / "site").resolve()):
+        if folder == public or folder.is_relative_to(public):
+            raise ConfigError(f"de analyse bevat persoonsgegevens en mag niet in {public} komen; "
+                              f"kies voor [nachtrun] map een map buiten de website")
+    return folder
+
+
+def pct(value: float | None) -> str:
+    """'87%'; '–' when there is nothing to count."""
+    return "–" if value is None else f"{value:.0f}%"
+
+
+def euro(value: float) -> str:
+    """'€ 1.250,00'."""
+    text = f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"€ {text}"
+
+
+def days(value: float | None) -> str:
+    if value is None:
+        return "–"
+    value = round(float(value), 1)
+    return count(int(value), "dag", "dagen") if value.is_integer() else f"{value:.1f} dagen".replace(".", ",")
+
+
+def html_report(analysis: Analysis, config: Config, reviews: list[Review]) -> str:
+    """The report as one self-contained HTML page (inline CSS and SVG)."""
+    charts = [
+        bar_chart("Ontvangen klachten per halfjaar", analysis.received_per_half),
+        bar_chart("Standpunt op tijd per jaar", analysis.on_time_per_year, percent=True),
+        bar_chart("Tevreden klagers per jaar (van wie ja of nee antwoordde)", analysis.satisfaction_per_year,
+                  percent=True),
+    ]
+    category_max = max((n for _, counts in analysis.categories_per_year.rows for n in counts), default=0)
+    covering = [r for r in reviews if r.period.start <= analysis.period.start and analysis.period.end <= r.period.end]
+    return render(config, "analyse/rapport.html", a=analysis, org=config.organisatie.naam, charts=charts,
+                  category_max=category_max or 1, vastgelegd=covering, pct=pct, euro=euro, dagen=days,
+                  aantal=count, urgentie=URGENCY_LABELS)
+
+
+def write_report(result: CheckResult, config: Config, period: Period) -> ReportFiles:
+    """Compute the review for ``period`` and write klachtenanalyse-<periode>.html and .pdf."""
+    from weasyprint import HTML
+
+    folder = analysis_dir(config)
+    analysis = analyse(result, period)
+    page = html_report(analysis, config, load_reviews(config))
+    folder.mkdir(parents=True, exist_ok=True)
+    html_path = folder / f"klachtenanalyse-{period.label}.html"
+    tmp = html_path.with_suffix(".html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, html_path)
+    pdf_path = html_path.with_suffix(".pdf")
+    # Rendered once: the page numbers are in the report's own CSS (letters add them only when needed).
+    document = HTML(string=page, base_url=str(folder)).render()
+    tmp = pdf_path.with_suffix(".pdf.tmp")
+    document.write_pdf(tmp)
+    os.replace(tmp, pdf_path)
+    return ReportFiles(html_path, pdf_path, len(document.pages))
+
