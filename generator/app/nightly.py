@@ -142,7 +142,8 @@ def _acknowledgement_step(config: Config, result, dry: bool, session: Any) -> St
     due, made = due_letters(result, config)
     wanted = sorted(w for w in due + made if w[1] == "ontvangstbevestiging")
     try:
-        report = send_letters(config, result, wanted, dry=dry, postal=False, workers=1, session=session)
+        report = send_letters(config, result, wanted, dry=dry, postal=False, workers=1, session=session,
+                              locked=True)  # run_nightly holds the private-folder lock
     except KlachtenError as exc:
         return Step("bevestigingen", False, str(exc))
     summary = "; ".join(report.lines())

@@ -245,7 +245,7 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
     ack_due = _date(d["acknowledge_due"])
     context = _common(config, reg.text("contact_person")[i]) | {
         "titel": letter.title.format(nr=number), "klacht": complaint,
-        "aanhef": salutation(config, name, reg.frame["salutation"].iat[i]),
+        "aanhef": salutation(config, name, str(reg.frame["salutation"].iat[i])),
         "briefdatum": day,
         "bevestiging_uiterlijk": ack_due,
         "bevestiging_te_laat": bool(ack_due and day > ack_due),

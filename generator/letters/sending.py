@@ -135,12 +135,13 @@ def pdf_name_stem(number: str, kind: str) -> str:
 
 def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, str]], *, dry: bool = False,
                  redo: bool = False, strict_email: bool = False, workers: int | None = None,
-                 postal: bool = True, session=None) -> SendReport:
+                 postal: bool = True, session=None, locked: bool = False) -> SendReport:
     """Mail (or bundle for the post) the wanted letters and record what the server accepted.
 
     ``strict_email``: a complaint without e-mail is a problem (``brief --verstuur``) instead of a
     postal letter (``brieven --verstuur``); ``postal=False`` leaves those out altogether (the
-    nightly run). ``redo`` also sends letters the log marks 'bezig'.
+    nightly run). ``redo`` also sends letters the log marks 'bezig'. ``locked``: the caller
+    already holds the private-folder lock (the nightly run); otherwise it is taken here.
     """
     from register.locks import private_lock
 
@@ -148,7 +149,9 @@ def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, st
     reg = result.register
     numbers = reg.frame["complaint_no"].to_numpy()
     emails = reg.text("email")
-    with private_lock(config):
+    import contextlib
+
+    with contextlib.nullcontext() if locked else private_lock(config):
         log = SentLog(config.letters_log())
         _retry_records(config, log, report, session)
         mail, post = [], []
@@ -192,9 +195,9 @@ def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, st
         for i, kind in mail:
             if (i, kind) in jobs:
                 _deliver(config, result, log, report, i, kind, jobs[(i, kind)], day)
-        postal = [jobs[k] for k in post if k in jobs]
-        if postal:
-            report.print_file = _print_bundle(config, postal, day)
+        postal_jobs = [jobs[k] for k in post if k in jobs]
+        if postal_jobs:
+            report.print_file = _print_bundle(config, postal_jobs, day)
             report.posted = [f"{numbers[i]} {kind}" for i, kind in post if (i, kind) in jobs]
         _record(config, log, report, session)
     return report
