@@ -67,3 +67,20 @@ def test_never_writes_under_an_open_or_read_only_file(make_config, tmp_path):
     os.chmod(register, 0o640)
     assert runner.invoke(app, ["inrichten", "--config", str(cfg.path)]).exit_code == 0
     assert stat.S_IMODE(register.stat().st_mode) == 0o640  # mode kept when the file is replaced
+
+
+def test_a_new_demo_in_git_replaces_an_old_working_copy(tmp_path):
+    from register.config import load_config
+    from register.sources.xlsx import register_file
+
+    text = (ROOT / "klachten.toml").read_text(encoding="utf-8")
+    text = text.replace('pad = "data/demo-register.xlsx"', f'pad = "{DEMO}"')
+    text = text.replace('map = "private"', f'map = "{tmp_path / "private"}"')
+    (tmp_path / "klachten.toml").write_text(text, encoding="utf-8")
+    cfg = load_config(tmp_path / "klachten.toml")
+    copy = register_file(cfg)
+    assert copy == tmp_path / "private" / "demo-register.xlsx" and copy.read_bytes() == DEMO.read_bytes()
+    copy.write_bytes(b"an older demo, or the owner's experiments")
+    assert register_file(cfg).read_bytes() != DEMO.read_bytes()  # same demo in git: the copy is kept
+    (tmp_path / "private" / "demo-register.xlsx.bron").write_text("hash of an older demo", encoding="utf-8")
+    assert register_file(cfg).read_bytes() == DEMO.read_bytes()  # the demo in git changed: fresh copy

@@ -30,7 +30,6 @@ import os
 import smtplib
 import socket
 import ssl
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from urllib.parse import quote, unquote
 
 from register.config import Config, resolve_secret
 from register.errors import MailError, MailRefused
+from register.files import write_atomic
 
 #: Header naming whom a digest is for: the klachtverantwoordelijke or a behandelaar's name.
 ROLE_HEADER = "X-Klachten-Voor"
@@ -205,19 +205,6 @@ def _parse_stem(name: str) -> tuple[str, str]:
     return day, unquote(recipient)
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all: a unique temporary file in the same folder, then rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 @dataclass
 class Refusal:
     """A message set aside because the server refused it for good."""
@@ -269,7 +256,7 @@ class Outbox:
         for old in sorted(sent)[:-60]:  # keep two months of history
             del sent[old]
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
-        _write_new(self.state_file, json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
+        write_atomic(self.state_file, json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
 
     def _settle_sent(self, mark: Path, day: str, recipient: str) -> str:
         """Record a .sent mark in the state file and drop the mark; '' or why it stays."""
@@ -316,7 +303,7 @@ class Outbox:
         """Queue a message (whole or not at all); raises OSError, e.g. on a full disk."""
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{_stem(str(message[DAY_HEADER]), str(message['To']))}.eml"
-        _write_new(path, message.as_bytes(policy=policy.SMTP))
+        write_atomic(path, message.as_bytes(policy=policy.SMTP))
         return path
 
     def pending(self) -> list[tuple[Path, EmailMessage]]:
@@ -396,7 +383,7 @@ class Outbox:
         target = self.refused_dir / f"{path.stem}~{stamp}.eml"
         os.replace(path, target)
         with contextlib.suppress(OSError):  # without it the digest still reports the refusal
-            _write_new(target.with_suffix(".reden"),
+            write_atomic(target.with_suffix(".reden"),
                        json.dumps({"dag": day, "aan": recipient, "reden": reason}).encode("utf-8"))
 
     def refusals(self) -> list[Refusal]:

@@ -21,6 +21,7 @@ from generator.site.disclosure import DROPPED, SHOWN, SMALL, Figures, Group, pro
 from generator.templating import datum_nl
 from register.check import CheckResult
 from register.config import Config
+from register.files import write_atomic
 from register.plural import count
 from register.schema import CHANNELS, CLOSED, MARKER, OUTCOMES, URGENCIES, URGENCY_LABELS
 
@@ -327,10 +328,13 @@ def _protect_cached(fig: Figures, minimum: int, cache: Path) -> dict[str, str]:
                                  minimum)).encode()).hexdigest()
     path = cache / f"onthulling-{key[:24]}.json"
     if path.is_file():
-        return json.loads(path.read_text(encoding="utf-8"))
+        try:
+            cached: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+            return cached
+        except (OSError, ValueError):  # unreadable: computed again and rewritten
+            pass
     status = protect(fig, minimum)
-    cache.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(status), encoding="utf-8")
+    write_atomic(path, json.dumps(status).encode("utf-8"))
     return status
 
 

@@ -23,6 +23,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from register.errors import KlachtenError
+from register.files import write_atomic
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -238,6 +239,5 @@ def _form_pdf(kcfg) -> bytes:
             return cached.read_bytes()
         write_pdf(job)
         content = job.target.read_bytes()
-    cache.mkdir(parents=True, exist_ok=True)
-    cached.write_bytes(content)
+    write_atomic(cached, content)  # never half a PDF in the cache
     return content

@@ -39,12 +39,17 @@ def register_file(config: Config) -> Path:
     path = config.register_path()
     if path.resolve() != SHIPPED_DEMO:
         return path
-    copy = config.private_dir() / "demo-register.xlsx"
-    if not copy.exists():
-        import shutil
+    import hashlib
 
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SHIPPED_DEMO, copy)
+    copy = config.private_dir() / "demo-register.xlsx"
+    origin = copy.with_name(copy.name + ".bron")  # which shipped demo the copy was made from
+    shipped = hashlib.sha256(SHIPPED_DEMO.read_bytes()).hexdigest()
+    made_from = origin.read_text(encoding="utf-8").strip() if origin.is_file() else None
+    if not copy.exists() or made_from != shipped:  # a new demo in git replaces the old copy
+        from register.files import write_atomic
+
+        write_atomic(copy, SHIPPED_DEMO.read_bytes())
+        write_atomic(origin, shipped.encode("utf-8"))
     return copy
 
 
