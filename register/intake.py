@@ -245,10 +245,17 @@ def import_responses(config: Config, dry: bool = True, session: Any = None,
         conn.write_checked("klachtnummers bij de formulierreacties zetten",
                            lambda: _plan_marks(conn, tab, IntakeReport(dry=False, tab=tab)), conn.values_batch_update)
         final = IntakeReport(dry=False, tab=tab)
-        conn.write_checked("klachten uit het formulier toevoegen",
-                           lambda: _plan_rows(conn, tab, final), conn.values_batch_update)
-        report.problems, report.already = final.problems, final.already
-        report.imported = sorted(final.imported, key=lambda item: item[1].row)
+        planned: dict[str, Response] = {}  # across attempts: a lost answer's rows are found in place on re-read
+
+        def plan() -> list[dict[str, Any]]:
+            data = _plan_rows(conn, tab, final)
+            planned.update(final.imported)
+            return data
+
+        conn.write_checked("klachten uit het formulier toevoegen", plan, conn.values_batch_update)
+        report.problems = final.problems
+        report.imported = sorted(planned.items(), key=lambda item: item[1].row)
+        report.already = final.already - (len(planned) - len(final.imported))
     return report
 
 
