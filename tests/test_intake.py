@@ -219,3 +219,39 @@ def test_questions_mapping_is_checked(make_config, tmp_path):
     cfg = make_config('[intake.vragen]\n"Uw naam" = "naam"\n')
     assert cfg.intake.vragen == {"Uw naam": "name"}
     assert load_config(cfg.path).intake.antwoorden_tabblad == "Formulierreacties 1"
+
+
+def _demo_config(**sections):
+    """The demo config (klachten.toml in the repo), with sections replaced or added."""
+    import dataclasses
+    import tomllib
+
+    from register.config import config_from_dict
+    from tests.conftest import ROOT
+
+    raw = tomllib.loads((ROOT / "klachten.toml").read_text(encoding="utf-8"))
+    cfg = config_from_dict({**raw, "intake": {"formulier": "https://forms.gle/abc123"}}, ROOT / "klachten.toml")
+    if sections.get("google"):
+        cfg = dataclasses.replace(cfg, register=dataclasses.replace(
+            cfg.register, bron="google", spreadsheet="sheet-key-123"))
+    return cfg
+
+
+@pytest.mark.parametrize("google", [True, False])
+def test_klacht_indienen_offers_the_form_only_with_a_google_register(google, tmp_path):
+    from generator.site.build import build_site
+    from tests.test_site import read, text_of
+
+    xlsx = _demo_config()
+    result = check_register(xlsx, dt.date(2026, 11, 21))
+    cfg = _demo_config(google=google)
+    build_site(cfg, dt.date(2026, 11, 21), site_dir=tmp_path, result=result)
+    html = read(tmp_path, "klacht-indienen")
+    page = text_of(html)
+    # mail, post, phone and the PDF form stay in both cases
+    for part in ("Per brief", "Per e-mail", "Telefonisch", "klachtenformulier (PDF)"):
+        assert part in page, part
+    assert ('href="https://forms.gle/abc123"' in html) is google
+    assert ("Het snelst gaat het met ons online klachtenformulier : uw klacht komt dan meteen bij ons binnen."
+            in page) is google  # text_of leaves a space where the link ends
+    assert "<table>" in html and "| Hoe |" not in page
