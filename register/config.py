@@ -590,6 +590,10 @@ def describe_schema() -> str:
         lines += [f"### [{name}]", "", "| sleutel | standaard | betekenis |", "|---|---|---|"]
         for key, opt in options.items():
             default = opt.default if opt.default not in (None, "", [], {}) else "—"
+            if isinstance(default, dict):  # a TOML table, written as the owner would
+                shown = "<br>".join(f'`"{k}" = "{v}"`' for k, v in default.items())
+                lines.append(f"| `{key}` | {shown} | {opt.help} |")
+                continue
             lines.append(f"| `{key}` | `{default}` | {opt.help} |")
         lines.append("")
     return "\n".join(lines)

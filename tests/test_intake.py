@@ -13,7 +13,7 @@ from register.errors import ConfigError
 from register.intake import form_timestamp, import_responses, next_numbers
 from register.schema import BY_KEY
 from tests.conftest import BASE_TOML, HEADERS, complaint
-from tests.sheets_fake import AppliedThen, FakeSheets
+from tests.sheets_fake import FakeSheets
 
 GOOGLE = ('[register]\nbron = "google"\nspreadsheet = "https://docs.google.com/spreadsheets/d/sheet-key-123/edit"\n'
           'tabblad = "Register"\npogingen = 3\n')
@@ -255,3 +255,23 @@ def test_klacht_indienen_offers_the_form_only_with_a_google_register(google, tmp
     assert ("Het snelst gaat het met ons online klachtenformulier : uw klacht komt dan meteen bij ons binnen."
             in page) is google  # text_of leaves a space where the link ends
     assert "<table>" in html and "| Hoe |" not in page
+
+
+def test_nightly_imports_before_it_checks(make_config):
+    from generator.app.nightly import run_nightly
+
+    base = BASE_TOML.replace('[register]\nbron = "xlsx"\npad = "register.xlsx"\ntabblad = "Register"\n', GOOGLE)
+    cfg = make_config(INTAKE + "\n[nachtrun]\nformulier_importeren = true\n\n[mail]\nhost = \"127.0.0.1\"\npoort = 9\n",
+                      base=base)
+    fake = sheet()
+    now = dt.datetime(2026, 11, 22, 6, 0, tzinfo=dt.UTC)
+    steps = run_nightly(cfg, dt.date(2026, 11, 22), now, session=fake.session(), echo=lambda s: None)
+    by_name = {s.name: s for s in steps}
+    assert by_name["formulier"].ok
+    assert by_name["formulier"].message == "3 nieuwe klachten uit het formulier (K2026-015, K2026-016, K2026-017)"
+    assert by_name["register"].message.startswith("6 klachten gelezen")
+    steps = run_nightly(cfg, dt.date(2026, 11, 22), now, session=fake.session(), echo=lambda s: None)
+    assert {s.name: s for s in steps}["formulier"].message == "geen nieuwe reacties van het formulier"
+    off = make_config(INTAKE, base=base)
+    assert "formulier" not in {s.name for s in run_nightly(off, dt.date(2026, 11, 22), now, session=sheet().session(),
+                                                          echo=lambda s: None)}
