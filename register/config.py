@@ -191,15 +191,15 @@ def _convert(opt: Option, value: Any) -> Any:
 
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise ValueError("verwacht \"vraag\" = \"kolom\" paren, bijv. \"Wat is er gebeurd?\" = \"Omschrijving\"")
-        out: dict[str, str] = {}
+        mapped: dict[str, str] = {}
         for question, header in value.items():
             key = HEADER_INDEX.get(fold(header))
             if key not in INTAKE_KEYS:
                 allowed = ", ".join(BY_KEY[k].header for k in INTAKE_KEYS)
                 raise ValueError(f"vraag '{question}': '{header}' is geen kolom die het formulier mag vullen; "
                                  f"kies uit {allowed}")
-            out[question.strip()] = key
-        return out
+            mapped[question.strip()] = key
+        return mapped
     if kind == "tables":
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise ValueError("verwacht een of meer [[escalatie.mogelijkheden]]-blokken")

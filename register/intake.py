@@ -259,7 +259,8 @@ def import_responses(config: Config, dry: bool = True, session: Any = None,
     return report
 
 
-def _read_state(conn: SheetsConnection, tab: str, report: IntakeReport):
+def _read_state(conn: SheetsConnection, tab: str,
+                report: IntakeReport) -> tuple[list[Response], int | None, list[list[Any]]]:
     conn._metadata = None  # after a lost answer the sheet may have changed: read it afresh
     responses, mark_col, problems = read_responses(conn, tab)
     report.problems = problems
@@ -306,11 +307,11 @@ def _plan_rows(conn: SheetsConnection, tab: str, report: IntakeReport) -> list[d
     for r in responses:
         if not r.mark:
             continue
-        row = numbers.get(r.mark)
-        if row is None:
+        at = numbers.get(r.mark)
+        if at is None:
             todo.append(r)
             continue
-        if _is_form_complaint(register[row], positions, r):
+        if _is_form_complaint(register[at], positions, r):
             report.already += 1
         else:
             report.problems.append(f"rij {r.row} van {tab} heeft Klachtnummer {r.mark}, maar {r.mark} in het "
@@ -318,8 +319,8 @@ def _plan_rows(conn: SheetsConnection, tab: str, report: IntakeReport) -> list[d
                                    "en pas het nummer in het formuliertabblad aan")
     schema_cols = sorted(positions[c.key] for c in COLUMNS if c.key in positions)
     last = top
-    for i, row in enumerate(register):
-        if any(c < len(row) and row[c] not in (None, "") for c in schema_cols):
+    for i, cells in enumerate(register):
+        if any(c < len(cells) and cells[c] not in (None, "") for c in schema_cols):
             last = max(last, i)
     data = []
     for offset, r in enumerate(todo, start=1):

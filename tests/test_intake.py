@@ -275,3 +275,15 @@ def test_nightly_imports_before_it_checks(make_config):
     off = make_config(INTAKE, base=base)
     assert "formulier" not in {s.name for s in run_nightly(off, dt.date(2026, 11, 22), now, session=sheet().session(),
                                                           echo=lambda s: None)}
+
+
+def test_a_number_taken_by_another_complaint_is_reported_not_overwritten(intake_config):
+    fake = sheet([RESPONSES[0]], QUESTIONS + ["Klachtnummer"])
+    fake.tabs[TAB].values[1].append("K2026-014")  # typed by hand; K2026-014 is an e-mail complaint
+    before = [list(r) for r in fake.tabs["Register"].values]
+    report = import_responses(intake_config, dry=False, session=fake.session(), sleep=lambda s: None)
+    assert report.imported == []
+    assert report.problems == ["rij 2 van Formulierreacties 1 heeft Klachtnummer K2026-014, maar K2026-014 in het "
+                               "register is een andere klacht; zet deze reactie met de hand in het register en pas "
+                               "het nummer in het formuliertabblad aan"]
+    assert fake.tabs["Register"].values == before
