@@ -179,6 +179,27 @@ def _convert(opt: Option, value: Any) -> Any:
         if bad:
             raise ValueError(f"'{bad[0]}' is geen geldig e-mailadres")
         return {k.strip(): v.strip() for k, v in value.items()}
+    if kind == "url":
+        if not isinstance(value, str):
+            raise ValueError("verwacht tekst tussen aanhalingstekens")
+        value = value.strip()
+        if value and not value.startswith("https://"):
+            raise ValueError(f"'{value}' is geen webadres; het begint met https://")
+        return value
+    if kind == "questions":
+        from register.schema import BY_KEY, HEADER_INDEX, fold
+
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise ValueError("verwacht \"vraag\" = \"kolom\" paren, bijv. \"Wat is er gebeurd?\" = \"Omschrijving\"")
+        mapped: dict[str, str] = {}
+        for question, header in value.items():
+            key = HEADER_INDEX.get(fold(header))
+            if key not in INTAKE_KEYS:
+                allowed = ", ".join(BY_KEY[k].header for k in INTAKE_KEYS)
+                raise ValueError(f"vraag '{question}': '{header}' is geen kolom die het formulier mag vullen; "
+                                 f"kies uit {allowed}")
+            mapped[question.strip()] = key
+        return mapped
     if kind == "tables":
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise ValueError("verwacht een of meer [[escalatie.mogelijkheden]]-blokken")
@@ -214,6 +235,15 @@ def _o(kind: str, default: Any, help: str, **kw: Any) -> Any:
     return field(default=converted, metadata={"option": option})
 
 
+#: Register columns an online form may fill (by question title); the rest is the owner's.
+INTAKE_KEYS = ("name", "email", "phone", "address", "postcode", "city", "description", "salutation")
+#: The questions the README tells the owner to put on the form, and the column each one fills.
+DEFAULT_QUESTIONS = {
+    "Naam": "Naam", "E-mailadres": "E-mail", "Telefoonnummer": "Telefoon", "Adres": "Adres",
+    "Postcode": "Postcode", "Woonplaats": "Woonplaats", "Wat is er gebeurd?": "Omschrijving",
+    "Wanneer gebeurde het?": "Omschrijving", "Wat verwacht u van ons?": "Omschrijving",
+    "Hoe wilt u antwoord krijgen?": "Omschrijving",
+}
 DEFAULT_CATEGORIES = ["product", "dienstverlening", "factuur", "gedrag medewerker", "levering"]
 DEFAULT_CAUSES = ["gebrek aan informatie", "kwaliteit", "gebruikskosten", "dienstverlening", "anders"]
 
@@ -361,6 +391,19 @@ class Nachtrun:
     deadlines_schrijven: bool = _o("bool", False, "de berekende termijnen terugschrijven in de kolommen van de tool")
     bevestigingen_versturen: bool = _o("bool", False, "ontvangstbevestigingen die nodig zijn zelf per e-mail versturen "
                                        "en vastleggen (zoals `klachten brieven --verstuur`, alleen bevestigingen)")
+    formulier_importeren: bool = _o("bool", False, "nieuwe reacties van het online klachtenformulier in het register "
+                                    "zetten (zoals `klachten importeer --uitvoeren`; alleen bij een Google Sheet)")
+
+
+@dataclass(frozen=True)
+class Intake:
+    formulier: str = _o("url", "", "openbare link van het Google Formulier (https://forms.gle/… of "
+                        "https://docs.google.com/forms/…/viewform); leeg = geen online formulier op de site")
+    antwoorden_tabblad: str = _o("str", "Formulierreacties 1", "tabblad in de register-sheet waarin het formulier "
+                                 "zijn reacties zet")
+    behandelaar: str = _o("str", "", "Behandelaar van een klacht uit het formulier; leeg = de klachtverantwoordelijke")
+    vragen: dict[str, str] = _o("questions", DEFAULT_QUESTIONS, "per vraag van het formulier de kolom die het "
+                                "antwoord krijgt: \"vraag\" = \"kolom\"; andere antwoorden komen in Omschrijving")
 
 
 @dataclass(frozen=True)
@@ -381,6 +424,7 @@ class Config:
     site: Site = field(default_factory=Site)
     mail: Mail = field(default_factory=Mail)
     nachtrun: Nachtrun = field(default_factory=Nachtrun)
+    intake: Intake = field(default_factory=Intake)
 
     def resolve(self, value: str | Path) -> Path:
         """A path from the config, relative to the folder the config file is in."""
@@ -546,6 +590,10 @@ def describe_schema() -> str:
         lines += [f"### [{name}]", "", "| sleutel | standaard | betekenis |", "|---|---|---|"]
         for key, opt in options.items():
             default = opt.default if opt.default not in (None, "", [], {}) else "—"
+            if isinstance(default, dict):  # a TOML table, written as the owner would
+                shown = "<br>".join(f'`"{k}" = "{v}"`' for k, v in default.items())
+                lines.append(f"| `{key}` | {shown} | {opt.help} |")
+                continue
             lines.append(f"| `{key}` | `{default}` | {opt.help} |")
         lines.append("")
     return "\n".join(lines)

@@ -323,6 +323,34 @@ def formulier(
     typer.echo(f"Klachtenformulier geschreven: {target}")
 
 
+@app.command(options_metavar="[OPTIES]", name="importeer")
+@handle_errors
+def importeer(
+    uitvoeren: Annotated[bool, typer.Option("--uitvoeren", help="Echt in het register zetten. Zonder deze optie: alleen tonen.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Zet nieuwe reacties van het online klachtenformulier (Google Formulier) in het register.
+
+    Alleen bij een Google Sheet als register, met het formulier gekoppeld aan die sheet. Elke
+    reactie krijgt een nieuw klachtnummer, Datum ontvangst (het tijdstempel, Nederlandse tijd),
+    Kanaal webformulier, Status nieuw en de Behandelaar uit [intake]. Het klachtnummer komt ook
+    naast de reactie in het formuliertabblad, zodat niets twee keer en niets verloren gaat.
+    Standaard een proefrun; met --uitvoeren wordt het register bijgewerkt.
+    """
+    from register.intake import import_responses
+
+    cfg = load(config)
+    report = import_responses(cfg, dry=not uitvoeren)
+    for line in report.lines():
+        typer.echo(line)
+    if not uitvoeren and report.imported:
+        typer.echo("Er is niets gewijzigd. Voer uit met: klachten importeer --uitvoeren")
+    for problem in report.problems:
+        typer.echo(f"Let op: {problem}", err=True)
+    if report.problems:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 @app.command(options_metavar="[OPTIES]", name="site")
 @handle_errors
 def site(

@@ -89,6 +89,9 @@ def _run_steps(config, peildatum, now, dry, redo, echo, session) -> list[Step]:
                                       f"{count(len(result.findings) - errors, 'waarschuwing', 'waarschuwingen')}, "
                                       f"{count(len(result.flags), 'signaal', 'signalen')}")
 
+    if config.nachtrun.formulier_importeren and not dry:  # first, so today's check sees the new complaints
+        steps.append(_guarded("formulier", lambda: _intake_step(config, session)))
+
     steps.append(_guarded("register", register_step))
     grid, result = loaded.get("grid"), loaded.get("result")
 
@@ -131,6 +134,16 @@ def _run_steps(config, peildatum, now, dry, redo, echo, session) -> list[Step]:
         steps.append(_guarded("termijnen", lambda: Step("termijnen", True,
                                                        write_deadlines(config, result, session=session).summary())))
     return steps
+
+
+def _intake_step(config: Config, session: Any) -> Step:
+    """Opt-in ([nachtrun] formulier_importeren): new responses of the online form into the register."""
+    from register.intake import import_responses
+
+    report = import_responses(config, dry=False, session=session)
+    if report.problems:
+        return Step("formulier", False, report.summary() + "; " + "; ".join(report.problems))
+    return Step("formulier", True, report.summary())
 
 
 def _acknowledgement_step(config: Config, result, dry: bool, session: Any) -> Step:

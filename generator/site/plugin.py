@@ -198,6 +198,8 @@ def page_context(kcfg) -> dict:
 
     return {
         "org": kcfg.organisatie, "kb": kcfg.klachtbehandeling, "t": kcfg.termijnen,
+        # the online form is offered only when its responses land in the register (a Google Sheet)
+        "webformulier": kcfg.intake.formulier if kcfg.register.bron == "google" else "",
         "bewaartermijn": str(kcfg.bewaren.termijn), "escalatie": kcfg.escalatie.mogelijkheden,
         "extra_sluitingsdagen": bool(kcfg.kalender.extra_sluitingsdagen or kcfg.kalender.vrijdag_na_hemelvaart),
         "gewijzigd": datum_nl(changed) if changed else "(datum niet ingevuld)",

@@ -248,7 +248,7 @@ class SheetsConnection:
         if self._metadata is None:
             self._metadata = self.call("sheetgegevens ophalen", lambda: self.http.fetch_sheet_metadata(
                 self.key, params={"includeGridData": "false",
-                                  "fields": "properties(title,locale),sheets.properties"}))
+                                  "fields": "properties(title,locale,timeZone),sheets.properties"}))
         return self._metadata
 
     def titles(self) -> list[str]:
@@ -257,6 +257,11 @@ class SheetsConnection:
     def locale(self) -> str:
         locale: str = self.metadata().get("properties", {}).get("locale", "en_US")
         return locale
+
+    def time_zone(self) -> str:
+        """The spreadsheet's time zone (a form's timestamps are in it)."""
+        zone: str = self.metadata().get("properties", {}).get("timeZone", "Europe/Amsterdam")
+        return zone
 
     def sheet_properties(self, title: str | None = None) -> dict[str, Any]:
         title = title or self.tab
@@ -290,11 +295,14 @@ class SheetsConnection:
         return Grid(values=response.get("values", []), label=f"Google Sheet '{title}' (tabblad {self.tab})",
                     url=EDIT_URL.format(key=self.key), gid=props.get("sheetId"))
 
-    def read_values(self, title: str, cells: str) -> list[list[Any]]:
+    def read_values(self, title: str, cells: str = "", dates_as_text: bool = False) -> list[list[Any]]:
+        """Values of a range ('' = the whole tab); dates as serial numbers, or as the text the
+        sheet shows when ``dates_as_text`` (a form's date answers read as the complainant typed them)."""
         response = self.call(f"tabblad {title} lezen", lambda: self.http.values_get(
-            self.key, f"{quote_tab(title)}!{cells}",
+            self.key, f"{quote_tab(title)}!{cells}" if cells else quote_tab(title),
             params={"valueRenderOption": "UNFORMATTED_VALUE",
-                    "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}))
+                    "dateTimeRenderOption": "FORMATTED_STRING" if dates_as_text else "SERIAL_NUMBER",
+                    "majorDimension": "ROWS"}))
         values: list[list[Any]] = response.get("values", [])
         return values
 
