@@ -17,11 +17,15 @@ from .parse import cell_text
 from .sources import Grid
 
 PATTERN = re.compile(r"^register-\d{8}-\d{6}(-\d+)?\.csv$")
+#: The copy of a local .xlsx made before the tool replaces it (register.sources.xlsx).
+XLSX_COPY = re.compile(r"^.+-voor-wijziging-(\d{8})-\d{6}(-\d+)?\.[A-Za-z]+$")
+_STAMP = re.compile(r"-(\d{8})-\d{6}")
 
 
-def write_backup(grid: Grid, folder: Path, when: dt.datetime, keep: int) -> Path:
+def write_backup(grid: Grid, folder: Path, when: dt.datetime, keep: int, max_days: int | None = None) -> Path:
     """Write a new snapshot (never overwriting one) and delete all but the newest ``keep``
-    (``keep=0``: delete nothing, e.g. the backup before anonymisation)."""
+    (``keep=0``: keep every one, e.g. the backup before anonymisation), and every snapshot or
+    pre-change .xlsx copy older than ``max_days`` days (by the date in its name)."""
     folder.mkdir(parents=True, exist_ok=True)
     stamp = when.strftime("%Y%m%d-%H%M%S")
     for n in range(1000):
@@ -36,7 +40,7 @@ def write_backup(grid: Grid, folder: Path, when: dt.datetime, keep: int) -> Path
             continue
     else:
         raise KlachtenError(f"kon geen nieuwe back-up maken in {folder}")
-    rotate(folder, keep)
+    rotate(folder, keep, when.date(), max_days)
     return path
 
 
@@ -47,8 +51,24 @@ def snapshots(folder: Path) -> list[Path]:
     return sorted((p for p in folder.iterdir() if PATTERN.match(p.name)), key=lambda p: (p.stat().st_mtime, p.name))
 
 
-def rotate(folder: Path, keep: int) -> list[Path]:
+def rotate(folder: Path, keep: int, today: dt.date | None = None, max_days: int | None = None) -> list[Path]:
+    """Delete all snapshots but the newest ``keep`` (0: none by count), and, with ``max_days``,
+    every snapshot and pre-change copy made more than ``max_days`` days before ``today``: so a
+    removed personal value is gone from every backup within ``max_days`` days, even when the
+    nightly run skipped days or commands made extra backups."""
     old = snapshots(folder)[:-keep] if keep > 0 else []
+    if max_days is not None and today is not None and folder.is_dir():
+        oldest = today - dt.timedelta(days=max_days)
+        for path in folder.iterdir():
+            stamp = _STAMP.search(path.name)
+            if (PATTERN.match(path.name) or XLSX_COPY.match(path.name)) and stamp and path not in old:
+                digits = stamp.group(1)
+                try:
+                    made = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+                except ValueError:
+                    continue
+                if made < oldest:
+                    old.append(path)
     for path in old:
         path.unlink()
     return old

@@ -337,10 +337,17 @@ class Mail:
                             choices=("nee",) + WEEKDAYS)
 
 
+#: Backups keep an anonymised complaint's data this many days at most after the retention
+#: term; the regeling states it, and a longer [nachtrun] backups_bewaren is refused.
+MAX_BACKUP_DAYS = 31
+
+
 @dataclass(frozen=True)
 class Nachtrun:
     map: str = _o("path", "private", "map voor back-ups, status en postvak-uit (niet in git, niet onder site/)")
-    backups_bewaren: int = _o("int", 30, "zoveel back-ups van het register bewaren", minimum=1)
+    backups_bewaren: int = _o("int", 30, "zoveel dagen back-ups van het register bewaren (één per nacht; oudere "
+                              f"gaan weg); hooguit {MAX_BACKUP_DAYS}, want zo lang staan gegevens na het "
+                              "anonimiseren nog in een back-up", minimum=1)
     site_bouwen: bool = _o("bool", False, "na de mail ook de website opnieuw bouwen")
     deadlines_schrijven: bool = _o("bool", False, "de berekende termijnen terugschrijven in de kolommen van de tool")
 
@@ -492,6 +499,13 @@ def config_from_dict(raw: dict[str, Any], cfg_path: Path) -> Config:
         problems.append(
             "[bewaren] termijn: klachten moeten minstens 1 jaar na afhandeling bewaard blijven; "
             "zet korter_toestaan = true als een kortere termijn echt bedoeld is")
+    backup_days = sections["nachtrun"].backups_bewaren
+    shortest_term_days = retention.months * 28  # the shortest month: the term is never shorter
+    if backup_days > min(MAX_BACKUP_DAYS, shortest_term_days - 1):
+        problems.append(
+            f"[nachtrun] backups_bewaren: {backup_days} dagen is te lang; een back-up bewaart de gegevens van een "
+            f"geanonimiseerde klacht zo lang na de bewaartermijn ({retention}); kies hooguit "
+            f"{min(MAX_BACKUP_DAYS, shortest_term_days - 1)}")
     terms = sections["termijnen"]
     if _approx_days(terms.bevestiging) > _approx_days(terms.standpunt):
         problems.append("[termijnen] bevestiging mag niet langer zijn dan standpunt")

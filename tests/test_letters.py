@@ -166,13 +166,13 @@ def test_brieven_renders_what_is_due_and_keeps_existing(make_config, tmp_path):
         [f"K{i}_ontvangstbevestiging.pdf" for i in range(4)]
     assert result.exit_code == 1  # K-nomotive lacks Motivering
     assert "Niet gemaakt: klacht K-nomotive: 'Motivering'" in result.stderr
-    assert "6 brief/brieven geschreven" in result.stdout
+    assert "6 brieven geschreven" in result.stdout
     stamp = (out / "K0_ontvangstbevestiging.pdf").stat().st_mtime_ns
     again = run(cfg, "brieven", "--peildatum", "2026-04-13")
-    assert "0 brief/brieven geschreven" in again.stdout and "6 bestonden al" in again.stdout
+    assert "0 brieven geschreven" in again.stdout and "6 bestonden al" in again.stdout
     assert (out / "K0_ontvangstbevestiging.pdf").stat().st_mtime_ns == stamp
     redo = run(cfg, "brieven", "--peildatum", "2026-04-13", "--opnieuw", "--processen", "1")
-    assert "6 brief/brieven geschreven" in redo.stdout
+    assert "6 brieven geschreven" in redo.stdout
 
 
 def test_blank_form(config, tmp_path):

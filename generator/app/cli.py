@@ -271,8 +271,10 @@ def brieven(
                 progress.refresh()
 
             write_pdfs(jobs, workers=processen, on_done=done)
-    typer.echo(f"{len(jobs)} brief/brieven geschreven in {output_dir(cfg)}; "
-               f"{len(skipped)} bestonden al.")
+    from register.plural import count
+
+    typer.echo(f"{count(len(jobs), 'brief', 'brieven')} geschreven in {output_dir(cfg)}; "
+               f"{len(skipped)} bestond{'' if len(skipped) == 1 else 'en'} al.")
     for problem in problems:
         typer.echo(f"Niet gemaakt: {problem}", err=True)
     raise typer.Exit(EXIT_FINDINGS if problems else EXIT_OK)
@@ -423,8 +425,38 @@ def anonimiseer(
     report, backup = anonymise(cfg, result, day)
     typer.echo(f"Back-up gemaakt: {backup}")
     typer.echo(f"Geanonimiseerd: {', '.join(report.updated) or 'geen'} ({report.cells} cellen).")
+    if report.removed_files:
+        typer.echo(f"Verwijderd: {count(len(report.removed_files), 'bestand', 'bestanden')} met hun gegevens "
+                   "(brieven, mail, cache): " + ", ".join(p.name for p in report.removed_files))
+    typer.echo(f"Back-ups met deze gegevens verdwijnen binnen {cfg.nachtrun.backups_bewaren} dagen.")
     if report.skipped:
         typer.echo("Overgeslagen: " + "; ".join(report.skipped), err=True)
+
+
+@app.command(options_metavar="[OPTIES]", name="inzage")
+@handle_errors
+def inzage(
+    wie: Annotated[str, typer.Argument(metavar="KLACHTNUMMER|E-MAIL", help="Een klachtnummer (K2026-014) of het e-mailadres van de klager.", show_default=False)],
+    peildatum: PeildatumOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Maak een inzagepakket voor een klager (recht op inzage, AVG artikel 15).
+
+    Eén zip in de privémap (inzage/) met elke registerregel van deze persoon (CSV en JSON, alle
+    kolommen met hun Nederlandse kopjes) en de brieven die voor die klachten zijn gemaakt. Bij een
+    klachtnummer horen ook de andere klachten met hetzelfde e-mailadres erbij. Het logboek
+    (inzage.log) krijgt alleen de klachtnummers en de datum.
+    """
+    from generator.retention import make_inzage
+    from register.plural import count
+    from register.sources import open_source
+
+    cfg = load(config)
+    day = parse_peildatum(peildatum)
+    target, numbers, letters = make_inzage(cfg, open_source(cfg).read(), wie, day)
+    typer.echo(f"Inzagepakket gemaakt: {target}")
+    typer.echo(f"  {count(len(numbers), 'klacht', 'klachten')} ({', '.join(numbers)}), "
+               f"{count(letters, 'brief', 'brieven')}; geef het bestand alleen aan de klager zelf.")
 
 
 @app.command(options_metavar="[OPTIES]", name="analyse")

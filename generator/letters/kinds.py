@@ -29,6 +29,7 @@ class LetterKind:
     required: tuple[str, ...]  # schema keys the letter cannot do without
     letter_date: Callable[[CheckResult, int], dt.date | None]  # the date the letter carries (None: today)
     due: Callable[[CheckResult], npt.NDArray[np.bool_]]  # complaints for which `brieven` makes one
+    # (every kind's ``due`` includes still_kept: no letter after anonymising or past retention)
 
     @property
     def template(self) -> str:
@@ -42,13 +43,22 @@ def _date(value: Any) -> dt.date | None:
     return None if np.isnat(day) else day.astype(dt.date)
 
 
+def still_kept(result: CheckResult) -> npt.NDArray[np.bool_]:
+    """Complaints a letter may still be made for: not anonymised, retention not expired."""
+    import numpy as np
+
+    expires = result.deadlines["retention_expires"].to_numpy(dtype="datetime64[D]")
+    expired = ~np.isnat(expires) & (expires <= np.datetime64(result.peildatum, "D"))
+    return np.isnat(result.register.dates("anonymised")) & ~expired
+
+
 def _acknowledgement_due(result: CheckResult) -> npt.NDArray[np.bool_]:
     import numpy as np
 
     from register.deadlines import open_complaints
 
     reg = result.register
-    return open_complaints(reg) & np.isnat(reg.dates("acknowledged")) & np.isnat(reg.dates("anonymised"))
+    return open_complaints(reg) & np.isnat(reg.dates("acknowledged")) & still_kept(result)
 
 
 def _extension_due(result: CheckResult) -> npt.NDArray[np.bool_]:
@@ -57,7 +67,7 @@ def _extension_due(result: CheckResult) -> npt.NDArray[np.bool_]:
     flags = result.flags
     needed = np.zeros(len(result.register), dtype=bool)
     needed[flags.loc[flags["signaal"] == "uitstelbericht_nodig", "row"].to_numpy(dtype=np.int64)] = True
-    return needed & (result.register.text("extension_reason") != "")
+    return needed & (result.register.text("extension_reason") != "") & still_kept(result)
 
 
 def _decision_due(result: CheckResult) -> npt.NDArray[np.bool_]:
@@ -67,7 +77,7 @@ def _decision_due(result: CheckResult) -> npt.NDArray[np.bool_]:
 
     reg = result.register
     return ((reg.frame["status"].to_numpy() == CLOSED) & ~np.isnat(reg.dates("decided"))
-            & (reg.frame["outcome"].to_numpy() != "") & np.isnat(reg.dates("anonymised")))
+            & (reg.frame["outcome"].to_numpy() != "") & still_kept(result))
 
 
 LETTER_KINDS: tuple[LetterKind, ...] = (
