@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .config import Config
-from .parse import blank_mask, cell_text, clean_text, parse_dates
+from .parse import EARLIEST_DATE, LATEST_DATE, blank_mask, cell_text, clean_text, factorize_cells, parse_dates
 from .schema import BY_KEY, COLUMNS, URGENCIES, column_letter, enum_lookup, fold, header_positions
 from .sources import Grid
 
@@ -23,7 +23,8 @@ class Register:
     ('' when empty), date columns as datetime64[D] (NaT when empty or unreadable), enum
     columns as their canonical value ('' when empty or unknown); free-text columns are added
     when first used (``text()``). ``raw`` keeps the cells as read, for messages. ``invalid``
-    marks cells that could not be read (dates, enums).
+    marks cells that could not be read (dates, enums); ``implausible`` the subset of date cells
+    that were dates, but outside 1990-2100.
     """
 
     frame: pd.DataFrame
@@ -35,6 +36,7 @@ class Register:
     missing_required: list[str] = field(default_factory=list)
     duplicate_headers: list[tuple[str, int]] = field(default_factory=list)
     invalid: dict[str, np.ndarray] = field(default_factory=dict)
+    implausible: dict[str, np.ndarray] = field(default_factory=dict)  # dates before 1990 or after 2100
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -171,6 +173,7 @@ def build_register(grid: Grid, config: Config) -> Register:
     n_kept = int(keep.sum())
     columns: dict[str, np.ndarray] = {}
     invalid: dict[str, np.ndarray] = {}
+    implausible: dict[str, np.ndarray] = {}
     for column in COLUMNS:
         key = column.key
         if key not in positions:
@@ -178,8 +181,15 @@ def build_register(grid: Grid, config: Config) -> Register:
                 else np.full(n_kept, "", dtype=object)
         elif column.kind == "date":
             values, bad = parsed_dates[key]
+            # A date before 1990 or after 2100 is a typo (0001-01-01 would otherwise give the site
+            # two thousand yearly pages): unreadable for every calculation, reported with its cell.
+            odd = ~np.isnat(values) & ((values < EARLIEST_DATE) | (values > LATEST_DATE))
+            if odd.any():
+                values = np.where(odd, np.datetime64("NaT", "D"), values)
+                bad = bad | odd
             columns[key] = kept(values)
             invalid[key] = kept(bad)
+            implausible[key] = kept(odd)
         elif column.kind in ("enum", "list", "urgency"):
             columns[key], invalid[key] = kept(enums[key][0]), kept(enums[key][1])
         elif key in text:
@@ -190,7 +200,7 @@ def build_register(grid: Grid, config: Config) -> Register:
     raw_kept = {key: kept(values) for key, values in raw.items()}
     return Register(frame=frame, raw=raw_kept, sheet_rows=kept(sheet_rows), positions=positions,
                     headers=headers, grid=grid, missing_required=missing, duplicate_headers=duplicates,
-                    invalid=invalid)
+                    invalid=invalid, implausible=implausible)
 
 
 def _normalise_enum(key: str, raw: np.ndarray, config: Config) -> tuple[np.ndarray, np.ndarray]:
@@ -204,7 +214,7 @@ def _normalise_enum(key: str, raw: np.ndarray, config: Config) -> tuple[np.ndarr
     else:
         table = enum_lookup(key, allowed_values(key, config))
         lookup = fold
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    codes, uniques = factorize_cells(raw)
     mapped, unknown = [], []
     for value in uniques:
         text = cell_text(value)

@@ -16,6 +16,9 @@ import numpy as np
 import pandas as pd
 
 NAT = np.datetime64("NaT", "D")
+#: Dates outside this range are typos in a complaints register (checked with their cell).
+EARLIEST_DATE = np.datetime64("1990-01-01", "D")
+LATEST_DATE = np.datetime64("2100-12-31", "D")
 SERIAL_EPOCH = dt.date(1899, 12, 30)  # Sheets and Excel serial day 0
 _MAX_SERIAL = 2958465  # 9999-12-31
 
@@ -128,9 +131,39 @@ def parse_date_value(value: Any) -> tuple[dt.date | None, bool]:
     return date, date is None
 
 
+def factorize_cells(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """pandas.factorize over raw cells, except that a boolean never equals a number.
+
+    pandas (like Python) treats True == 1 and False == 0, so TRUE in a column would take the
+    place of every 1 (or the reverse). Only the groups whose representative is a boolean, 0 or
+    1 are looked at again, cell by cell, and split by type.
+    """
+    codes, found = pd.factorize(values, use_na_sentinel=True)
+    uniques: list[Any] = list(found)
+    suspects = [i for i, u in enumerate(uniques)
+                if isinstance(u, bool | np.bool_) or (isinstance(u, int | float | np.number) and u in (0, 1))]
+    if not suspects:
+        return codes, uniques
+    codes = codes.copy()
+    for code in suspects:
+        where = np.flatnonzero(codes == code)
+        kinds: dict[tuple[bool, bool], int] = {}
+        for j in where:
+            v = values[j]
+            key = (isinstance(v, bool | np.bool_), bool(v))
+            if key not in kinds:
+                kinds[key] = code if not kinds else len(uniques)
+                if kinds[key] == code:
+                    uniques[code] = v
+                else:
+                    uniques.append(v)
+            codes[j] = kinds[key]
+    return codes, uniques
+
+
 def parse_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A column of raw cells -> (datetime64[D] array with NaT, bool array 'not a date')."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    codes, uniques = factorize_cells(values.to_numpy(dtype=object))
     parsed = np.empty(len(uniques) + 1, dtype="datetime64[D]")
     bad = np.zeros(len(uniques) + 1, dtype=bool)
     parsed[-1] = NAT  # code -1 (empty) lands here
@@ -155,11 +188,12 @@ def clean_text(values: pd.Series | np.ndarray, few: bool = False) -> np.ndarray:
     if len(values) == 0:
         return np.empty(0, dtype=object)
     if few:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        codes, uniques = factorize_cells(values)
         cleaned = np.empty(len(uniques) + 1, dtype=object)
         cleaned[:-1] = [cell_text(v) for v in uniques]
         cleaned[-1] = ""
-        return cleaned[codes]
+        result: np.ndarray = cleaned[codes]
+        return result
     series = pd.Series(values, dtype=object)
     try:
         stripped = series.str.strip()

@@ -144,6 +144,8 @@ class SetupReport:
 
 def setup_register(config: Config, today: dt.date, session: object = None) -> SetupReport:
     """Set up the configured register (see the module docstring)."""
+    from register.locks import register_lock
     from register.sources import open_source
 
-    return open_source(config, session).setup(today)
+    with register_lock(config):
+        return open_source(config, session).setup(today)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -21,6 +22,28 @@ from .config import Config
 from .model import Register, allowed_values
 from .parse import format_date_nl
 from .schema import BY_KEY, CLOSED, COLUMNS, column_letter, fold
+
+MAX_NUMBER_LENGTH = 40
+
+
+def number_problem(number: str) -> tuple[str, str] | None:
+    """(code, Dutch message) when a Klachtnummer cannot serve as a safe, unique name."""
+    if len(number) > MAX_NUMBER_LENGTH:
+        return "klachtnummer_te_lang", (f"het klachtnummer is {len(number)} tekens lang; "
+                                        f"maximaal {MAX_NUMBER_LENGTH}")
+    if number and not _NUMBER_RE.fullmatch(number):
+        odd = sorted({ch for ch in number if not _NUMBER_RE.fullmatch(ch)})
+        shown = ", ".join(f"'{ch}'" if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X}"
+                          for ch in odd[:5])
+        return "klachtnummer_tekens", f"het klachtnummer bevat tekens die niet mogen ({shown})"
+    return None
+
+
+def number_key(number: str) -> str:
+    """What two numbers that a person would read as the same have in common: K2026/099 and
+    k2026-099 both give 'k2026099'."""
+    folded = unicodedata.normalize("NFKC", number).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
 
 
 class Severity(StrEnum):
@@ -53,8 +76,13 @@ FINDING_KINDS: dict[str, tuple[Severity, str]] = {
     "uitsteldatum_ontbreekt": (WAARSCHUWING, "Verlengd tot ingevuld maar Datum uitstelbericht ontbreekt"),
     "verlenging_te_lang": (WAARSCHUWING, "de verlenging is langer dan de regeling toestaat"),
     "email_ongeldig": (WAARSCHUWING, "het e-mailadres is ongeldig"),
+    "datum_onwaarschijnlijk": (FOUT, "een datum ligt vóór 1990 of na 2100"),
+    "klachtnummer_tekens": (FOUT, "een klachtnummer bevat andere tekens dan letters, cijfers en - / . _"),
+    "klachtnummer_te_lang": (FOUT, f"een klachtnummer is langer dan {MAX_NUMBER_LENGTH} tekens"),
+    "klachtnummer_lijkt_dubbel": (FOUT, "twee klachtnummers verschillen alleen in hoofdletters of leestekens"),
     "geen_bedrag": (WAARSCHUWING, "een bedragcel bevat geen leesbaar bedrag (telt niet mee in de analyse)"),
 }
+_NUMBER_RE = re.compile(r"[A-Za-z0-9._/-]+")
 _EMAIL_RE = re.compile(r"\s*[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}\s*")
 DATE_HINT = "schrijf bijvoorbeeld 3-2-2026, 2026-02-03 of 3 februari 2026"
 
@@ -121,8 +149,13 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
             c.add(empty, key, "verplicht_leeg", f"{column.header} ontbreekt")
         if column.kind == "date":
             raw = reg.raw[key]
-            c.add(reg.invalid[key], key, "geen_datum",
-                  lambda i, raw=raw, key=key: f"'{_shown(raw[i])}' in {_h(key)} is geen datum", DATE_HINT)
+            odd = reg.implausible.get(key, np.zeros(len(raw), dtype=bool))
+            c.add(reg.invalid[key] & ~odd, key, "geen_datum",
+                  lambda i, raw=raw, key=key: _not_a_date(raw[i], key), DATE_HINT)
+            c.add(odd, key, "datum_onwaarschijnlijk",
+                  lambda i, raw=raw, key=key: f"{_h(key)} {_shown(raw[i])} ligt "
+                                              f"{'vóór 1990' if _year(raw[i]) < 1990 else 'na 2100'}",
+                  "controleer het jaartal")
         elif column.kind in ("enum", "list", "urgency"):
             _check_enum(c, reg, key, config)
         elif column.kind == "amount":
@@ -148,6 +181,7 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
 
     numbers = frame["complaint_no"].to_numpy()
     if "complaint_no" in present and len(numbers):
+        _check_numbers(c, numbers)
         filled = numbers != ""
         repeat = pd.Series(numbers).duplicated(keep="first").to_numpy() & filled
         first_row: dict[str, int] = {}
@@ -193,6 +227,44 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
 
     # Header problems first, then by sheet row (within a row: the order the checks ran).
     return header_findings + sorted(c.findings, key=lambda f: f.sheet_row)
+
+
+def _check_numbers(c: _Collector, numbers: np.ndarray) -> None:
+    """Characters, length, and numbers that differ only in case or punctuation (their letters
+    would get names a person cannot tell apart)."""
+    lengths = np.fromiter(map(len, numbers), dtype=np.int64, count=len(numbers))
+    plain = pd.Series(numbers, dtype=object).str.fullmatch(_NUMBER_RE).to_numpy(dtype=bool, na_value=False)
+    suspect = ((lengths > MAX_NUMBER_LENGTH) | ~plain) & (lengths > 0)
+    for i in np.flatnonzero(suspect):
+        code, message = number_problem(numbers[i]) or ("", "")
+        if code:
+            c.add(np.arange(len(numbers)) == i, "complaint_no", code, message,
+                  "gebruik alleen letters, cijfers en - / . _ (bijvoorbeeld K2026-014)")
+    series = pd.Series(numbers, dtype=object)
+    keys = series.str.normalize("NFKC").str.casefold().str.replace(r"[\W_]+", "", regex=True)
+    frame = pd.DataFrame({"number": series, "key": keys, "row": c.reg.sheet_rows})[lengths > 0]
+    firsts = frame.groupby("key", sort=False).transform("first")
+    clash = np.zeros(len(numbers), dtype=bool)
+    clash[frame.index[(frame["number"] != firsts["number"]).to_numpy()]] = True
+    first_number = firsts["number"].reindex(range(len(numbers))).to_numpy()
+    first_row = firsts["row"].reindex(range(len(numbers))).to_numpy()
+    c.add(clash, "complaint_no", "klachtnummer_lijkt_dubbel",
+          lambda i: f"klachtnummer {numbers[i]} is bijna gelijk aan {first_number[i]} (rij {int(first_row[i])})",
+          "geef elke klacht een nummer dat ook zonder hoofdletters en leestekens uniek is")
+
+
+def _year(value: object) -> int:
+    from .parse import parse_date_value
+
+    day = parse_date_value(value)[0]
+    return day.year if day else 0
+
+
+def _not_a_date(value: object, key: str) -> str:
+    if isinstance(value, dt.time):  # what a reader gives for a date before 1900 (no serial number)
+        return (f"{_h(key)} bevat alleen een tijd, geen datum (een datum vóór 1900 kan een spreadsheet "
+                f"niet als datum opslaan)")
+    return f"'{_shown(value)}' in {_h(key)} is geen datum"
 
 
 def _shown(value: object) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from .config import Config
 from .parse import cell_text
@@ -45,17 +46,15 @@ def write_deadlines(config: Config, result: CheckResult, session: Any = None) ->
     signals: dict[int, list[str]] = {}
     for row, signal in zip(result.flags["row"], result.flags["signaal"], strict=True):
         signals.setdefault(int(row), []).append(BY_NAME[signal].label)
-    counts: dict[str, int] = {}
-    for n in numbers:
-        counts[n] = counts.get(n, 0) + 1
+    unique = (numbers != "") & ~pd.Series(numbers).duplicated(keep=False).to_numpy()
+    ack_dates = ack.astype(object)  # datetime.date, or None for NaT
+    decision_dates = decision.astype(object)
     updates = {}
-    for i, number in enumerate(numbers):
-        if not number or counts[number] > 1:
-            continue
-        updates[number] = {
-            "ack_due_written": None if np.isnat(ack[i]) else ack[i].astype(dt.date),
-            "decision_due_written": None if np.isnat(decision[i]) else decision[i].astype(dt.date),
-            "signal_written": "; ".join(signals.get(i, [])),
+    for i in np.flatnonzero(unique):
+        updates[numbers[i]] = {
+            "ack_due_written": ack_dates[i],
+            "decision_due_written": decision_dates[i],
+            "signal_written": "; ".join(signals.get(int(i), [])),
         }
     return apply_updates(config, updates, session)
 
@@ -83,6 +82,13 @@ def anonymise(config: Config, result: CheckResult, today: dt.date, session: Any 
     Before the write, the keyed hashes of the complaints' personal tokens go to the private
     folder (:func:`register.personal.remember`), so the site's privacy guard still recognises
     a name or number after the register no longer holds it."""
+    from .locks import register_lock
+
+    with register_lock(config):  # the backup and the write see the same register
+        return _anonymise(config, result, today, session)
+
+
+def _anonymise(config: Config, result: CheckResult, today: dt.date, session: Any) -> tuple[WriteReport, Path]:
     from .backup import write_backup
     from .deadlines import AMSTERDAM
 

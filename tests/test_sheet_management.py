@@ -205,8 +205,10 @@ def test_inrichten_xlsx(make_config, tmp_path):
     assert ws.freeze_panes == "A2"
     formulas = {dv.formula1 for dv in ws.data_validations.dataValidation}
     assert '"brief,e-mail,telefoon,mondeling,fax,webformulier"' in formulas and len(formulas) == 8
-    assert ws.cell(row=2, column=HEADERS.index("Datum ontvangst") + 1).number_format == "d-m-yyyy"
-    assert ws.cell(row=2, column=HEADERS.index("Telefoon") + 1).number_format == "@"
+    # number formats as column styles: new entries take them, the owner's existing cells keep theirs
+    letter = openpyxl.utils.get_column_letter
+    assert ws.column_dimensions[letter(HEADERS.index("Datum ontvangst") + 1)].number_format == "d-m-yyyy"
+    assert ws.column_dimensions[letter(HEADERS.index("Telefoon") + 1)].number_format == "@"
     rules = [r for cf in ws.conditional_formatting for r in cf.rules]
     assert len(rules) == 2 and all("WORKDAY(" in r.formula[0] for r in rules)
     assert wb["Feestdagen"]["A1"].value == "Datum"

@@ -584,9 +584,10 @@ def main() -> None:
         app()
     except SystemExit:
         raise
-    except Exception as exc:  # last resort: a bug, still no traceback for the owner
-        typer.echo(f"Fout: onverwachte fout ({exc.__class__.__name__}: {exc}); "
-                   f"meld dit met de uitvoer van KLACHTEN_DEBUG=1", err=True)
+    except Exception:  # last resort: a bug, still no traceback for the owner
+        # No class name or English text for the owner; KLACHTEN_DEBUG=1 shows the traceback.
+        typer.echo("Fout: onverwachte fout in klachten; voer de opdracht opnieuw uit met KLACHTEN_DEBUG=1 "
+                   "en meld de uitvoer", err=True)
         if __import__("os").environ.get("KLACHTEN_DEBUG"):
             raise
         sys.exit(EXIT_FINDINGS)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from register.config import Config
 from register.errors import LetterError
 from register.parse import format_date_nl
 from register.schema import BY_KEY, CHANNELS, URGENCY_LABELS
+from register.validate import number_problem
 
 #: Added to a letter only when it runs over one page.
 PAGE_NUMBERS = ('@page { @bottom-right { content: "pagina " counter(page) " van " counter(pages); '
@@ -39,9 +39,36 @@ class LetterJob:
     base_url: str
 
 
+#: The longest encoded number kept whole in a file name; longer ones are cut and get a hash.
+MAX_NAME_NUMBER = 120
+
+
 def letter_filename(number: str, kind: str) -> str:
-    safe = re.sub(r"[^0-9A-Za-z_.-]+", "-", number).strip("-") or "zonder-nummer"
-    return f"{safe}_{kind}.pdf"
+    """A file name that no other number shares and that gives the number back.
+
+    Every character outside A-Z, a-z, 0-9 and '-' is percent-encoded (its UTF-8 bytes), so
+    K2026/099 -> 'K2026%2F099' and K2026-099 stay apart; ``number_from_filename`` undoes it.
+    An encoding longer than MAX_NAME_NUMBER is cut and followed by '~' and a hash of the whole
+    number, so even a 300-character number gives a valid, unique name.
+    """
+    from urllib.parse import quote
+
+    encoded = quote(number, safe="-") if number else "zonder-nummer"
+    encoded = encoded.replace(".", "%2E").replace("_", "%5F").replace("~", "%7E")
+    if len(encoded) > MAX_NAME_NUMBER:
+        import hashlib
+
+        digest = hashlib.sha256(number.encode("utf-8")).hexdigest()[:16]
+        encoded = encoded[:MAX_NAME_NUMBER - 17].rsplit("%", 1)[0] + "~" + digest
+    return f"{encoded}_{kind}.pdf"
+
+
+def number_from_filename(name: str) -> str | None:
+    """The Klachtnummer a letter file name was made from (None for a cut, hashed name)."""
+    from urllib.parse import unquote
+
+    encoded = name.rsplit("_", 1)[0]
+    return None if "~" in encoded else unquote(encoded)
 
 
 def output_dir(config: Config) -> Path:
@@ -97,6 +124,8 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
     letter = LETTER_BY_NAME[kind]
     reg = result.register
     number = str(reg.frame["complaint_no"].iat[i] or f"(rij {reg.sheet_rows[i]})")
+    if problem := number_problem(str(reg.frame["complaint_no"].iat[i])):
+        raise LetterError(f"klacht in rij {reg.sheet_rows[i]}: {problem[1]}; {letter.noun} is niet gemaakt")
     if not np.isnat(reg.dates("anonymised")[i]):
         raise LetterError(f"klacht {number} is geanonimiseerd; er kan geen brief meer van worden gemaakt")
     expires = result.deadlines["retention_expires"].to_numpy(dtype="datetime64[D]")[i]
@@ -183,9 +212,17 @@ def write_pdf(job: LetterJob) -> int:
     if len(document.pages) > 1:
         document = html.render(stylesheets=[CSS(string=PAGE_NUMBERS)])
     job.target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = job.target.with_suffix(".pdf.tmp")
-    document.write_pdf(tmp)
-    os.replace(tmp, job.target)
+    import tempfile
+
+    # A unique temporary name in the same folder: two runs never share (or leave) one file.
+    fd, tmp_name = tempfile.mkstemp(prefix=".klachten-", suffix=".pdf.tmp", dir=job.target.parent)
+    os.close(fd)
+    try:
+        document.write_pdf(tmp_name)
+        os.replace(tmp_name, job.target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
     return len(document.pages)
 
 

@@ -134,6 +134,8 @@ class Source(ABC):
         sorted, inserted or deleted meanwhile never receive another complaint's values. The
         report describes the first plan: a retry after a lost answer finds those cells written.
         """
+        from register.locks import register_lock
+
         reports: list[WriteReport] = []
 
         def plan() -> list[CellWrite]:
@@ -141,7 +143,8 @@ class Source(ABC):
             reports.append(report)
             return cells
 
-        self.write_planned(plan)
+        with register_lock(self.config):  # held from the re-read to the write: writers never interleave
+            self.write_planned(plan)
         return reports[0]
 
     def _plan_updates(self, updates: dict[str, dict[str, Any]], guard: Guard | None) -> tuple[list[CellWrite], WriteReport]:
@@ -169,11 +172,13 @@ class Source(ABC):
                 continue
             r = found[0]
             row = grid.values[r]
-            current = {key: row[idx] if idx < len(row) else None for key, idx in positions.items()}
-            reason = guard(current) if guard else None
-            if reason:
-                report.skipped.append(f"{number} {reason}")
-                continue
+            if guard:
+                current = {key: row[idx] if idx < len(row) else None for key, idx in positions.items()}
+                if reason := guard(current):
+                    report.skipped.append(f"{number} {reason}")
+                    continue
+            else:  # only the cells to compare (a few of the row's many columns)
+                current = {key: row[positions[key]] if positions[key] < len(row) else None for key in values}
             changed = [CellWrite(r, positions[key], value) for key, value in values.items()
                        if not _same(key, current[key], value)]
             if changed:

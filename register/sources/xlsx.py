@@ -1,7 +1,9 @@
 """The local .xlsx source (the default: no Google account needed).
 
-Reading uses calamine (Rust), about ten times faster than openpyxl on large registers;
-openpyxl is only used to write, after a copy of the file is put in the backup folder.
+Reading uses calamine (Rust), about ten times faster than openpyxl on large registers, after
+checks that the file is a readable .xlsx and its used range is bounded (xlsxpackage). Writing
+cells edits only those cells in the worksheet XML (xlsxpackage.write_cells), after a copy of
+the file is put in the backup folder; every write holds the register lock.
 """
 
 from __future__ import annotations
@@ -13,6 +15,15 @@ from typing import TYPE_CHECKING, Any
 from register.errors import SourceError
 from register.sources.base import CellWrite, Grid, Source, missing_tab_message
 from register.sources.filecheck import ensure_writable, keep_mode_and_owner
+from register.sources.xlsxpackage import (
+    TEMP_PREFIX,
+    TEMP_SUFFIX,
+    check_readable,
+    check_size,
+    remove_stale_temporaries,
+    sheet_part,
+)
+from register.sources.xlsxpackage import write_cells as write_xlsx_cells
 
 if TYPE_CHECKING:
     from register.config import Config
@@ -41,8 +52,7 @@ def read_xlsx(path: Path, tab: str) -> Grid:
     """Read one tab of a local .xlsx file (cached values of formulas, not the formulas)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    if not path.exists():
-        raise SourceError(f"registerbestand '{path}' bestaat niet; controleer [register] pad")
+    check_readable(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError):
@@ -50,12 +60,24 @@ def read_xlsx(path: Path, tab: str) -> Grid:
     try:
         if tab not in workbook.sheet_names:
             raise SourceError(missing_tab_message(tab, workbook.sheet_names, str(path.name)))
+        check_size(path, tab)
         values = workbook.get_sheet_by_name(tab).to_python(skip_empty_area=False)
     except CalamineError as exc:
-        raise SourceError(f"tabblad '{tab}' in '{path}' is niet leesbaar ({exc})") from None
+        raise SourceError(f"tabblad '{tab}' in '{path}' is niet leesbaar ({dutch_reason(exc)})") from None
     finally:
         workbook.close()
     return Grid(values=values, label=f"{path.name} (tabblad {tab})")
+
+
+_LAST_READ: dict[str, Any] = {}
+
+
+def _file_key(path: Path, tab: str) -> tuple[str, str, int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (str(path.resolve()), tab, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 class XlsxSource(Source):
@@ -69,47 +91,78 @@ class XlsxSource(Source):
         self.tab = config.register.tabblad
 
     def read(self) -> Grid:
-        return read_xlsx(self.path, self.tab)
+        # The write path reads the register twice (check, then again under the lock right before
+        # writing). When the file is the very same (inode, size, modification time) the second
+        # read reuses the first; any save in between, ours or the owner's, gives a new key.
+        key = _file_key(self.path, self.tab)
+        if key is not None and _LAST_READ.get("key") == key:
+            cached: Grid = _LAST_READ["grid"]
+            return cached
+        grid = read_xlsx(self.path, self.tab)
+        if key is not None and key == _file_key(self.path, self.tab):
+            _LAST_READ.update(key=key, grid=grid)
+        return grid
 
     def write_cells(self, cells: list[CellWrite]) -> None:
-        import openpyxl
+        from register.locks import register_lock
+        from register.sheetsetup import DATE_PATTERN
 
-        ensure_writable(self.path)
-
-        workbook = openpyxl.load_workbook(self.path)
-        ws = workbook[self.tab]
-        for cell_write in cells:
-            value = cell_write.value
-            cell = ws.cell(row=cell_write.row + 1, column=cell_write.column + 1)
-            cell.value = None if value == "" else value
-            if isinstance(value, dt.date):
-                cell.number_format = "d-m-yyyy"
-        save_workbook_with_backup(workbook, self.path, self.config)
+        with register_lock(self.config):
+            check_readable(self.path)
+            ensure_writable(self.path)
+            remove_stale_temporaries(self.path.parent, self.path.name)
+            copy_before_change(self.path, self.config)
+            writes = {(c.row + 1, c.column + 1): c.value for c in cells}
+            write_xlsx_cells(self.path, self.tab, writes, DATE_PATTERN)
 
     def setup(self, today: dt.date) -> SetupReport:
-        return setup_xlsx(self.config, today)
+        from register.locks import register_lock
+
+        with register_lock(self.config):
+            return setup_xlsx(self.config, today)
 
     def keep_holidays_current(self, today: dt.date) -> str | None:
-        import openpyxl
+        import zipfile
 
+        from register.locks import register_lock
         from register.sheetsetup import HOLIDAY_TAB, closed_days, holidays_missing
+        from register.sources.xlsxsetup import replace_holiday_sheet
 
-        try:
-            workbook = openpyxl.load_workbook(self.path)
-        except (OSError, ValueError, KeyError) as exc:
-            raise SourceError(f"{self.path.name} kan niet worden geopend: {exc}") from None
-        if HOLIDAY_TAB not in workbook.sheetnames:
-            return f"geen tabblad {HOLIDAY_TAB} in {self.path.name} (niets gewijzigd; 'klachten inrichten' maakt het aan)"
-        hs = workbook[HOLIDAY_TAB]
-        listed = {v.date() if isinstance(v, dt.datetime) else v for (v,) in hs.iter_rows(min_row=2, max_col=1,
-                                                                                         values_only=True)}
-        if not holidays_missing(self.config, today, listed):
-            return None
-        days = closed_days(self.config, today)
-        write_holiday_rows(hs, days)
-        save_workbook_with_backup(workbook, self.path, self.config)
-        return f"{len(days)} sluitingsdagen in {HOLIDAY_TAB} gezet (tot en met {today.year + 3})"
+        with register_lock(self.config):
+            check_readable(self.path)
+            with zipfile.ZipFile(self.path) as zf:
+                part = sheet_part(zf, HOLIDAY_TAB)
+            if part is None:
+                return f"geen tabblad {HOLIDAY_TAB} in {self.path.name} (niets gewijzigd; 'klachten inrichten' maakt het aan)"
+            first = [row[0] if row else None for row in read_xlsx(self.path, HOLIDAY_TAB).values[1:]]
+            listed = {v.date() if isinstance(v, dt.datetime) else v for v in first if isinstance(v, dt.date)}
+            if not holidays_missing(self.config, today, listed):
+                return None
+            ensure_writable(self.path)
+            remove_stale_temporaries(self.path.parent, self.path.name)
+            days = closed_days(self.config, today)
+            copy_before_change(self.path, self.config)
+            replace_holiday_sheet(self.path, part, days)
+            return f"{len(days)} sluitingsdagen in {HOLIDAY_TAB} gezet (tot en met {today.year + 3})"
 
+
+def dutch_reason(exc: Exception) -> str:
+    """calamine's message without the Rust/Python class names ('(ZipError)', 'BadZipFile')."""
+    lowered = f"{type(exc).__name__} {exc}".lower()
+    if "password" in lowered or "encrypt" in lowered:
+        return "met een wachtwoord beveiligd"
+    if "zip" in lowered:
+        return "beschadigd zip-archief"
+    if "xml" in lowered:
+        return "onleesbare XML"
+    return "onbekend formaat"
+
+
+def copy_before_change(path: Path, config: Config) -> Path | None:
+    """Copy the current file to the backup folder (rotated with the other backups)."""
+    from register.backup import copy_before_change as copy
+
+    return copy(path, config.backups_dir(), config.nachtrun.backups_bewaren) if path.exists() else None
 
 def write_holiday_rows(hs: Any, days: list[tuple[dt.date, str]]) -> None:
     """Replace the Feestdagen sheet's rows with a header and ``days``."""
@@ -124,26 +177,26 @@ def write_holiday_rows(hs: Any, days: list[tuple[dt.date, str]]) -> None:
 
 
 def save_workbook_with_backup(workbook: Any, path: Path, config: Config) -> Path | None:
-    """Copy the current file to the backup folder, then replace it atomically."""
-    import shutil
+    """Copy the current file to the backup folder, then replace it atomically (unique temporary
+    name in the same folder; removed again if saving fails)."""
+    import os
+    import tempfile
 
     ensure_writable(path)
-    backup = None
-    if path.exists():
-        folder = config.backups_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        from register.deadlines import AMSTERDAM
-
-        stamp = dt.datetime.now(AMSTERDAM).strftime("%Y%m%d-%H%M%S-%f")
-        backup = folder / f"{path.stem}-voor-wijziging-{stamp}{path.suffix}"
-        shutil.copy2(path, backup)
     path.parent.mkdir(parents=True, exist_ok=True)
     original = path.stat() if path.exists() else None
-    tmp = path.with_name(path.stem + ".tmp" + path.suffix)
-    workbook.save(tmp)
-    if original is not None:
-        keep_mode_and_owner(original, tmp)
-    tmp.replace(path)
+    backup = copy_before_change(path, config)
+    fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}-", suffix=TEMP_SUFFIX, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        workbook.save(tmp)
+        if original is not None:
+            keep_mode_and_owner(original, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return backup
 
 
@@ -157,7 +210,10 @@ def _is_empty(ws: Any) -> bool:
 
 
 def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
-    """The setup plan carried out on a local .xlsx (after a backup copy of the file)."""
+    """The setup plan carried out on a local .xlsx (after a backup copy of the file): an
+    existing file by editing its XML parts (xlsxsetup), a new one with openpyxl."""
+    import zipfile
+
     import openpyxl
     from openpyxl.formatting.rule import FormulaRule
     from openpyxl.styles import PatternFill
@@ -180,11 +236,31 @@ def setup_xlsx(config: Config, today: dt.date) -> SetupReport:
 
     path = register_file(config)
     ensure_writable(path)
+    if path.exists():
+        from register.sources.xlsxsetup import setup_xlsx_parts
+
+        check_readable(path)
+        check_size(path, config.register.tabblad)
+        remove_stale_temporaries(path.parent, path.name)
+        with zipfile.ZipFile(path) as zf:
+            part = sheet_part(zf, config.register.tabblad)
+            plain = part is not None and zf.open(part).read(4096).find(b"<worksheet") >= 0
+        # The usual default-namespace XML; a prefixed one (x:worksheet) or a missing tab (a new
+        # workbook's Blad1 may become the register) goes through openpyxl.
+        if plain:
+            try:
+                return setup_xlsx_parts(config, path, today)
+            except (ValueError, KeyError, IndexError, zipfile.BadZipFile):  # a part cut short or malformed
+                raise SourceError(f"'{path}' is geen leesbaar .xlsx-bestand: het werkblad is beschadigd; "
+                                  f"zet een back-up terug") from None
     if not path.exists():
         workbook = openpyxl.Workbook()
         workbook.active.title = config.register.tabblad
     else:
-        workbook = openpyxl.load_workbook(path)
+        try:
+            workbook = openpyxl.load_workbook(path)
+        except Exception as exc:  # openpyxl raises anything from KeyError to ParseError
+            raise SourceError(f"'{path}' is beschadigd ({dutch_reason(exc)}); zet een back-up terug") from None
     tab = config.register.tabblad
     changes: list[str] = []
     if tab not in workbook.sheetnames:
