@@ -254,6 +254,18 @@ class Klachtbehandeling:
     contactpersoon: str = _o("str", "", "vast aanspreekpunt als dat iemand anders is")
     online_formulier: str = _o("str", "", "link naar een online klachtenformulier (optioneel)")
     regeling_gewijzigd: dt.date | None = _o("date", None, "datum waarop de klachtenregeling laatst is gewijzigd")
+    regeling_versie: str = _o("str", "1", "versienummer van de klachtenregeling (op de site, bij de ingangsdatum)")
+    regeling_ingang: dt.date | None = _o("date", None, "datum waarop deze versie van de klachtenregeling geldt; "
+                                         "leeg = de datum van regeling_gewijzigd")
+    openingstijden: str = _o("str", "", "wanneer u telefonisch of op het adres bereikbaar bent, bijv. "
+                             "'maandag tot en met vrijdag van 8.30 tot 17.00 uur'")
+    indientermijn: str = _o("str", "", "tot wanneer een klacht kan worden ingediend, bijv. 'binnen twee maanden "
+                            "nadat u het probleem ontdekte'; leeg = geen vaste termijn")
+    niet_behandeld: list[str] = _o("list", [
+        "een klacht waarover al een procedure loopt bij een geschilleninstantie of de rechter",
+        "een klacht die wij al eerder hebben behandeld, tenzij er iets nieuws is gebeurd",
+        "een verzoek om schadevergoeding dat geen klacht over onze dienst is",
+    ], "wat niet onder de klachtenregeling valt (elk een zin zonder punt)")
 
 
 @dataclass(frozen=True)
@@ -317,6 +329,8 @@ class Site:
     minimum_aantal: int = _o("int", 3, "aantallen kleiner dan dit tonen als 'minder dan N'", minimum=1)
     analyses: str = _o("path", "analyses", "map met uw eigen analysetekst per jaar (2026.md); wordt nooit overschreven")
     url: str = _o("str", "", "publiek adres van de site (voor de sitemap)")
+    demo: bool = _o("bool", False, "de site mag voorbeeldwaarden uit de meegeleverde klachten.toml publiceren "
+                    "(alleen voor een demo; ook voor de nachtrun)")
 
 
 @dataclass(frozen=True)
@@ -525,6 +539,46 @@ def resolve_secret(env_name: str, what: str, required: bool = True) -> str | Non
     if value is None and required:
         raise ConfigError(f"{what} ontbreekt: zet de omgevingsvariabele {env_name or '(geen naam ingesteld)'}")
     return value
+
+
+#: What marks a value as an example from the shipped klachten.toml: the word 'voorbeeld', the
+#: reserved '.example' domain, runs of zeros (Postbus 00000, KvK 00000000, 0000 AA) and the
+#: shipped names and numbers themselves.
+_EXAMPLE_MARKS = (re.compile(r"voorbeeld", re.IGNORECASE), re.compile(r"\.example\b", re.IGNORECASE),
+                  re.compile(r"(?<!\d)0{5,}(?!\d)"), re.compile(r"(?<!\d)0000 ?AA\b"))
+SHIPPED_EXAMPLES = frozenset({"M. de Wit", "R. Bakker", "010-123 45 67", "1234 AB"})
+
+
+def example_values(config: Config) -> list[str]:
+    """Every setting that still holds an example value of the shipped klachten.toml, as
+    '[sectie] sleutel = "waarde"' (lists and escalation bodies with their position)."""
+    found: list[str] = []
+
+    def check(where: str, value: object) -> None:
+        if isinstance(value, str) and value and (value in SHIPPED_EXAMPLES
+                                                  or any(m.search(value) for m in _EXAMPLE_MARKS)):
+            found.append(f"{where} = {json_quote(value)}")
+
+    for name in SECTIONS:
+        section = getattr(config, name)
+        for f in fields(section):
+            value = getattr(section, f.name)
+            if isinstance(value, list):
+                for n, item in enumerate(value, start=1):
+                    if isinstance(item, EscalationBody):
+                        for g in fields(item):
+                            check(f"[{name}] {f.name} {n}: {g.name}", getattr(item, g.name))
+                    else:
+                        check(f"[{name}] {f.name} {n}", item)
+            else:
+                check(f"[{name}] {f.name}", value)
+    return found
+
+
+def json_quote(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
 
 
 def describe_schema() -> str:

@@ -29,7 +29,7 @@ def text_of(html: str) -> str:
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
-    build_site(load_config(ROOT / "klachten.toml"), PEIL, site_dir=out)
+    build_site(load_config(ROOT / "klachten.toml"), PEIL, site_dir=out, demo=True)
     return out
 
 
@@ -113,7 +113,7 @@ def honest_rows():
 
 def test_figures_are_honest(make_config, tmp_path):
     cfg = make_config(rows=honest_rows())
-    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     page = text_of(read(out, "jaarverslagen/2026"))
     # Open and past due counts as not on time, and the denominator says what it counts.
     assert ("Standpunt op tijd (binnen 2 weken, of later als wij op tijd uitstel meldden) 83% (10 van de 12 "
@@ -140,7 +140,7 @@ def test_figures_are_honest(make_config, tmp_path):
 def test_no_percentile_or_rate_over_too_few(make_config, tmp_path):
     rows = honest_rows()[1:3]
     cfg = make_config(rows=rows)
-    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     page = text_of(read(out, "jaarverslagen/2025"))
     assert "Ontvangen klachten minder dan 3" in page
     assert "%" not in page.split("Samenvatting")[1].split("Behandelduur is")[0]
@@ -152,7 +152,7 @@ def test_no_percentile_or_rate_over_too_few(make_config, tmp_path):
 def test_changing_a_term_changes_the_page(make_config, tmp_path):
     cfg = make_config('[termijnen]\nbevestiging = "5 werkdagen"\nstandpunt = "10 werkdagen"\n',
                       rows=[complaint(received=dt.date(2026, 3, 2))])
-    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     page = text_of(read(out, "klachtenregeling"))
     assert "Ontvangstbevestiging binnen 5 werkdagen" in page
     assert "Ons standpunt binnen 10 werkdagen" in page
@@ -176,7 +176,7 @@ def test_no_personal_value_reaches_any_built_file(make_config, tmp_path):
                               status="afgehandeld", outcome="gegrond", category="factuur",
                               measure="Facturen worden dubbel gecontroleerd", **values))
     cfg = make_config(rows=rows)
-    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     built = [p for p in out.rglob("*") if p.is_file()]
     assert any(p.name == "search_index.json" for p in built) and any(p.name == "sitemap.xml" for p in built)
     for path in built:
@@ -199,7 +199,7 @@ def test_guard_stops_a_leaking_build(make_config, tmp_path):
     (tmp_path / "analyses").mkdir()
     (tmp_path / "analyses" / "2025.md").write_text("Mevrouw Gertrude Leksmaverdi was erg boos.", encoding="utf-8")
     with pytest.raises(SiteError) as err:
-        build_site(cfg, PEIL, site_dir=tmp_path / "out")
+        build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     assert "Privacybewaking: persoonsgegevens uit het register staan in de gebouwde site" in str(err.value)
     assert "bijvoorbeeld de kolom 'Naam' van rij 2." in str(err.value)
     assert not (tmp_path / "out").exists()
@@ -210,7 +210,7 @@ def test_owner_analysis_is_included_and_never_overwritten(make_config, tmp_path)
     analysis = tmp_path / "analyses" / "2025.md"
     analysis.parent.mkdir()
     analysis.write_text("Opvallend: de meeste klachten gingen over **planning**.", encoding="utf-8")
-    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     assert "<strong>planning</strong>" in read(out, "jaarverslagen/2025")
     assert analysis.read_text(encoding="utf-8") == "Opvallend: de meeste klachten gingen over **planning**."
 
@@ -219,9 +219,23 @@ def test_plain_mkdocs_build_strict_works(tmp_path, monkeypatch):
     import subprocess
     import sys
 
-    env = {"NO_MKDOCS_2_WARNING": "1"}
+    import yaml
+
+    env = {**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"}
+    refused = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "s")],
+                             cwd=ROOT, capture_output=True, text=True, env=env)
+    assert refused.returncode == 1  # the shipped config's example values are not published
+    assert "klachten: de configuratie bevat nog 16 voorbeeldwaarden" in refused.stderr
+    assert not (tmp_path / "s" / "index.html").exists()
+    # The plugin option demo: true (what `klachten site --demo` passes) builds the demo.
+    settings = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    settings["plugins"] = [{"klachten": {"demo": True, "config": str(ROOT / "klachten.toml")}} if p == "klachten"
+                           else p for p in settings["plugins"]]
+    settings["docs_dir"] = str(ROOT / settings.get("docs_dir", "docs"))
+    settings["theme"]["custom_dir"] = str(ROOT / settings["theme"]["custom_dir"])
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "s")],
-                            cwd=ROOT, capture_output=True, text=True, env={**__import__("os").environ, **env})
+                            cwd=tmp_path, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "s" / "klachtenregeling" / "index.html").exists()
 
@@ -231,7 +245,7 @@ def test_escalations_are_published_by_kind_only(make_config, tmp_path):
             for n, text in enumerate(["Geschillencommissie Installatie", "kantonrechter Utrecht",
                                       "advocaat mr. Geheimhouder", "geschillencommissie"])]
     cfg = make_config("[site]\nminimum_aantal = 1\n", rows=rows)
-    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     page = text_of(read(out, "jaarverslagen/2025"))
     assert "geschilleninstantie 2" in page and "rechter 1" in page and "anders 1" in page
     assert "Geheimhouder" not in page and "Utrecht" not in page
@@ -250,6 +264,6 @@ def test_owner_pages_in_site_dir_join_the_navigation(make_config, tmp_path, monk
     (tmp_path / "mkdocs.yml").write_text(yml, encoding="utf-8")
     monkeypatch.setattr(site_module, "MKDOCS_YML", tmp_path / "mkdocs.yml")
     cfg = make_config(rows=[complaint(received=dt.date(2026, 3, 2))])
-    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     home = read(out, "index.html")
     assert 'href="over-ons/"' in home and "Over ons" in text_of(read(out, "over-ons"))

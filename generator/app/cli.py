@@ -155,6 +155,20 @@ def handle_errors(fn):
 
 
 
+def warn_examples(cfg) -> list[str]:
+    """Print every example value of the shipped klachten.toml still in the config (stderr)."""
+    from register.config import example_values
+    from register.plural import count
+
+    examples = example_values(cfg)
+    if examples:
+        typer.echo(f"Let op: {count(len(examples), 'voorbeeldwaarde', 'voorbeeldwaarden')} uit de meegeleverde "
+                   "klachten.toml nog in gebruik; vervang ze door uw eigen gegevens:", err=True)
+        for line in examples:
+            typer.echo(f"  {line}", err=True)
+    return examples
+
+
 def parse_peildatum(value: str | None) -> dt.date:
     from register.dates import parse_iso_date
     from register.deadlines import today_amsterdam
@@ -299,6 +313,7 @@ def formulier(
 @handle_errors
 def site(
     serve: Annotated[bool, typer.Option("--serve", help="Niet bouwen maar lokaal tonen op http://127.0.0.1:8000 (ververst bij wijzigingen).")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help="Ook bouwen als de voorbeeldwaarden uit de meegeleverde klachten.toml er nog in staan (alleen voor een demo).")] = False,
     peildatum: PeildatumOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -306,17 +321,20 @@ def site(
 
     Alleen totalen en uw eigen teksten komen op de site; staat er toch een persoonsgegeven uit
     het register in een gebouwd bestand, dan stopt de bouw en wordt de uitvoer verwijderd.
+    Staan er nog voorbeeldwaarden in de configuratie (Voorbeeld, Postbus 00000, .example), dan
+    bouwt de site alleen met --demo.
     """
     from generator.site.build import build_site, serve_site
 
     cfg = load(config)
     day = parse_peildatum(peildatum) if peildatum else None
+    warn_examples(cfg)
     if serve:
         typer.echo("De website wordt gebouwd en is straks te zien op http://127.0.0.1:8000/ "
                    "(ververst bij elke wijziging); stoppen met Ctrl+C.")
-        serve_site(cfg, day)
+        serve_site(cfg, day, demo=demo)
         return
-    target, seconds = build_site(cfg, day)
+    target, seconds = build_site(cfg, day, demo=demo)
     typer.echo(f"Website gebouwd in {target} ({seconds:.1f} s).")
 
 
@@ -564,7 +582,8 @@ def config_cmd(config: ConfigOption = None) -> None:
     """Controleer het configuratiebestand en toon de termijnen die de tool bewaakt."""
     cfg = load(config)
     t = cfg.termijnen
-    typer.echo(f"Configuratie in orde: {cfg.path}")
+    examples = warn_examples(cfg)
+    typer.echo(f"Configuratie {'gelezen, maar nog niet klaar' if examples else 'in orde'}: {cfg.path}")
     typer.echo(f"  ontvangstbevestiging binnen {t.bevestiging}")
     typer.echo(f"  standpunt binnen {t.standpunt} (uitstel tot maximaal {t.uitstel_maximaal} extra)")
     typer.echo(f"  waarschuwen {t.waarschuwing_werkdagen} werkdagen vooraf; bewaartermijn {cfg.bewaren.termijn}")

@@ -36,6 +36,7 @@ log = logging.getLogger("mkdocs.plugins.klachten")
 class KlachtenPluginConfig(MkConfig):
     config = config_options.Optional(config_options.Type(str))  # path to klachten.toml
     peildatum = config_options.Optional(config_options.Type(str))  # JJJJ-MM-DD; default today
+    demo = config_options.Type(bool, default=False)  # may publish the shipped example values
 
 
 class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
@@ -47,10 +48,12 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
         self.result: CheckResult | None = None
         self.reports: Any = None  # generator.site.jaarverslag.Reports, made in on_config
         self._provided = False
+        self.demo = False
 
-    def provide(self, kconfig: Config, result: CheckResult) -> None:
-        """Build from this config and check result (``result.peildatum`` is the reference date)."""
-        self.kconfig, self.result, self._provided = kconfig, result, True
+    def provide(self, kconfig: Config, result: CheckResult, demo: bool = False) -> None:
+        """Build from this config and check result (``result.peildatum`` is the reference date);
+        ``demo``: publish even when example values of the shipped klachten.toml are in place."""
+        self.kconfig, self.result, self._provided, self.demo = kconfig, result, True, demo
 
     def _load(self, mkdocs_config: MkDocsConfig) -> None:
         from register.check import check_register
@@ -71,6 +74,7 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
             if not self._provided:
                 self._load(config)
             assert self.kconfig is not None and self.result is not None
+            refuse_examples(self.kconfig, self.demo or self.config.demo)
             from generator.site.jaarverslag import build_reports
 
             self.reports = build_reports(self.result, self.kconfig)
@@ -171,6 +175,19 @@ def own_words(kcfg) -> frozenset[str]:
     except (ImportError, OSError):
         pass
     return common_words(texts)
+
+
+def refuse_examples(kcfg: Config, demo: bool) -> None:
+    """Stop the build when the config still holds example values, unless this is a demo
+    (``klachten site --demo``, [site] demo = true, or the plugin option ``demo: true``)."""
+    from register.config import example_values
+    from register.errors import SiteError
+
+    examples = example_values(kcfg)
+    if examples and not (demo or kcfg.site.demo):
+        raise SiteError(f"de configuratie bevat nog {len(examples)} voorbeeldwaarden (zoals {examples[0]}); "
+                        "vul uw eigen gegevens in (klachten config toont ze alle), of bouw een demo met "
+                        "klachten site --demo")
 
 
 def navigation(reports, files: Files) -> list:
