@@ -86,6 +86,8 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
         # The theme prints both unescaped (in <title>, attributes, the footer): HTML-escape them.
         config.site_name = html.escape(f"Klachten | {kcfg.organisatie.naam}")
         config.copyright = html.escape(kcfg.organisatie.naam)
+        # Pages without their own description (the 404 page) get this one.
+        config.site_description = html.escape(page_description(kcfg, "404.md", None))
         if kcfg.site.url:
             config.site_url = kcfg.site.url
         return config
@@ -105,6 +107,13 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
             files.append(File.generated(config, path, content=content))
         config.nav = navigation(self.reports, files)  # read by mkdocs right after this event
         return files
+
+    def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        """Every page gets a meta description (mkdocs-material prints page.meta.description),
+        HTML-escaped here because the theme prints it unescaped."""
+        if self.kconfig is not None and not page.meta.get("description"):
+            page.meta["description"] = html.escape(page_description(self.kconfig, page.file.src_uri, page.title))
+        return markdown
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         import shutil
@@ -205,6 +214,50 @@ def navigation(reports, files: Files) -> list:
     return nav + sorted(own)
 
 
+def page_description(kcfg, src_uri: str, title: str | None) -> str:
+    """The meta description of a page: what it offers a visitor, in one sentence."""
+    org, t = kcfg.organisatie.naam, kcfg.termijnen
+    fixed = {
+        "index.md": f"Een klacht over {org}? Zo dient u die gratis in, zo snel krijgt u antwoord, "
+                    "en hier kunt u terecht als u het niet met ons eens bent.",
+        "klacht-indienen.md": f"Zo dient u een klacht in bij {org}: per e-mail, telefoon, brief of formulier. "
+                              f"Gratis, en binnen {t.standpunt} antwoord.",
+        "klachtenregeling.md": f"De klachtenregeling van {org}: termijnen, wie uw klacht behandelt, "
+                               "wat u kunt doen als u het niet eens bent, en wat wij met uw gegevens doen.",
+        "jaarverslagen/index.md": f"De jaarverslagen over klachten bij {org}: aantallen, termijnen en wat wij leerden.",
+        "404.md": f"Deze pagina bestaat niet (meer) op de klachtensite van {org}; kijk op Home of Klacht indienen.",
+    }
+    if src_uri in fixed:
+        return fixed[src_uri]
+    year = src_uri.removeprefix("jaarverslagen/").removesuffix(".md")
+    if src_uri.startswith("jaarverslagen/") and year.isdigit():
+        return (f"Klachten bij {org} in {year}: hoeveel, waarover, hoe snel wij antwoordden "
+                "en wat wij ervan leerden. Alleen totalen.")
+    return f"{title or 'Klachten'}: {org}"
+
+
+def contact(kcfg) -> dict:
+    """Whom a visitor contacts: the contact person (or the one responsible), with the role,
+    e-mail address, phone number and opening hours from the config."""
+    kb, org = kcfg.klachtbehandeling, kcfg.organisatie
+    responsible = kb.klachtverantwoordelijke
+    person = kb.contactpersoon or responsible
+    return {
+        "naam": person, "functie": "" if kb.contactpersoon else kb.functie,
+        "verantwoordelijke": responsible if kb.contactpersoon else "", "verantwoordelijke_functie": kb.functie,
+        "email": kb.email or org.email, "telefoon": kb.telefoon or org.telefoon, "openingstijden": kb.openingstijden,
+    }
+
+
+def longest_duration(t) -> str:
+    """The longest a complaint can take: the decision term plus the longest extension, in words."""
+    from register.config import Term
+
+    if t.standpunt.unit == t.uitstel_maximaal.unit:
+        return Term(t.standpunt.amount + t.uitstel_maximaal.amount, t.standpunt.unit).in_words
+    return f"{t.standpunt.in_words} plus {t.uitstel_maximaal.in_words}"
+
+
 def page_context(kcfg) -> dict:
     from generator.site.jaarverslag import P90_MINIMUM, getal
 
@@ -212,8 +265,14 @@ def page_context(kcfg) -> dict:
     changed = kcfg.klachtbehandeling.regeling_gewijzigd
     from generator.templating import datum_nl
 
+    kb, t = kcfg.klachtbehandeling, kcfg.termijnen
+    effective = kb.regeling_ingang or changed
     return {
         "org": kcfg.organisatie, "kb": kcfg.klachtbehandeling, "t": kcfg.termijnen,
+        "contact": contact(kcfg), "langste_duur": longest_duration(t),
+        "ingang": datum_nl(effective) if effective else "",
+        "backups_dagen": kcfg.nachtrun.backups_bewaren,
+        "ap_url": "https://www.autoriteitpersoonsgegevens.nl/",
         "bewaartermijn": str(kcfg.bewaren.termijn), "escalatie": kcfg.escalatie.mogelijkheden,
         "extra_sluitingsdagen": bool(kcfg.kalender.extra_sluitingsdagen or kcfg.kalender.vrijdag_na_hemelvaart),
         "gewijzigd": datum_nl(changed) if changed else "(datum niet ingevuld)",
