@@ -350,3 +350,23 @@ def test_guard_remembers_anonymised_complaints(make_config, tmp_path):
     out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     assert "Excuses aangeboden aan Johanna Verbeek-Smit" in (out / "jaarverslagen" / "2024" / "index.html").read_text()
     assert REMEMBERED == "een geanonimiseerde klacht"
+
+
+def test_the_guard_skips_only_files_it_found_clean_under_the_same_register(tmp_path):
+    """A warm rebuild scans only what changed: an unchanged file is skipped, a changed file or a
+    changed register (another fingerprint) is scanned again."""
+    from generator.site.plugin import CheckedFiles
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.html").write_text("<p>Jaarverslag</p>", encoding="utf-8")
+    (site / "b.html").write_text("<p>Klachtenregeling</p>", encoding="utf-8")
+    values = {"name": (["Johanna Verbeek"], [2])}
+    checked = CheckedFiles(tmp_path / "cache", values, frozenset(), None)
+    assert checked.unchanged(site, frozenset()) == frozenset()
+    checked.remember(site, frozenset())
+    assert checked.unchanged(site, frozenset()) == {"a.html", "b.html"}
+    (site / "b.html").write_text("<p>Johanna Verbeek</p>", encoding="utf-8")
+    assert CheckedFiles(tmp_path / "cache", values, frozenset(), None).unchanged(site, frozenset()) == {"a.html"}
+    other = CheckedFiles(tmp_path / "cache", {"name": (["Kees Anders"], [2])}, frozenset(), None)
+    assert other.unchanged(site, frozenset()) == frozenset()

@@ -137,9 +137,11 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
                         f"({', '.join(reports[:5])}); de site is niet gepubliceerd. Verwijder het bestand "
                         f"uit {Path(config.docs_dir).name}/: het rapport hoort alleen in de privémap.")
         allowed = own_words(self.kconfig)
+        values, kept = personal_values(self.result.register), remembered(self.kconfig.private_dir())
+        packaged = package_copies(site_dir, config.theme.dirs)
+        checked = CheckedFiles(self.kconfig.cache_dir(), values, allowed, kept)
         try:
-            leaks = find_leaks(site_dir, personal_values(self.result.register), allowed,
-                               remembered(self.kconfig.private_dir()), package_copies(site_dir, config.theme.dirs))
+            leaks = find_leaks(site_dir, values, allowed, kept, packaged | checked.unchanged(site_dir, packaged))
         except Unreadable as exc:
             shutil.rmtree(site_dir, ignore_errors=True)  # never leave an unchecked site behind
             raise Abort(f"Privacybewaking: {exc}; de site is niet gepubliceerd. Verwijder het bestand uit "
@@ -156,8 +158,61 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
                 f"bijvoorbeeld {where}. "
                 f"De site is niet gepubliceerd: verwijder de gegevens uit het sjabloon, de analysetekst "
                 f"of het bestand.")
+        checked.remember(site_dir, packaged)
         log.info("klachten: privacybewaking in orde (%d bestanden gecontroleerd)",
                  sum(1 for _ in site_dir.rglob("*")))
+
+
+class CheckedFiles:
+    """Built files the privacy guard already found clean, by content hash, for one set of
+    personal values, own words and remembered hashes (their fingerprint): a warm rebuild scans
+    only what changed. Sound because the guard's verdict on a file depends only on that file's
+    text and on those three (generator.site.privacy.find_leaks). The cache file holds hashes only.
+    """
+
+    VERSION = 1
+
+    def __init__(self, cache: Path, values: dict, allowed: frozenset[str],
+                 kept: tuple[bytes, frozenset[str]] | None) -> None:
+        import hashlib
+
+        digest = hashlib.sha256(repr(self.VERSION).encode())
+        for column in sorted(values):
+            texts, rows = values[column]
+            digest.update(repr((column, list(texts), list(rows))).encode())
+        digest.update("\n".join(sorted(allowed)).encode())
+        if kept is not None:
+            digest.update(kept[0] + "\n".join(sorted(kept[1])).encode())
+        self.fingerprint = digest.hexdigest()
+        self.path = cache / "privacybewaking.json"
+
+    def _hashes(self, site_dir: Path, skip: frozenset[str]) -> dict[str, str]:
+        import hashlib
+
+        return {path.relative_to(site_dir).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+                for path in site_dir.rglob("*")
+                if path.is_file() and path.relative_to(site_dir).as_posix() not in skip}
+
+    def unchanged(self, site_dir: Path, skip: frozenset[str]) -> frozenset[str]:
+        """Files whose exact content was found clean before, under the same fingerprint."""
+        import json
+
+        try:
+            saved = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return frozenset()
+        if not isinstance(saved, dict) or saved.get("fingerprint") != self.fingerprint:
+            return frozenset()
+        clean = set(saved.get("clean", []))
+        return frozenset(rel for rel, h in self._hashes(site_dir, skip).items() if h in clean)
+
+    def remember(self, site_dir: Path, skip: frozenset[str]) -> None:
+        import json
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps({"fingerprint": self.fingerprint,
+                                         "clean": sorted(set(self._hashes(site_dir, skip).values()))}),
+                             encoding="utf-8")
 
 def own_words(kcfg) -> frozenset[str]:
     """Normalised words we publish ourselves: the config's names and lists, our templates, the
