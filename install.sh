@@ -120,6 +120,7 @@ plan_packages() {
   done
   if [ "$TESTS" = 1 ]; then
     command -v chromium >/dev/null 2>&1 || installed chromium || OPTIONAL+=(chromium)
+    command -v pdftotext >/dev/null 2>&1 || OPTIONAL+=(poppler-utils)   # letter layout tests (pdftotext -bbox)
     command -v node >/dev/null 2>&1 || OPTIONAL+=(nodejs)
     command -v npm >/dev/null 2>&1 || OPTIONAL+=(npm)
     command -v shellcheck >/dev/null 2>&1 || OPTIONAL+=(shellcheck)

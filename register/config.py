@@ -251,7 +251,11 @@ class Klachtbehandeling:
     functie: str = _o("str", "directie", "functie van de klachtverantwoordelijke")
     email: str = _o("email", "", "e-mailadres van de klachtverantwoordelijke (ook ontvanger van de dagmail)")
     telefoon: str = _o("str", "", "telefoonnummer voor klachten")
-    contactpersoon: str = _o("str", "", "vast aanspreekpunt als dat iemand anders is")
+    contactpersoon: str = _o("str", "", "vast aanspreekpunt voor klagers als dat iemand anders is dan de "
+                             "klachtverantwoordelijke; brieven noemen alleen deze persoon")
+    contactpersoon_email: str = _o("email", "", "e-mailadres van de contactpersoon (leeg = [organisatie] email)")
+    contactpersoon_telefoon: str = _o("str", "", "telefoonnummer van de contactpersoon (leeg = [organisatie] telefoon)")
+    contactpersoon_functie: str = _o("str", "klachtbehandeling", "functie van de contactpersoon, onder de brieven")
     online_formulier: str = _o("str", "", "link naar een online klachtenformulier (optioneel)")
     regeling_gewijzigd: dt.date | None = _o("date", None, "datum waarop de klachtenregeling laatst is gewijzigd")
     regeling_versie: str = _o("str", "1", "versienummer van de klachtenregeling (op de site, bij de ingangsdatum)")
@@ -320,7 +324,19 @@ class Escalatie:
 class Brieven:
     map: str = _o("path", "private/brieven", "map voor brieven (persoonsgegevens: buiten site/ en niet in git)")
     sjablonen: str = _o("path", "mijn-sjablonen", "map met eigen sjablonen die voorgaan op de standaardsjablonen")
-    ondertekenaar: str = _o("str", "", "naam onder de brieven; leeg = de klachtverantwoordelijke")
+    ondertekenaar: str = _o("str", "", "naam onder de brieven; leeg = de contactpersoon (of de klachtverantwoordelijke)")
+    aanhef_neutraal: str = _o("choice", "geachte", "aanhef als de kolom Aanhef leeg is: 'geachte' (Geachte Marieke "
+                              "Nepstra) of 'beste' (Beste Marieke Nepstra)", choices=("geachte", "beste"))
+    standpunt_recent_dagen: int = _o("int", 14, "`brieven` maakt een standpuntbrief alleen als de Datum standpunt "
+                                     "hooguit zoveel kalenderdagen voor de peildatum ligt (nooit de geschiedenis)",
+                                     minimum=0)
+    # Window envelope. Default: DL/C5-6 window envelope 'venster links' (DIN 680 window 90 x 45 mm,
+    # 20 mm from the left, 15 mm from the bottom of the 110 mm envelope) for an A4 sheet folded
+    # in three per DIN 5008 (address field from 45 mm below the top edge).
+    venster_links_mm: int = _o("int", 20, "venster van de envelop: afstand tot de linkerrand van het papier (mm)", minimum=0)
+    venster_boven_mm: int = _o("int", 45, "venster van de envelop: afstand tot de bovenrand van het papier (mm)", minimum=0)
+    venster_breedte_mm: int = _o("int", 90, "breedte van het venster (mm)", minimum=20)
+    venster_hoogte_mm: int = _o("int", 45, "hoogte van het venster (mm)", minimum=15)
 
 
 @dataclass(frozen=True)
@@ -364,6 +380,8 @@ class Nachtrun:
                               "anonimiseren nog in een back-up", minimum=1)
     site_bouwen: bool = _o("bool", False, "na de mail ook de website opnieuw bouwen")
     deadlines_schrijven: bool = _o("bool", False, "de berekende termijnen terugschrijven in de kolommen van de tool")
+    bevestigingen_versturen: bool = _o("bool", False, "ontvangstbevestigingen die nodig zijn zelf per e-mail versturen "
+                                       "en vastleggen (zoals `klachten brieven --verstuur`, alleen bevestigingen)")
 
 
 @dataclass(frozen=True)
@@ -407,6 +425,14 @@ class Config:
 
     def outbox_dir(self) -> Path:
         return self.private_dir() / "postvak-uit"
+
+    def letters_outbox_dir(self) -> Path:
+        """Letters being mailed (.eml), kept until the server accepted them."""
+        return self.private_dir() / "brieven-uit"
+
+    def letters_log(self) -> Path:
+        """The sent log of letters: which letter went to which complaint, when and how."""
+        return self.private_dir() / "brieven-verzonden.json"
 
     def state_file(self) -> Path:
         """What the nightly run has delivered, per day."""
@@ -546,7 +572,7 @@ def resolve_secret(env_name: str, what: str, required: bool = True) -> str | Non
 #: shipped names and numbers themselves.
 _EXAMPLE_MARKS = (re.compile(r"voorbeeld", re.IGNORECASE), re.compile(r"\.example\b", re.IGNORECASE),
                   re.compile(r"(?<!\d)0{5,}(?!\d)"), re.compile(r"(?<!\d)0000 ?AA\b"))
-SHIPPED_EXAMPLES = frozenset({"M. de Wit", "R. Bakker", "010-123 45 67", "1234 AB"})
+SHIPPED_EXAMPLES = frozenset({"M. de Wit", "R. Bakker", "010-123 45 67", "010-123 45 68", "1234 AB"})
 
 
 def example_values(config: Config) -> list[str]:

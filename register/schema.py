@@ -32,6 +32,7 @@ STATUSES = ("nieuw", "in behandeling", "afgehandeld")
 OUTCOMES = ("gegrond", "deels gegrond", "ongegrond", "ingetrokken")
 SATISFACTION = ("ja", "nee", "onbekend")
 METHODS = ("gesprek", "telefonisch", "schriftelijk", "e-mail")
+SALUTATIONS = ("mevrouw", "heer")
 CLOSED = "afgehandeld"
 
 #: The NVKL urgency list, 1 = most urgent. Short labels in our own words.
@@ -84,6 +85,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("follow_up", "Opvolgen op", False, "date",
            "dag waarop de klacht weer aandacht vraagt (wachten op de klant of een reparatie); "
            "de termijnen lopen gewoon door"),
+    # Appended, not inserted: existing registers gain them after their last column.
+    Column("salutation", "Aanhef", False, "enum", "mevrouw of heer (voor 'Geachte mevrouw Nepstra'); leeg = "
+           "neutrale aanhef uit de configuratie", choices=SALUTATIONS),
+    Column("taken_by", "Aangenomen door", False, "text", "medewerker die de klacht aannam (telefoon, balie)"),
 )
 
 #: Columns that belong to the tool: written by `klachten controleer --schrijf`, never by hand.
@@ -110,6 +115,7 @@ ALIASES = {
                "gesloten": "afgehandeld", "afgerond": "afgehandeld", "nieuwe": "nieuw"},
     "outcome": {"gedeeltelijkgegrond": "deels gegrond", "deelsgegrond": "deels gegrond",
                 "teruggetrokken": "ingetrokken", "nietgegrond": "ongegrond"},
+    "salutation": {"mw": "mevrouw", "mevr": "mevrouw", "dhr": "heer", "de heer": "heer", "meneer": "heer"},
     "satisfied": {"j": "ja", "n": "nee", "?": "onbekend", "weetniet": "onbekend"},
     "method": {"telefoon": "telefonisch", "brief": "schriftelijk", "email": "e-mail", "mail": "e-mail",
                "mondeling": "gesprek", "persoonlijk": "gesprek"},

@@ -18,7 +18,7 @@ def test_demo_register_passes_with_warnings_and_flags():
     assert result.exit_code == 0, result.output
     assert "64 klachten gelezen uit demo-register.xlsx (tabblad Register), peildatum 21 november 2026." \
         in " ".join(result.output.split())
-    assert "0 fouten, 4 waarschuwingen, 16 signalen." in result.output
+    assert "0 fouten, 4 waarschuwingen, 18 signalen." in result.output
 
 
 def test_json_contract(make_config):

@@ -23,6 +23,8 @@ SHIPPED = [
     '[klachtbehandeling] email = "m.dewit@voorbeeld.example"',
     '[klachtbehandeling] telefoon = "010-123 45 67"',
     '[klachtbehandeling] contactpersoon = "R. Bakker"',
+    '[klachtbehandeling] contactpersoon_email = "r.bakker@voorbeeld.example"',
+    '[klachtbehandeling] contactpersoon_telefoon = "010-123 45 68"',
     '[escalatie] mogelijkheden 1: naam = "Geschillencommissie (voorbeeld)"',
     '[escalatie] mogelijkheden 1: adres = "Postbus 00000, 0000 AA Voorbeeldstad"',
     '[escalatie] mogelijkheden 1: website = "https://www.geschillencommissie.example"',
@@ -64,7 +66,7 @@ def test_config_command_names_them(tmp_path):
     assert result.exit_code == 0
     assert result.stdout.startswith("Configuratie gelezen, maar nog niet klaar: ")
     lines = result.stderr.splitlines()
-    assert lines[0] == ("Let op: 16 voorbeeldwaarden uit de meegeleverde klachten.toml nog in gebruik; "
+    assert lines[0] == ("Let op: 18 voorbeeldwaarden uit de meegeleverde klachten.toml nog in gebruik; "
                         "vervang ze door uw eigen gegevens:")
     assert lines[1:] == [f"  {line}" for line in SHIPPED]
 
@@ -73,13 +75,13 @@ def test_site_refuses_examples_without_demo(tmp_path):
     cfg = demo_folder(tmp_path)
     refused = runner.invoke(app, ["site", "--peildatum", "2026-11-21", "--config", str(cfg)])
     assert refused.exit_code == 1
-    assert refused.stderr.splitlines()[-1] == ("Fout: de configuratie bevat nog 16 voorbeeldwaarden (zoals "
+    assert refused.stderr.splitlines()[-1] == ("Fout: de configuratie bevat nog 18 voorbeeldwaarden (zoals "
             '[organisatie] naam = "Installatiebedrijf Voorbeeld B.V."); vul uw eigen gegevens in (klachten config '
             "toont ze alle), of bouw een demo met klachten site --demo")
     assert not (tmp_path / "public").exists()
     demo = runner.invoke(app, ["site", "--demo", "--peildatum", "2026-11-21", "--config", str(cfg)])
     assert demo.exit_code == 0, demo.output
-    assert "Let op: 16 voorbeeldwaarden" in demo.stderr
+    assert "Let op: 18 voorbeeldwaarden" in demo.stderr
     assert (tmp_path / "public" / "index.html").is_file()
 
 

@@ -135,7 +135,7 @@ def test_user_without_sudo_is_told_what_to_install(tmp_path, sudo):
     machine = Machine(tmp_path, sudo=sudo, ensurepip=False)
     result = machine.run("--test")
     assert result.returncode == 1
-    packages = f"python{PY_MINOR}-venv {PDF_PACKAGES} chromium nodejs npm shellcheck systemd"
+    packages = f"python{PY_MINOR}-venv {PDF_PACKAGES} chromium poppler-utils nodejs npm shellcheck systemd"
     assert result.stderr.splitlines() == [
         f"Let op: ontbrekende systeempakketten: {packages}; zonder root of sudo zonder wachtwoord installeert dit "
         f"script ze niet, vraag de beheerder: sudo apt-get install {packages}",
@@ -168,7 +168,7 @@ def test_check_only_changes_nothing(tmp_path):
     result = machine.run("--controleer", "--test")
     assert result.returncode == 0, result.stderr
     assert (f"Systeempakketten: zou met apt-get installeren (root): python{PY_MINOR}-venv {PDF_PACKAGES} "
-            "chromium nodejs npm shellcheck systemd") in result.stdout
+            "chromium poppler-utils nodejs npm shellcheck systemd") in result.stdout
     assert machine.apt_calls() == []
 
 

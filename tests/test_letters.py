@@ -47,13 +47,13 @@ def test_ontvangstbevestiging_states_the_engine_dates(letters_config, tmp_path):
     pdf = tmp_path / "private" / "brieven" / "K2026-014_ontvangstbevestiging.pdf"
     text = flat(pdf_text(pdf))
     assert "Teststad, 14 april 2026" in text
-    assert "Geachte Henk de Klager," in text
+    assert "Geachte Henk de Klager," in text  # no Aanhef: the neutral form
     assert "Klaagweg 3" in text and "1234 XY Mopperdam" in text
     assert "Op 13 april 2026 hebben wij uw klacht ontvangen" in text
     assert "uiterlijk op 28 april 2026 een gemotiveerd antwoord" in text  # across Koningsdag
     assert "binnen twee weken na ontvangst" in text
-    assert "behandeld door S. Jansen" in text
-    assert "T. Tester" in text and "010-0000001" in text
+    assert "S. Jansen" not in text  # one person per letter: the contact person, who also signs
+    assert "Uw aanspreekpunt is T. Tester, telefoon 010-0000001 of e-mail t.tester@testbedrijf.example." in text
     meta = PdfReader(pdf).metadata
     assert meta.title == "Ontvangstbevestiging klacht K2026-014"
     assert meta.author == "Testbedrijf B.V."
@@ -96,9 +96,9 @@ def test_late_uitstelbericht_is_made_with_a_warning(make_config, tmp_path):
 
 
 def test_standpunt_letter(letters_config, tmp_path):
-    assert run(letters_config, "brief", "K2026-016", "standpunt").exit_code == 0
+    assert run(letters_config, "brief", "K2026-016", "standpunt", "--peildatum", "2026-03-13").exit_code == 0
     text = flat(pdf_text(tmp_path / "private" / "brieven" / "K2026-016_standpunt.pdf"))
-    assert "Teststad, 12 maart 2026" in text
+    assert "Teststad, 13 maart 2026" in text  # the day it is made, not the register's Datum standpunt
     assert "Wij vinden uw klacht deels gegrond." in text
     for part in ("Werkbon bekeken", "De monteur was te laat, de rekening klopte wel.", "Nieuwe afspraak gemaakt",
                  "Voorrijkosten terugbetaald", "Planning belt voortaan vooraf.",
@@ -150,13 +150,16 @@ def test_long_letters_get_page_numbers(make_config, tmp_path):
 
 def test_brieven_renders_what_is_due_and_keeps_existing(make_config, tmp_path):
     rows = [complaint(complaint_no=f"K{i}", received=dt.date(2026, 4, 1)) for i in range(4)]
-    rows.append(complaint(complaint_no="K-closed", received=dt.date(2026, 3, 2), acknowledged=dt.date(2026, 3, 3),
-                          decided=dt.date(2026, 3, 9), status="afgehandeld", outcome="ongegrond",
-                          motivation="Afspraak is nagekomen."))
+    rows.append(complaint(complaint_no="K-closed", received=dt.date(2026, 3, 25), acknowledged=dt.date(2026, 3, 26),
+                          decided=dt.date(2026, 3, 30), status="afgehandeld", outcome="ongegrond",
+                          motivation="Afspraak is nagekomen."))  # 14 days before the peildatum: still due
+    rows.append(complaint(complaint_no="K-history", received=dt.date(2026, 3, 2), acknowledged=dt.date(2026, 3, 3),
+                          decided=dt.date(2026, 3, 29), status="afgehandeld", outcome="ongegrond",
+                          motivation="Afspraak is nagekomen."))  # 15 days: history, never made again
     rows.append(complaint(complaint_no="K-ext", received=dt.date(2026, 4, 1), acknowledged=dt.date(2026, 4, 2),
                           extension_reason="Wachten op fabrikant"))
     rows.append(complaint(complaint_no="K-nomotive", received=dt.date(2026, 3, 2), acknowledged=dt.date(2026, 3, 3),
-                          decided=dt.date(2026, 3, 9), status="afgehandeld", outcome="gegrond"))
+                          decided=dt.date(2026, 4, 9), status="afgehandeld", outcome="gegrond"))
     cfg = make_config(rows=rows)
     # 13 April 2026: K-ext's term (15 April) ends within 2 working days -> uitstelbericht nodig
     result = run(cfg, "brieven", "--peildatum", "2026-04-13", "--processen", "2")
@@ -182,5 +185,6 @@ def test_blank_form(config, tmp_path):
     assert len(reader.pages) == 1
     text = flat(reader.pages[0].extract_text())
     for label in ("Klachtenformulier", "Klachtnummer", "Datum ontvangst", "Naam", "Omschrijving van de klacht",
+                  "Aangenomen door",
                   "webformulier", "gedrag medewerker", "Behandelaar", "binnen zeven werkdagen"):
         assert label in text, label

@@ -31,9 +31,9 @@ def retention_config(make_config):
                   email="johanna@verbeek.example", address="Klaagweg 3", acknowledged=dt.date(2025, 2, 25),
                   decided=dt.date(2025, 3, 3), **CLOSED),
         # the same person again, still kept
-        complaint(complaint_no="K2026-010", received=dt.date(2026, 10, 1), name="Johanna Verbeek",
-                  email="johanna@verbeek.example", acknowledged=dt.date(2026, 10, 2),
-                  decided=dt.date(2026, 10, 9), **CLOSED),
+        complaint(complaint_no="K2026-010", received=dt.date(2026, 11, 10), name="Johanna Verbeek",
+                  email="johanna@verbeek.example", acknowledged=dt.date(2026, 11, 11),
+                  decided=dt.date(2026, 11, 19), **CLOSED),
         complaint(complaint_no="K2026-011", received=dt.date(2026, 10, 5), name="Kees Anders",
                   email="kees@anders.example"),
     ]

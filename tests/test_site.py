@@ -45,7 +45,8 @@ def test_pages_exist(demo_site):
     from pypdf import PdfReader
 
     form = " ".join(PdfReader(demo_site / "klachtenformulier.pdf").pages[0].extract_text().split())
-    assert "Vul dit formulier in en stuur het naar Installatiebedrijf Voorbeeld B.V." in form
+    assert "Vul dit formulier in (op de computer of met de hand) en stuur het naar Installatiebedrijf Voorbeeld B.V." in form
+    assert "Klachtnummer" not in form and "Urgentie" not in form  # only what a complainant knows
     assert "Uw gegevens" in form and "dezelfde dag aan" not in form
     assert (demo_site / "search" / "search_index.json").exists()
     home = text_of(read(demo_site, "index.html"))
@@ -225,7 +226,7 @@ def test_plain_mkdocs_build_strict_works(tmp_path, monkeypatch):
     refused = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "s")],
                              cwd=ROOT, capture_output=True, text=True, env=env)
     assert refused.returncode == 1  # the shipped config's example values are not published
-    assert "klachten: de configuratie bevat nog 16 voorbeeldwaarden" in refused.stderr
+    assert "klachten: de configuratie bevat nog 18 voorbeeldwaarden" in refused.stderr
     assert not (tmp_path / "s" / "index.html").exists()
     # The plugin option demo: true (what `klachten site --demo` passes) builds the demo.
     settings = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))

@@ -224,16 +224,21 @@ def controleer(
     raise typer.Exit(EXIT_FINDINGS if result.has_errors else EXIT_OK)
 
 
-@app.command(options_metavar="[OPTIES]", name="brief")
+@app.command(options_metavar="[OPTIES]", name="brief",
+             help=f"Maak één brief als PDF ({names_in_words()}); met --verstuur ook mailen naar de "
+                  f"klager en vastleggen in het register.")
 @handle_errors
 def brief(
     klachtnummer: Annotated[str, typer.Argument(metavar="KLACHTNUMMER", help="Bijv. K2026-014.")],
     soort: Annotated[str, typer.Argument(metavar="SOORT", help=f"{names_in_words().capitalize()}.")],
     peildatum: PeildatumOption = None,
     uitvoer: Annotated[Path | None, typer.Option("--uitvoer", metavar="MAP", help="Map voor de PDF (standaard: [brieven] map).")] = None,
+    verstuur: Annotated[bool, typer.Option("--verstuur", help="De brief als PDF mailen naar het E-mailadres van de klager en dat in het register vastleggen.")] = False,
+    droog: Annotated[bool, typer.Option("--droog", help="Met --verstuur: alleen tonen wat er verstuurd zou worden.")] = False,
+    opnieuw: Annotated[bool, typer.Option("--opnieuw", help="Met --verstuur: ook versturen als een onderbroken run de brief misschien al verstuurde.")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Maak één brief als PDF (ontvangstbevestiging, uitstelbericht of standpunt)."""
+    """Maak één brief als PDF; met --verstuur ook mailen en vastleggen (help: zie de decorator)."""
     from generator.letters.render import find_row, late_extension_notice, letter_job, write_pdf
     from register.check import check_register
 
@@ -242,6 +247,9 @@ def brief(
     cfg = load(config)
     result = check_register(cfg, parse_peildatum(peildatum))
     row = find_row(result, klachtnummer)
+    if verstuur or droog:
+        _send(cfg, result, [(row, soort)], droog, opnieuw, strict_email=True)
+        return
     job = letter_job(result, cfg, row, soort, uitvoer)
     pages = write_pdf(job)
     unit = "pagina" if pages == 1 else "pagina's"
@@ -250,17 +258,33 @@ def brief(
         typer.echo(f"Let op: {late}", err=True)
 
 
+def _send(cfg, result, wanted, dry: bool, redo: bool, strict_email: bool, workers: int | None = None) -> None:
+    from generator.letters.sending import send_letters
+
+    report = send_letters(cfg, result, wanted, dry=dry, redo=redo, strict_email=strict_email, workers=workers)
+    for line in report.lines():
+        typer.echo(line)
+    for problem in report.problems:
+        typer.echo(f"Niet verstuurd: {problem}", err=True)
+    raise typer.Exit(EXIT_FINDINGS if report.problems else EXIT_OK)
+
+
 @app.command(options_metavar="[OPTIES]", name="brieven")
 @handle_errors
 def brieven(
     peildatum: PeildatumOption = None,
-    opnieuw: Annotated[bool, typer.Option("--opnieuw", help="Ook brieven die al bestaan opnieuw maken.")] = False,
+    opnieuw: Annotated[bool, typer.Option("--opnieuw", help="Ook brieven die al bestaan opnieuw maken (met --verstuur: ook versturen wat een onderbroken run misschien al verstuurde).")] = False,
     processen: Annotated[int | None, typer.Option("--processen", metavar="N", help="Aantal processen, minstens 1 (standaard: alle kernen).")] = None,
+    verstuur: Annotated[bool, typer.Option("--verstuur", help="De brieven mailen (PDF als bijlage) en vastleggen in het register; klagers zonder e-mailadres komen in één PDF om af te drukken.")] = False,
+    droog: Annotated[bool, typer.Option("--droog", help="Met --verstuur: alleen tonen wat er verstuurd zou worden.")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Maak alle brieven die nu nodig zijn: ontbrekende ontvangstbevestigingen, uitstelberichten
-    (signaal uitstelbericht_nodig mét Reden uitstel) en standpuntbrieven van afgehandelde klachten.
+    """Maak de brieven die nu nodig zijn en nog niet gemaakt of verstuurd: ontbrekende
+    ontvangstbevestigingen, uitstelberichten (signaal uitstelbericht_nodig), standpuntbrieven en
+    bevestigingen van een intrekking van klachten met een recente Datum standpunt
+    ([brieven] standpunt_recent_dagen), nooit de geschiedenis.
 
+    Een brief die niet gemaakt kan worden staat met klacht en kolom in de uitvoer (exitcode 1).
     Bestaande brieven blijven staan, tenzij --opnieuw.
     """
     from generator.letters.render import due_letters, make_jobs, output_dir, write_pdfs
@@ -272,6 +296,10 @@ def brieven(
     cfg = load(config)
     result = check_register(cfg, parse_peildatum(peildatum))
     due, skipped = due_letters(result, cfg, redo=opnieuw)
+    if verstuur or droog:
+        # Made but not yet sent is still due for sending: the sent log decides, not the file.
+        _send(cfg, result, sorted(due + skipped), droog, opnieuw, strict_email=False, workers=processen)
+        return
     jobs, problems = make_jobs(result, cfg, due)
     if jobs:
         from rich.progress import Progress
@@ -288,7 +316,7 @@ def brieven(
     from register.plural import count
 
     typer.echo(f"{count(len(jobs), 'brief', 'brieven')} geschreven in {output_dir(cfg)}; "
-               f"{len(skipped)} bestond{'' if len(skipped) == 1 else 'en'} al.")
+               f"{len(skipped)} {'bestond' if len(skipped) == 1 else 'bestonden'} al.")
     for problem in problems:
         typer.echo(f"Niet gemaakt: {problem}", err=True)
     raise typer.Exit(EXIT_FINDINGS if problems else EXIT_OK)

@@ -114,6 +114,9 @@ def _run_steps(config, peildatum, now, dry, redo, echo, session) -> list[Step]:
 
     steps.append(_guarded("mail", lambda: _mail_step(config, result, steps, peildatum, now, dry, redo, echo)))
 
+    if config.nachtrun.bevestigingen_versturen and result is not None:
+        steps.append(_acknowledgement_step(config, result, dry, session))
+
     if config.nachtrun.site_bouwen and result is not None:
         from generator.site.build import build_site
 
@@ -129,6 +132,25 @@ def _run_steps(config, peildatum, now, dry, redo, echo, session) -> list[Step]:
         steps.append(_guarded("termijnen", lambda: Step("termijnen", True,
                                                        write_deadlines(config, result, session=session).summary())))
     return steps
+
+
+def _acknowledgement_step(config: Config, result, dry: bool, session: Any) -> Step:
+    """Opt-in ([nachtrun] bevestigingen_versturen): mail the due acknowledgements to complainants
+    with an e-mail address and record them; postal ones stay for `klachten brieven --verstuur`."""
+    from generator.letters.render import due_letters
+    from generator.letters.sending import send_letters
+
+    due, made = due_letters(result, config)
+    wanted = sorted(w for w in due + made if w[1] == "ontvangstbevestiging")
+    try:
+        report = send_letters(config, result, wanted, dry=dry, postal=False, workers=1, session=session,
+                              locked=True)  # run_nightly holds the private-folder lock
+    except KlachtenError as exc:
+        return Step("bevestigingen", False, str(exc))
+    summary = "; ".join(report.lines())
+    if report.problems:
+        return Step("bevestigingen", False, f"{summary}; niet verstuurd: " + "; ".join(report.problems))
+    return Step("bevestigingen", True, summary)
 
 
 def _mail_step(config, result, steps, peildatum, now, dry, redo, echo) -> Step:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,26 +25,29 @@ class LetterKind:
 
     name: str  # command-line word and file-name suffix
     noun: str  # with its article, for messages: 'de ontvangstbevestiging', 'het standpunt'
-    title: str  # PDF title; {nr} is the complaint number
+    title: str  # PDF title and mail subject; {nr} is the complaint number
     required: tuple[str, ...]  # schema keys the letter cannot do without
-    letter_date: Callable[[CheckResult, int], dt.date | None]  # the date the letter carries (None: today)
-    due: Callable[[CheckResult], npt.NDArray[np.bool_]]  # complaints for which `brieven` makes one
-    # (every kind's ``due`` includes still_kept: no letter after anonymising or past retention)
+    due: Callable[[CheckResult, int], npt.NDArray[np.bool_]]  # (result, recent days) -> rows `brieven` makes one for
+    recorded_in: str | None  # date column filled when the letter was mailed (None: the owner's own column)
+    correspondence: str  # the word in the Correspondentie line: '2026-11-23 <word> per e-mail verstuurd'
 
     @property
     def template(self) -> str:
         return f"brieven/{self.name}.html"
 
 
-def _date(value: Any) -> dt.date | None:
+def letter_date(result: CheckResult) -> dt.date:
+    """The date every letter carries: the day it is made (the peildatum), or the next working day
+    when that is a weekend day or a closed day. A letter is never dated from a register column."""
     import numpy as np
 
-    day = np.datetime64(value, "D")
-    return None if np.isnat(day) else day.astype(dt.date)
+    day = np.datetime64(result.peildatum, "D")
+    return np.busday_offset(day, 0, roll="forward", holidays=result.calendar.holidays).astype(dt.date)
 
 
 def still_kept(result: CheckResult) -> npt.NDArray[np.bool_]:
-    """Complaints a letter may still be made for: not anonymised, retention not expired."""
+    """Complaints a letter may still be made for: not anonymised, retention not expired.
+    Every kind's ``due`` includes it."""
     import numpy as np
 
     expires = result.deadlines["retention_expires"].to_numpy(dtype="datetime64[D]")
@@ -52,7 +55,7 @@ def still_kept(result: CheckResult) -> npt.NDArray[np.bool_]:
     return np.isnat(result.register.dates("anonymised")) & ~expired
 
 
-def _acknowledgement_due(result: CheckResult) -> npt.NDArray[np.bool_]:
+def _acknowledgement_due(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:
     import numpy as np
 
     from register.deadlines import open_complaints
@@ -61,35 +64,55 @@ def _acknowledgement_due(result: CheckResult) -> npt.NDArray[np.bool_]:
     return open_complaints(reg) & np.isnat(reg.dates("acknowledged")) & still_kept(result)
 
 
-def _extension_due(result: CheckResult) -> npt.NDArray[np.bool_]:
+def _extension_due(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:
+    """Signal uitstelbericht_nodig, with or without a reason: a missing reason is reported, not skipped."""
     import numpy as np
 
     flags = result.flags
     needed = np.zeros(len(result.register), dtype=bool)
     needed[flags.loc[flags["signaal"] == "uitstelbericht_nodig", "row"].to_numpy(dtype=np.int64)] = True
-    return needed & (result.register.text("extension_reason") != "") & still_kept(result)
+    return needed & still_kept(result)
 
 
-def _decision_due(result: CheckResult) -> npt.NDArray[np.bool_]:
+def _closed_recently(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:
+    """Closed, with a Datum standpunt no more than ``recent`` days before the peildatum (or later)."""
     import numpy as np
 
     from register.schema import CLOSED
 
     reg = result.register
-    return ((reg.frame["status"].to_numpy() == CLOSED) & ~np.isnat(reg.dates("decided"))
-            & (reg.frame["outcome"].to_numpy() != "") & still_kept(result))
+    decided = reg.dates("decided")
+    since = np.datetime64(result.peildatum, "D") - np.timedelta64(recent, "D")
+    with np.errstate(invalid="ignore"):
+        recent_enough = ~np.isnat(decided) & (decided >= since)
+    return (reg.frame["status"].to_numpy() == CLOSED) & recent_enough & still_kept(result)
 
+
+def _decision_due(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:
+    outcome = result.register.frame["outcome"].to_numpy()
+    return _closed_recently(result, recent) & (outcome != "") & (outcome != WITHDRAWN)
+
+
+def _withdrawal_due(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:
+    return _closed_recently(result, recent) & (result.register.frame["outcome"].to_numpy() == WITHDRAWN)
+
+
+WITHDRAWN = "ingetrokken"
 
 LETTER_KINDS: tuple[LetterKind, ...] = (
     LetterKind("ontvangstbevestiging", "de ontvangstbevestiging", "Ontvangstbevestiging klacht {nr}",
-               ("name", "received", "description", "handler"),
-               lambda result, i: None, _acknowledgement_due),
+               ("name", "received", "description"), _acknowledgement_due,
+               recorded_in="acknowledged", correspondence="ontvangstbevestiging"),
     LetterKind("uitstelbericht", "het uitstelbericht", "Uitstelbericht klacht {nr}",
-               ("name", "received", "extension_reason"),
-               lambda result, i: _date(result.register.dates("extension_sent")[i]), _extension_due),
+               ("name", "received", "extension_reason"), _extension_due,
+               recorded_in="extension_sent", correspondence="uitstelbericht"),
     LetterKind("standpunt", "het standpunt", "Standpunt over klacht {nr}",
-               ("name", "received", "description", "outcome", "motivation"),
-               lambda result, i: _date(result.register.dates("decided")[i]), _decision_due),
+               ("name", "received", "description", "outcome", "motivation"), _decision_due,
+               recorded_in=None, correspondence="standpunt"),
+    # The short letter for a withdrawn complaint: no findings, no escalation options.
+    LetterKind("intrekking", "de bevestiging van de intrekking", "Intrekking klacht {nr}",
+               ("name", "received", "outcome"), _withdrawal_due,
+               recorded_in=None, correspondence="bevestiging van de intrekking"),
 )
 
 BY_NAME: dict[str, LetterKind] = {kind.name: kind for kind in LETTER_KINDS}

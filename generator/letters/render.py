@@ -8,6 +8,7 @@ parent process; WeasyPrint turns it into PDF, spread over the cores for long run
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from generator.letters.kinds import BY_NAME as LETTER_BY_NAME
-from generator.letters.kinds import LETTER_KINDS, names_in_words
+from generator.letters.kinds import LETTER_KINDS, WITHDRAWN, letter_date, names_in_words
 from generator.templating import render
 from register.check import CheckResult
 from register.config import Config
@@ -25,9 +26,29 @@ from register.parse import format_date_nl
 from register.schema import BY_KEY, CHANNELS, URGENCY_LABELS
 from register.validate import number_problem
 
-#: Added to a letter only when it runs over one page.
-PAGE_NUMBERS = ('@page { @bottom-right { content: "pagina " counter(page) " van " counter(pages); '
+#: Added to a letter only when it runs over one page: "pagina 1 van N" on the first page (pages
+#: 2+ carry reference, date and page number from the template's running header).
+PAGE_NUMBERS = ('@page :first { @bottom-right { content: "pagina " counter(page) " van " counter(pages); '
                 'font-size: 8pt; color: #555; font-family: "DejaVu Sans", sans-serif; } }')
+#: Outcomes for which the decision letter apologises.
+UPHELD = ("gegrond", "deels gegrond")
+#: Dutch surname particles: 'Jan de Vries' -> 'De Vries' after 'mevrouw' or 'heer'.
+PARTICLES = {"van", "de", "der", "den", "het", "'t", "te", "ten", "ter", "in", "op", "d'", "la", "le", "du", "von",
+             "vd", "v.d."}
+#: Widest average glyph advance of DejaVu Sans in em, when the font file cannot be measured.
+GLYPH_EM = 0.62
+
+
+@functools.lru_cache(maxsize=64)
+def text_width_em(text: str) -> float:
+    """Width of ``text`` in DejaVu Sans (the letters' font), in em; measured with Pillow."""
+    try:
+        from PIL import ImageFont
+
+        font = ImageFont.truetype("DejaVuSans.ttf", 1000)
+    except (ImportError, OSError):
+        return len(text) * GLYPH_EM
+    return font.getlength(text) / 1000
 
 
 @dataclass(frozen=True)
@@ -37,6 +58,7 @@ class LetterJob:
     target: Path
     html: str
     base_url: str
+    form: bool = False  # fillable PDF form fields and a tagged PDF (the blank forms)
 
 
 #: The longest encoded number kept whole in a file name; longer ones are cut and get a hash.
@@ -105,14 +127,79 @@ def late_extension_notice(result: CheckResult, i: int, kind: str) -> str | None:
     return None
 
 
-def _common(config: Config) -> dict:
+def surname(name: str) -> str:
+    """The part of a full name that follows 'mevrouw' or 'heer': 'Marieke Nepstra' -> 'Nepstra',
+    'Jan de Vries' -> 'De Vries' (a particle is capitalised when no first name precedes it)."""
+    words = name.split()
+    if len(words) < 2:
+        return name.strip()
+    start = len(words) - 1
+    for j in range(1, len(words) - 1):
+        if words[j].lower() in PARTICLES:
+            start = j
+            break
+    rest = " ".join(words[start:])
+    return rest[:1].upper() + rest[1:]
+
+
+def salutation(config: Config, name: str, aanhef: str) -> str:
+    """'Geachte mevrouw Nepstra' with Aanhef, else the neutral form the config chooses."""
+    if aanhef in ("mevrouw", "heer"):
+        return f"Geachte {aanhef} {surname(name)}"
+    return f"{config.brieven.aanhef_neutraal.capitalize()} {name.strip()}"
+
+
+def contact_person(config: Config, row_contact: str = "") -> dict:
+    """The one person a letter names, with that person's own e-mail and telephone; falls back to
+    the general complaints address and number, never to another person's.
+
+    Order: the complaint's Contactpersoon (e-mail from [mail] behandelaars), the configured
+    contactpersoon, the klachtverantwoordelijke."""
+    kb, org = config.klachtbehandeling, config.organisatie
+    if row_contact and row_contact not in (kb.contactpersoon, kb.klachtverantwoordelijke):
+        return {"naam": row_contact, "functie": kb.contactpersoon_functie,
+                "email": config.mail.behandelaars.get(row_contact, org.email), "telefoon": org.telefoon}
+    if kb.contactpersoon and row_contact != kb.klachtverantwoordelijke:
+        return {"naam": kb.contactpersoon, "functie": kb.contactpersoon_functie,
+                "email": kb.contactpersoon_email or org.email, "telefoon": kb.contactpersoon_telefoon or org.telefoon}
+    return {"naam": kb.klachtverantwoordelijke or org.naam, "functie": kb.functie,
+            "email": kb.email or org.email, "telefoon": kb.telefoon or org.telefoon}
+
+
+def window(config: Config) -> dict:
+    """Where the address block goes, in mm from the sheet's top-left corner: inside the envelope
+    window with a 3 mm margin, on the letter's one left edge when that fits."""
+    b = config.brieven
+    left = max(PAGE_LEFT_MM, b.venster_links_mm + 3)
+    top = b.venster_boven_mm + 3
+    width = b.venster_links_mm + b.venster_breedte_mm - 3 - left
+    height = b.venster_boven_mm + b.venster_hoogte_mm - 3 - top
+    return {"links": left, "boven": top, "breedte": width, "hoogte": height}
+
+
+#: The left page margin: every block of a letter starts here.
+PAGE_LEFT_MM = 25
+PAGE_TOP_MM = 20
+
+
+def _common(config: Config, row_contact: str = "") -> dict:
     kb = config.klachtbehandeling
-    logo = config.resolve(config.organisatie.logo).as_uri() if config.organisatie.logo else ""
+    org = config.organisatie
+    logo = config.resolve(org.logo).as_uri() if org.logo else ""
+    contact = contact_person(config, row_contact)
+    signer = config.brieven.ondertekenaar
+    retour = ", ".join(part for part in (org.naam, org.adres, f"{org.postcode} {org.plaats}".strip()) if part)
+    box = window(config)
+    # The return line never wraps: shrink its font so that it fits the window's width.
+    retour_pt = min(7.0, int(box["breedte"] / 25.4 * 72 / max(0.1, text_width_em(retour)) * 0.97 * 10) / 10)
     return {
-        "org": config.organisatie, "termijnen": config.termijnen, "logo": logo,
-        "ondertekenaar": config.brieven.ondertekenaar or kb.klachtverantwoordelijke or config.organisatie.naam,
-        "functie": kb.functie, "verantwoordelijke": kb.klachtverantwoordelijke or "de klachtverantwoordelijke",
-        "escalatie": config.escalatie.mogelijkheden,
+        "org": org, "termijnen": config.termijnen, "logo": logo, "contact": contact,
+        "ondertekenaar": signer or contact["naam"],
+        "functie": (kb.functie if signer and signer == kb.klachtverantwoordelijke else
+                    "" if signer else contact["functie"]),
+        "verantwoordelijke": kb.klachtverantwoordelijke or "de klachtverantwoordelijke",
+        "escalatie": config.escalatie.mogelijkheden, "retour": retour, "retour_pt": retour_pt,
+        "venster": box, "pagina": {"links": PAGE_LEFT_MM, "boven": PAGE_TOP_MM},
     }
 
 
@@ -132,6 +219,13 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
     if not np.isnat(expires) and expires <= np.datetime64(result.peildatum, "D"):
         raise LetterError(f"klacht {number}: de bewaartermijn is verlopen op {format_date_nl(expires)}; er wordt "
                           "geen brief meer gemaakt (verwijder de gegevens met klachten anonimiseer)")
+    outcome = reg.frame["outcome"].iat[i]
+    if kind == "standpunt" and outcome == WITHDRAWN:
+        raise LetterError(f"klacht {number} is ingetrokken; maak de brief 'intrekking' in plaats van het standpunt")
+    if kind == "intrekking" and outcome != WITHDRAWN:
+        raise LetterError(f"klacht {number}: 'Standpunt' ({reg.cell('outcome', i)}) is niet 'ingetrokken'; "
+                          f"{letter.noun} is niet gemaakt")
+
     missing = []
     for key in letter.required:
         empty = np.isnat(reg.dates(key)[i]) if BY_KEY[key].kind == "date" else reg.text(key)[i] == ""
@@ -141,27 +235,32 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
         raise LetterError(f"klacht {number}: {', '.join(missing)} is leeg; {letter.noun} is niet gemaakt")
 
     d = result.deadlines.iloc[i]
-    kb = config.klachtbehandeling
-    contact_name = reg.text("contact_person")[i] or kb.contactpersoon or kb.klachtverantwoordelijke
+    name = reg.text("name")[i]
     complaint = {
-        "nummer": number, "naam": reg.text("name")[i], "adres": reg.text("address")[i],
+        "nummer": number, "naam": name, "adres": reg.text("address")[i],
         "postcode": reg.text("postcode")[i], "woonplaats": reg.text("city")[i],
         "ontvangen": _date(reg.dates("received")[i]), "omschrijving": reg.text("description")[i],
         "reden_uitstel": reg.text("extension_reason")[i], "onderzoek": reg.text("investigation")[i],
         "motivering": reg.text("motivation")[i], "oplossing": reg.text("solution")[i],
         "compensatie": reg.text("compensation")[i], "maatregel": reg.text("measure")[i],
+        "email": reg.text("email")[i],
     }
-    today = result.peildatum
-    context = _common(config) | {
+    day = letter_date(result)
+    decision_due = _date(d["decision_due"])
+    ack_due = _date(d["acknowledge_due"])
+    context = _common(config, reg.text("contact_person")[i]) | {
         "titel": letter.title.format(nr=number), "klacht": complaint,
-        "behandelaar": reg.frame["handler"].iat[i],
-        "contact": {"naam": contact_name, "telefoon": kb.telefoon, "email": kb.email or config.organisatie.email},
-        "standpunt_uiterlijk": _date(d["decision_due"]),
+        "aanhef": salutation(config, name, str(reg.frame["salutation"].iat[i])),
+        "briefdatum": day,
+        "bevestiging_uiterlijk": ack_due,
+        "bevestiging_te_laat": bool(ack_due and day > ack_due),
+        # Never a promise in the past: None when the decision term has already run out.
+        "standpunt_uiterlijk": decision_due if decision_due and decision_due >= day else None,
+        "standpunt_verlopen": decision_due if decision_due and decision_due < day else None,
         "oorspronkelijk_uiterlijk": _date(d["decision_due_original"]),
         "nieuw_uiterlijk": _date(reg.dates("extended_until")[i]) or _date(d["extension_limit"]),
-        "oordeel": reg.frame["outcome"].iat[i],
+        "oordeel": outcome, "excuses": outcome in UPHELD,
     }
-    context["briefdatum"] = letter.letter_date(result, i) or today
     return context
 
 
@@ -183,22 +282,36 @@ def form_job(config: Config, target: Path, public: bool = False) -> LetterJob:
         "categorieen": config.lijsten.categorieen, "oorzaken": config.lijsten.oorzaken,
         "urgenties": list(URGENCY_LABELS.items()),
     }
-    return _job(config, "brieven/klachtenformulier.html", context, target)
+    job = _job(config, "brieven/klachtenformulier.html", context, target)
+    return LetterJob(job.target, job.html, job.base_url, form=True)
 
 
 def due_letters(result: CheckResult, config: Config, redo: bool = False,
                 out: Path | None = None) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """(due, skipped): letters the register asks for; skipped ones already exist on disk."""
+    """(due, skipped): letters the register asks for (each kind's ``due``); skipped ones already
+    exist on disk or were sent (the letters' sent log)."""
     reg = result.register
     out = out or output_dir(config)
     due: list[tuple[int, str]] = []
     skipped: list[tuple[int, str]] = []
     numbers = reg.frame["complaint_no"].to_numpy()
+    sent = sent_letters(config)
     for letter in LETTER_KINDS:
-        for i in np.flatnonzero(letter.due(result) & (numbers != "")):
-            exists = (out / letter_filename(numbers[i], letter.name)).exists()
+        for i in np.flatnonzero(letter.due(result, config.brieven.standpunt_recent_dagen) & (numbers != "")):
+            exists = (out / letter_filename(numbers[i], letter.name)).exists() or \
+                f"{numbers[i]}/{letter.name}" in sent
             (skipped if exists and not redo else due).append((int(i), letter.name))
     return due, skipped
+
+
+def sent_letters(config: Config) -> set[str]:
+    """'K2026-001/ontvangstbevestiging' for every letter the sent log knows as sent or sending."""
+    import json
+
+    try:
+        return set(json.loads(config.letters_log().read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return set()
 
 
 # -- PDF ----------------------------------------------------------------------------------------
@@ -218,7 +331,7 @@ def write_pdf(job: LetterJob) -> int:
     fd, tmp_name = tempfile.mkstemp(prefix=".klachten-", suffix=".pdf.tmp", dir=job.target.parent)
     os.close(fd)
     try:
-        document.write_pdf(tmp_name)
+        document.write_pdf(tmp_name, **({"pdf_forms": True, "pdf_tags": True} if job.form else {}))
         os.replace(tmp_name, job.target)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

@@ -296,10 +296,15 @@ def contact(kcfg) -> dict:
     e-mail address, phone number and opening hours from the config."""
     kb, org = kcfg.klachtbehandeling, kcfg.organisatie
     responsible = kb.klachtverantwoordelijke
-    person = kb.contactpersoon or responsible
+    if kb.contactpersoon:  # the contact person, with their own address and number
+        return {
+            "naam": kb.contactpersoon, "functie": kb.contactpersoon_functie,
+            "verantwoordelijke": responsible, "verantwoordelijke_functie": kb.functie,
+            "email": kb.contactpersoon_email or org.email, "telefoon": kb.contactpersoon_telefoon or org.telefoon,
+            "openingstijden": kb.openingstijden,
+        }
     return {
-        "naam": person, "functie": "" if kb.contactpersoon else kb.functie,
-        "verantwoordelijke": responsible if kb.contactpersoon else "", "verantwoordelijke_functie": kb.functie,
+        "naam": responsible, "functie": kb.functie, "verantwoordelijke": "", "verantwoordelijke_functie": "",
         "email": kb.email or org.email, "telefoon": kb.telefoon or org.telefoon, "openingstijden": kb.openingstijden,
     }
 
