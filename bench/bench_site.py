@@ -90,8 +90,15 @@ def main() -> None:
                                            encoding="utf-8")
         config = load_config(tmp / "klachten.toml")
         shutil.rmtree(config.cache_dir(), ignore_errors=True)
+        from register.sources import xlsx
+
+        xlsx._LAST_READ.clear()
         _, first = build_site(config, PEIL, site_dir=tmp / "out1", demo=True)  # nothing cached yet
-        warm = min(build_site(config, PEIL, site_dir=tmp / f"out-w{i}", demo=True)[1] for i in range(args.runs))
+        warms = []
+        for i in range(args.runs):
+            xlsx._LAST_READ.clear()  # the register is read again, as by every run of the command
+            warms.append(build_site(config, PEIL, site_dir=tmp / f"out-w{i}", demo=True)[1])
+        warm = min(warms)
 
         time_guard(config, check_grid(Grid(grid, "bench"), config, PEIL), tmp / "out-w0", tmp / "remembered")
 
@@ -109,7 +116,10 @@ def main() -> None:
         yml = yml.replace("custom_dir: templates/theme", f"custom_dir: {ROOT / 'templates' / 'theme'}")
         (tmp / "mkdocs.yml").write_text(yml, encoding="utf-8")
         reads, bares = [], []
+        from register.sources import xlsx
+
         for i in range(args.runs):
+            xlsx._LAST_READ.clear()  # a cold read, as a command does it
             start = time.perf_counter()
             open_source(config).read()
             reads.append(time.perf_counter() - start)
