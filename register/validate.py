@@ -235,11 +235,16 @@ def _check_numbers(c: _Collector, numbers: np.ndarray) -> None:
     lengths = np.fromiter(map(len, numbers), dtype=np.int64, count=len(numbers))
     plain = pd.Series(numbers, dtype=object).str.fullmatch(_NUMBER_RE).to_numpy(dtype=bool, na_value=False)
     suspect = ((lengths > MAX_NUMBER_LENGTH) | ~plain) & (lengths > 0)
+    problems: dict[str, tuple[np.ndarray, dict[int, str]]] = {}  # code -> (rows, message per row)
     for i in np.flatnonzero(suspect):
         code, message = number_problem(numbers[i]) or ("", "")
         if code:
-            c.add(np.arange(len(numbers)) == i, "complaint_no", code, message,
-                  "gebruik alleen letters, cijfers en - / . _ (bijvoorbeeld K2026-014)")
+            mask, messages = problems.setdefault(code, (np.zeros(len(numbers), dtype=bool), {}))
+            mask[i] = True
+            messages[int(i)] = message
+    for code, (mask, messages) in problems.items():  # one pass per kind, not one per row
+        c.add(mask, "complaint_no", code, lambda i, m=messages: m[int(i)],
+              "gebruik alleen letters, cijfers en - / . _ (bijvoorbeeld K2026-014)")
     series = pd.Series(numbers, dtype=object)
     keys = series.str.normalize("NFKC").str.casefold().str.replace(r"[\W_]+", "", regex=True)
     frame = pd.DataFrame({"number": series, "key": keys, "row": c.reg.sheet_rows})[lengths > 0]

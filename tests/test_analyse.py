@@ -238,3 +238,11 @@ def test_rows_without_received_date_are_only_counted(config):
     analysis = analyse(result, parse_period("2026-H1"))
     assert analysis.undated == 1 and analysis.total == 2 and analysis.figures[1].received == 1
     assert len(frame_of(result)) == 2
+
+
+def test_every_written_form_of_one_phone_number_is_one_complainant(config):
+    forms = ["06-12345678", "0612345678", "+31 6 12345678", "0031612345678", "+31 (0)6 12345678", "612345678"]
+    rows = [complaint(complaint_no=f"T{n}", received=D(2026, 2, n + 1), phone=form, name=f"N{n}")
+            for n, form in enumerate(forms)]
+    analysis = analyse(check(config, rows), parse_period("2026-H1"))
+    assert [[c.number for c in g.complaints] for g in analysis.repeat_groups] == [[f"T{n}" for n in range(6)]]

@@ -176,6 +176,22 @@ def test_droog_previews_without_sending_or_writing(make_config, tmp_path, server
     assert register_row(cfg, "K1")["acknowledged"] is None
 
 
+def test_droog_never_writes_even_with_an_unrecorded_letter_in_the_log(make_config, tmp_path, server):
+    _, port = server
+    cfg = make_config(mail_toml(port), rows=ROWS[:1])
+    log = tmp_path / "private" / "brieven-verzonden.json"
+    log.parent.mkdir(parents=True)
+    # Sent by an earlier run whose register write failed: a real run records it, a dry run must not.
+    log.write_text(json.dumps({"K1/ontvangstbevestiging": {"status": "verzonden", "datum": DAY, "via": "e-mail",
+                                                           "geregistreerd": False}}))
+    register = tmp_path / "register.xlsx"
+    before = register.read_bytes()
+    assert run(cfg, "brieven", "--verstuur", "--droog").exit_code == 0
+    assert register.read_bytes() == before
+    assert run(cfg, "brieven", "--verstuur").exit_code == 0
+    assert register_row(cfg, "K1")["acknowledged"] is not None
+
+
 def test_brief_verstuur_without_email_names_the_cell(make_config, server):
     handler, port = server
     cfg = make_config(mail_toml(port), rows=ROWS)

@@ -85,15 +85,23 @@ def test_nightly_workflow_shape():
     on = workflow.get("on", workflow.get(True))
     assert on["schedule"][0]["cron"]
     job = workflow["jobs"]["nachtrun"]
-    assert job["env"] == {name: f"${{{{ secrets.{name} }}}}" for name in
-                          ("GOOGLE_SERVICE_ACCOUNT_JSON", "KLACHTEN_SMTP_USER", "KLACHTEN_SMTP_PASSWORD")}
+    # The job knows only whether a key exists; each secret reaches only the step that needs it.
+    assert job["env"] == {"HAS_GOOGLE_KEY": "${{ secrets.GOOGLE_SERVICE_ACCOUNT_JSON != '' }}"}
     runs = [step.get("run", "") for step in job["steps"]]
     assert "bash install.sh" in runs
     assert ".venv/bin/klachten nachtrun" in runs and ".venv/bin/klachten site" in runs
+    secrets_by_step = {step.get("name", ""): {v for v in step.get("env", {}).values() if "secrets." in str(v)}
+                       for step in job["steps"]}
+    assert secrets_by_step["Service-account key from the secret"] == {
+        "${{ secrets.GOOGLE_SERVICE_ACCOUNT_JSON }}"}
+    assert secrets_by_step["klachten nachtrun"] == {
+        "${{ secrets.KLACHTEN_SMTP_USER }}", "${{ secrets.KLACHTEN_SMTP_PASSWORD }}"}
+    assert all(not found for name, found in secrets_by_step.items()
+               if name not in ("Service-account key from the secret", "klachten nachtrun"))
     for step in job["steps"]:
-        assert "secrets." not in str(step), step  # only through the job's env
+        assert "secrets." not in str(step.get("if", "")) and "secrets." not in step.get("run", ""), step
     key = next(step for step in job["steps"] if "GOOGLE_APPLICATION_CREDENTIALS" in step.get("run", ""))
-    assert key["if"] == "env.GOOGLE_SERVICE_ACCOUNT_JSON != ''"
+    assert key["if"] == "env.HAS_GOOGLE_KEY == 'true'"
 
 
 def test_crontab_line():

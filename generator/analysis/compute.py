@@ -19,6 +19,7 @@ from register.check import CheckResult
 from register.deadlines import open_complaints
 from register.parse import format_date_nl
 from register.periods import Period, half_year, half_year_labels
+from register.personal import canonical_phone
 from register.schema import CLOSED, MARKER, URGENCY_LABELS
 
 BLANK = "(leeg)"
@@ -364,8 +365,9 @@ def contact_keys(frame: pd.DataFrame) -> dict[str, pd.Series]:
     email = frame["email"].astype(str).str.strip().str.lower()
     email = email.where(email.str.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]{2,}"), "")
     digits = frame["phone"].astype(str).str.replace(r"\D", "", regex=True)
-    digits = digits.str.replace(r"^(?:0031|31)(?=\d{9}$)", "0", regex=True)
-    phone = digits.where(digits.str.len() >= 9, "")
+    # The privacy guard's canonical form, applied once per distinct number.
+    canonical = {d: canonical_phone(d, register=True) for d in digits.unique()}
+    phone = digits.map(canonical)
     postcode = frame["postcode"].astype(str).str.upper().str.replace(r"\s", "", regex=True)
     number = frame["address"].astype(str).str.extract(r"(\d+)\s*-?\s*([A-Za-z]?)\s*$", expand=True)
     house = (number[0].fillna("") + number[1].fillna("").str.upper())

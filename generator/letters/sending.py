@@ -153,7 +153,6 @@ def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, st
 
     with contextlib.nullcontext() if locked else private_lock(config):
         log = SentLog(config.letters_log())
-        _retry_records(config, log, report, session)
         mail, post = [], []
         for i, kind in wanted:
             number = numbers[i]
@@ -249,12 +248,6 @@ def _print_bundle(config: Config, jobs: list[LetterJob], day: dt.date) -> Path:
     documents[0].copy(pages).write_pdf(tmp)
     tmp.replace(target)
     return target
-
-
-def _retry_records(config: Config, log: SentLog, report: SendReport, session) -> None:
-    """Letters sent by an earlier run whose register write failed: write them now."""
-    if any(e["status"] == SENT and not e.get("geregistreerd") for e in log.entries.values()):
-        _record(config, log, report, session)
 
 
 def _record(config: Config, log: SentLog, report: SendReport, session) -> None:
