@@ -88,11 +88,11 @@ def markdown_text(value) -> str:
 
 
 def url(value) -> OwnerMarkdown:
-    """A URL for a Markdown link destination: http(s), mailto or a relative path, percent-encoded
+    """A URL for a Markdown link destination: http(s), mailto, tel or a relative path, percent-encoded
     so it cannot end the link or add attributes. Anything else (javascript:, data:) becomes '#'."""
     text = str(value).strip()
     scheme = urlsplit(text).scheme.lower()
-    if scheme not in ("", "http", "https", "mailto") or (not scheme and text.startswith("//")):
+    if scheme not in ("", "http", "https", "mailto", "tel") or (not scheme and text.startswith("//")):
         return OwnerMarkdown("#")
     return OwnerMarkdown(quote(text, safe=":/?#@!$&*+,;=%~"))
 
@@ -102,6 +102,26 @@ def link(value, text: str | None = None) -> OwnerMarkdown:
     target = url(value)
     label = markdown_text(text if text is not None else value)
     return OwnerMarkdown(label if target == "#" else f"[{label}]({target})")
+
+
+def mailto(value) -> OwnerMarkdown:
+    """An e-mail address as a mailto: link (the address as its text)."""
+    return link(f"mailto:{str(value).strip()}", str(value).strip())
+
+
+def tel(value) -> OwnerMarkdown:
+    """A Dutch phone number as a tel: link in international form (010-123 45 67 -> +31101234567)."""
+    text = str(value).strip()
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("+"):
+        number = "+" + digits
+    elif digits.startswith("00"):
+        number = "+" + digits[2:]
+    elif digits.startswith("0"):
+        number = "+31" + digits[1:]
+    else:
+        number = digits
+    return link(f"tel:{number}", text) if digits else OwnerMarkdown(markdown_text(text))
 
 
 def markdown(value) -> OwnerMarkdown:
@@ -130,7 +150,7 @@ def _environment(owner_dir: str | None) -> jinja2.Environment:
         finalize=_finalize,
     )
     env.filters.update(datum_nl=datum_nl, termijn=termijn, in_woorden=in_woorden, regel=regel,
-                       markdown=markdown, url=url, link=link)
+                       markdown=markdown, url=url, link=link, mailto=mailto, tel=tel)
 
     def partial(name: str, **context: object) -> OwnerMarkdown:
         """One of our HTML partials (templates/site/_*.html, autoescaped, so every value in it is

@@ -24,6 +24,7 @@ from .parse import cell_text
 from .sources import Grid
 
 PATTERN = re.compile(r"^register-\d{8}-\d{6}(-\d+)?\.csv$")
+_STAMP = re.compile(r"-(\d{8})-\d{6}")
 COPY_PATTERN = re.compile(r"^.+-voor-wijziging-\d{8}-\d{6}-\d{6}(-\d+)?\.xlsx$")
 #: OWASP 'CSV injection': a cell starting with one of these is a formula to Excel and Sheets.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -34,9 +35,10 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def write_backup(grid: Grid, folder: Path, when: dt.datetime, keep: int) -> Path:
+def write_backup(grid: Grid, folder: Path, when: dt.datetime, keep: int, max_days: int | None = None) -> Path:
     """Write a new snapshot (never overwriting one) and delete all but the newest ``keep``
-    (``keep=0``: delete nothing, e.g. the backup before anonymisation)."""
+    (``keep=0``: keep every one, e.g. the backup before anonymisation), and every snapshot or
+    pre-change .xlsx copy older than ``max_days`` days (by the date in its name)."""
     folder.mkdir(parents=True, exist_ok=True)
     stamp = when.strftime("%Y%m%d-%H%M%S")
     for n in range(1000):
@@ -51,7 +53,7 @@ def write_backup(grid: Grid, folder: Path, when: dt.datetime, keep: int) -> Path
             continue
     else:
         raise KlachtenError(f"kon geen nieuwe back-up maken in {folder}")
-    rotate(folder, keep)
+    rotate(folder, keep, when.date(), max_days)
     return path
 
 
@@ -71,7 +73,7 @@ def copy_before_change(path: Path, folder: Path, keep: int) -> Path:
             continue
     else:
         raise KlachtenError(f"kon geen kopie van het register maken in {folder}")
-    rotate(folder, keep)
+    rotate(folder, keep, dt.datetime.now(AMSTERDAM).date(), max_days=keep)  # keep = [nachtrun] backups_bewaren
     return copy
 
 
@@ -84,8 +86,24 @@ def snapshots(folder: Path) -> list[Path]:
     return sorted(ours, key=lambda p: (p.stat().st_mtime, p.name))
 
 
-def rotate(folder: Path, keep: int) -> list[Path]:
+def rotate(folder: Path, keep: int, today: dt.date | None = None, max_days: int | None = None) -> list[Path]:
+    """Delete all snapshots but the newest ``keep`` (0: none by count), and, with ``max_days``,
+    every snapshot and pre-change copy made more than ``max_days`` days before ``today``: so a
+    removed personal value is gone from every backup within ``max_days`` days, even when the
+    nightly run skipped days or commands made extra backups."""
     old = snapshots(folder)[:-keep] if keep > 0 else []
+    if max_days is not None and today is not None and folder.is_dir():
+        oldest = today - dt.timedelta(days=max_days)
+        for path in folder.iterdir():
+            stamp = _STAMP.search(path.name)
+            if (PATTERN.match(path.name) or COPY_PATTERN.match(path.name)) and stamp and path not in old:
+                digits = stamp.group(1)
+                try:
+                    made = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+                except ValueError:
+                    continue
+                if made < oldest:
+                    old.append(path)
     for path in old:
         path.unlink(missing_ok=True)
     return old

@@ -288,6 +288,18 @@ class Klachtbehandeling:
     contactpersoon_functie: str = _o("str", "klachtbehandeling", "functie van de contactpersoon, onder de brieven")
     online_formulier: str = _o("str", "", "link naar een online klachtenformulier (optioneel)")
     regeling_gewijzigd: dt.date | None = _o("date", None, "datum waarop de klachtenregeling laatst is gewijzigd")
+    regeling_versie: str = _o("str", "1", "versienummer van de klachtenregeling (op de site, bij de ingangsdatum)")
+    regeling_ingang: dt.date | None = _o("date", None, "datum waarop deze versie van de klachtenregeling geldt; "
+                                         "leeg = de datum van regeling_gewijzigd")
+    openingstijden: str = _o("str", "", "wanneer u telefonisch of op het adres bereikbaar bent, bijv. "
+                             "'maandag tot en met vrijdag van 8.30 tot 17.00 uur'")
+    indientermijn: str = _o("str", "", "tot wanneer een klacht kan worden ingediend, bijv. 'binnen twee maanden "
+                            "nadat u het probleem ontdekte'; leeg = geen vaste termijn")
+    niet_behandeld: list[str] = _o("list", [
+        "een klacht waarover al een procedure loopt bij een geschilleninstantie of de rechter",
+        "een klacht die wij al eerder hebben behandeld, tenzij er iets nieuws is gebeurd",
+        "een verzoek om schadevergoeding dat geen klacht over onze dienst is",
+    ], "wat niet onder de klachtenregeling valt (elk een zin zonder punt)")
 
 
 @dataclass(frozen=True)
@@ -363,6 +375,8 @@ class Site:
     minimum_aantal: int = _o("int", 3, "aantallen kleiner dan dit tonen als 'minder dan N'", minimum=1)
     analyses: str = _o("path", "analyses", "map met uw eigen analysetekst per jaar (2026.md); wordt nooit overschreven")
     url: str = _o("str", "", "publiek adres van de site (voor de sitemap)")
+    demo: bool = _o("bool", False, "de site mag voorbeeldwaarden uit de meegeleverde klachten.toml publiceren "
+                    "(alleen voor een demo; ook voor de nachtrun)")
 
 
 @dataclass(frozen=True)
@@ -383,10 +397,17 @@ class Mail:
                             choices=("nee",) + WEEKDAYS)
 
 
+#: Backups keep an anonymised complaint's data this many days at most after the retention
+#: term; the regeling states it, and a longer [nachtrun] backups_bewaren is refused.
+MAX_BACKUP_DAYS = 31
+
+
 @dataclass(frozen=True)
 class Nachtrun:
     map: str = _o("path", "private", "map voor back-ups, status en postvak-uit (niet in git, niet onder site/)")
-    backups_bewaren: int = _o("int", 30, "zoveel back-ups van het register bewaren", minimum=1)
+    backups_bewaren: int = _o("int", 30, "zoveel dagen back-ups van het register bewaren (één per nacht; oudere "
+                              f"gaan weg); hooguit {MAX_BACKUP_DAYS}, want zo lang staan gegevens na het "
+                              "anonimiseren nog in een back-up", minimum=1)
     site_bouwen: bool = _o("bool", False, "na de mail ook de website opnieuw bouwen")
     deadlines_schrijven: bool = _o("bool", False, "de berekende termijnen terugschrijven in de kolommen van de tool")
     bevestigingen_versturen: bool = _o("bool", False, "ontvangstbevestigingen die nodig zijn zelf per e-mail versturen "
@@ -562,6 +583,13 @@ def config_from_dict(raw: dict[str, Any], cfg_path: Path) -> Config:
         problems.append(
             "[bewaren] termijn: klachten moeten minstens 1 jaar na afhandeling bewaard blijven; "
             "zet korter_toestaan = true als een kortere termijn echt bedoeld is")
+    backup_days = sections["nachtrun"].backups_bewaren
+    shortest_term_days = retention.months * 28  # the shortest month: the term is never shorter
+    if backup_days > min(MAX_BACKUP_DAYS, shortest_term_days - 1):
+        problems.append(
+            f"[nachtrun] backups_bewaren: {backup_days} dagen is te lang; een back-up bewaart de gegevens van een "
+            f"geanonimiseerde klacht zo lang na de bewaartermijn ({retention}); kies hooguit "
+            f"{min(MAX_BACKUP_DAYS, shortest_term_days - 1)}")
     terms = sections["termijnen"]
     if _approx_days(terms.bevestiging) > _approx_days(terms.standpunt):
         problems.append("[termijnen] bevestiging mag niet langer zijn dan standpunt")
@@ -581,6 +609,46 @@ def resolve_secret(env_name: str, what: str, required: bool = True) -> str | Non
     if value is None and required:
         raise ConfigError(f"{what} ontbreekt: zet de omgevingsvariabele {env_name or '(geen naam ingesteld)'}")
     return value
+
+
+#: What marks a value as an example from the shipped klachten.toml: the word 'voorbeeld', the
+#: reserved '.example' domain, runs of zeros (Postbus 00000, KvK 00000000, 0000 AA) and the
+#: shipped names and numbers themselves.
+_EXAMPLE_MARKS = (re.compile(r"voorbeeld", re.IGNORECASE), re.compile(r"\.example\b", re.IGNORECASE),
+                  re.compile(r"(?<!\d)0{5,}(?!\d)"), re.compile(r"(?<!\d)0000 ?AA\b"))
+SHIPPED_EXAMPLES = frozenset({"M. de Wit", "R. Bakker", "010-123 45 67", "010-123 45 68", "1234 AB"})
+
+
+def example_values(config: Config) -> list[str]:
+    """Every setting that still holds an example value of the shipped klachten.toml, as
+    '[sectie] sleutel = "waarde"' (lists and escalation bodies with their position)."""
+    found: list[str] = []
+
+    def check(where: str, value: object) -> None:
+        if isinstance(value, str) and value and (value in SHIPPED_EXAMPLES
+                                                  or any(m.search(value) for m in _EXAMPLE_MARKS)):
+            found.append(f"{where} = {json_quote(value)}")
+
+    for name in SECTIONS:
+        section = getattr(config, name)
+        for f in fields(section):
+            value = getattr(section, f.name)
+            if isinstance(value, list):
+                for n, item in enumerate(value, start=1):
+                    if isinstance(item, EscalationBody):
+                        for g in fields(item):
+                            check(f"[{name}] {f.name} {n}: {g.name}", getattr(item, g.name))
+                    else:
+                        check(f"[{name}] {f.name} {n}", item)
+            else:
+                check(f"[{name}] {f.name}", value)
+    return found
+
+
+def json_quote(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
 
 
 def describe_schema() -> str:

@@ -8,7 +8,9 @@ Definitions, all as ``datetime64[D]``:
 - ``decision_due``: Verlengd tot when a valid extension was announced on or before
   decision_due_original and does not exceed extension_limit; otherwise decision_due_original.
 - ``retention_expires``: Datum standpunt of a closed complaint + the retention period; from
-  that day on the personal data may (and should) be removed.
+  that day on the personal data may (and should) be removed. A closed complaint without
+  Datum standpunt counts from the latest date recorded in its row (RECORDED_DATES), so it is
+  never kept forever; `controleer` still reports the empty cell.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ def compute_deadlines(reg: Register, config: Config, calendar: WorkCalendar) -> 
     decision_due = np.where(valid, np.maximum(until, decision_original), decision_original)
     closed = (reg.frame["status"].to_numpy() == CLOSED)
     decided = reg.dates("decided")
-    close_date = np.where(closed, decided, NAT)
+    close_date = np.where(closed, np.where(np.isnat(decided), latest_recorded_date(reg), decided), NAT)
     return pd.DataFrame({
         "acknowledge_due": ack_due,
         "decision_due_original": decision_original,
@@ -79,6 +81,18 @@ def compute_deadlines(reg: Register, config: Config, calendar: WorkCalendar) -> 
         "decision_due": decision_due,
         "retention_expires": add_months(close_date, config.bewaren.termijn.months),
     })
+
+
+#: The owner's own date columns: what "the latest recorded date" of a row is taken from.
+RECORDED_DATES = ("received", "acknowledged", "extension_sent", "extended_until", "decided", "follow_up")
+
+
+def latest_recorded_date(reg: Register) -> np.ndarray:
+    """Per row the latest of its RECORDED_DATES (NaT when none is filled in)."""
+    stacked = np.stack([reg.dates(key) for key in RECORDED_DATES if key in reg.frame.columns] or [reg.dates("received")])
+    days = np.where(np.isnat(stacked), np.iinfo(np.int64).min, stacked.astype(np.int64))
+    latest = days.max(axis=0)
+    return np.where(latest == np.iinfo(np.int64).min, NAT, latest.astype("datetime64[D]"))
 
 
 def _urgency_numbers(reg: Register) -> np.ndarray:

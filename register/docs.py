@@ -55,6 +55,17 @@ categorie of oorzaak staat niet in de lijst.
 {signals}
 Een verlenging telt alleen als het uitstelbericht vóór of op de laatste dag van de
 oorspronkelijke termijn is verstuurd en Verlengd tot binnen het maximum valt.
+
+## Bewaartermijn
+
+De bewaartermijn (`[bewaren] termijn`) loopt vanaf *Datum standpunt* van een afgehandelde klacht.
+Ontbreekt die datum (de waarschuwing `standpuntdatum_ontbreekt`), dan loopt hij vanaf de laatste
+datum in de rij: Datum ontvangst, Datum bevestiging, Datum uitstelbericht, Verlengd tot of
+Opvolgen op. Zo blijft geen klacht eeuwig bewaard; vult u de datum later in, dan telt die. Vanaf
+de dag dat de termijn verstreken is maken `brief` en `brieven` geen brieven meer voor de klacht en
+meldt de dagmail `bewaartermijn_verlopen`. `klachten anonimiseer --uitvoeren` wist dan de
+persoonsgegevens, ook uit brieven, mail en cache; back-ups volgen binnen
+`[nachtrun] backups_bewaren` dagen. De klachtenregeling (deel 9) zegt hetzelfde.
 """
 
 

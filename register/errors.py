@@ -23,6 +23,10 @@ class LetterError(KlachtenError):
     """A letter cannot be made because the register lacks what it needs."""
 
 
+class InzageError(KlachtenError):
+    """`klachten inzage` found no complaint for the number or e-mail address given."""
+
+
 class SiteError(KlachtenError):
     """The public site could not be built, or would leak personal data."""
 

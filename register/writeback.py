@@ -93,7 +93,8 @@ def _anonymise(config: Config, result: CheckResult, today: dt.date, session: Any
     from .deadlines import AMSTERDAM
 
     folder = config.private_dir()
-    backup = write_backup(open_source(config, session).read(), config.backups_dir(), dt.datetime.now(AMSTERDAM), keep=0)
+    backup = write_backup(open_source(config, session).read(), config.backups_dir(), dt.datetime.now(AMSTERDAM),
+                          keep=0, max_days=config.nachtrun.backups_bewaren)
     from .personal import remember, rows_tokens
 
     reg = result.register
@@ -106,6 +107,13 @@ def _anonymise(config: Config, result: CheckResult, today: dt.date, session: Any
         values["anonymised"] = today
         updates[numbers[i]] = values
     report = apply_updates(config, updates, session, guard=_still_expired)
+    # Everything else the tool wrote for these complaints: letters, queued mail, caches.
+    from generator.retention import remove_traces
+
+    done = set(report.updated)
+    rows = [i for i in candidates if numbers[i] in done]
+    personal = [str(reg.text(key)[i]) for key in PERSONAL_KEYS if key in reg.positions for i in rows]
+    report.removed_files = remove_traces(config, sorted(done), personal)
     log = folder / "anonimisering.log"
     with log.open("a", encoding="utf-8") as fh:
         for number in report.updated:

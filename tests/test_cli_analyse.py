@@ -145,7 +145,7 @@ def test_site_build_refuses_a_copied_report(make_config, tmp_path, monkeypatch):
     monkeypatch.setattr(site_module, "MKDOCS_YML", tmp_path / "mkdocs.yml")
     other = make_config(rows=[complaint(received=dt.date(2026, 3, 2))])  # nothing of Karel in this register
     with pytest.raises(SiteError) as err:
-        build_site(other, dt.date(2026, 7, 10), site_dir=tmp_path / "out")
+        build_site(other, dt.date(2026, 7, 10), site_dir=tmp_path / "out", demo=True)
     assert str(err.value) == ("website niet gebouwd: Privacybewaking: de interne klachtenanalyse staat in de "
                               "gebouwde site (overzicht.html); de site is niet gepubliceerd. Verwijder het "
                               "bestand uit docs/: het rapport hoort alleen in de privémap.")

@@ -198,7 +198,13 @@ def test_nightly_can_write_the_deadline_columns(make_config, tmp_path):
 def test_nightly_rebuilds_the_site_when_asked(make_config, tmp_path, monkeypatch):
     from register.sources.xlsx import XlsxSource
 
-    cfg = make_config("[nachtrun]\nsite_bouwen = true\n", rows=ROWS)
+    refused = make_config("[nachtrun]\nsite_bouwen = true\n", rows=ROWS)  # the test config's .example addresses
+    steps = run_nightly(refused, dt.date(2026, 3, 27), dt.datetime(2026, 3, 27, 6, 0, tzinfo=dt.UTC), dry=True,
+                        echo=lambda s: None)
+    website = next(s for s in steps if s.name == "website")
+    assert not website.ok and website.message.startswith("de configuratie bevat nog 3 voorbeeldwaarden")
+    assert not (tmp_path / "public").exists()
+    cfg = make_config("[nachtrun]\nsite_bouwen = true\n[site]\ndemo = true\n", rows=ROWS)
     reads = []
     original = XlsxSource.read
     monkeypatch.setattr(XlsxSource, "read", lambda self: reads.append(1) or original(self))

@@ -330,7 +330,7 @@ def closed(received: dt.date, decided: dt.date, **extra) -> dict:
                 outcome="gegrond", **extra)
 
 
-ONE_MONTH = "[bewaren]\ntermijn = \"1 maand\"\nkorter_toestaan = true\n"
+ONE_MONTH = "[bewaren]\ntermijn = \"1 maand\"\nkorter_toestaan = true\n[nachtrun]\nbackups_bewaren = 7\n"
 RETENTION_CASES = [
     # Tue 10 March 2025 + 1 year = Tue 10 March 2026: from that day on.
     case("een-jaar-dag-ervoor", d(2026, 3, 9), {}, **closed(d(2025, 3, 3), d(2025, 3, 10))),

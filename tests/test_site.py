@@ -29,7 +29,7 @@ def text_of(html: str) -> str:
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
-    build_site(load_config(ROOT / "klachten.toml"), PEIL, site_dir=out)
+    build_site(load_config(ROOT / "klachten.toml"), PEIL, site_dir=out, demo=True)
     return out
 
 
@@ -55,10 +55,10 @@ def test_pages_exist(demo_site):
 
 def test_klachtenregeling_states_the_configured_terms(demo_site):
     page = text_of(read(demo_site, "klachtenregeling"))
-    for part in ("Ontvangstbevestiging binnen 7 werkdagen", "Ons standpunt binnen 2 weken",
-                 "hooguit met 4 weken verlengd", "Hoor en wederhoor", "1 jaar nadat uw klacht is afgehandeld",
+    for part in ("Ontvangstbevestiging binnen 7 werkdagen", "Ons antwoord binnen 2 weken",
+                 "hooguit met 4 weken verlengd", "Wij horen beide kanten", "1 jaar nadat uw klacht is afgehandeld",
                  "Geschillencommissie (voorbeeld)", "Postbus 00000, 0000 AA Voorbeeldstad", "De rechter",
-                 "laatst gewijzigd op 15 januari 2026", "M. de Wit", "eigen klachtdossier altijd inzien"):
+                 "laatst gewijzigd op 15 januari 2026", "M. de Wit", "recht op inzage"):
         assert part in page, part
     indienen = text_of(read(demo_site, "klacht-indienen"))
     assert "Voorbeeldstraat 12, 1234 AB Voorbeeldstad" in indienen
@@ -114,7 +114,7 @@ def honest_rows():
 
 def test_figures_are_honest(make_config, tmp_path):
     cfg = make_config(rows=honest_rows())
-    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     page = text_of(read(out, "jaarverslagen/2026"))
     # Open and past due counts as not on time, and the denominator says what it counts.
     assert ("Standpunt op tijd (binnen 2 weken, of later als wij op tijd uitstel meldden) 83% (10 van de 12 "
@@ -141,7 +141,7 @@ def test_figures_are_honest(make_config, tmp_path):
 def test_no_percentile_or_rate_over_too_few(make_config, tmp_path):
     rows = honest_rows()[1:3]
     cfg = make_config(rows=rows)
-    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     page = text_of(read(out, "jaarverslagen/2025"))
     assert "Ontvangen klachten minder dan 3" in page
     assert "%" not in page.split("Samenvatting")[1].split("Behandelduur is")[0]
@@ -153,10 +153,10 @@ def test_no_percentile_or_rate_over_too_few(make_config, tmp_path):
 def test_changing_a_term_changes_the_page(make_config, tmp_path):
     cfg = make_config('[termijnen]\nbevestiging = "5 werkdagen"\nstandpunt = "10 werkdagen"\n',
                       rows=[complaint(received=dt.date(2026, 3, 2))])
-    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     page = text_of(read(out, "klachtenregeling"))
     assert "Ontvangstbevestiging binnen 5 werkdagen" in page
-    assert "Ons standpunt binnen 10 werkdagen" in page
+    assert "Ons antwoord binnen 10 werkdagen" in page
     assert "7 werkdagen" not in page and "2 weken" not in page
 
 
@@ -177,7 +177,7 @@ def test_no_personal_value_reaches_any_built_file(make_config, tmp_path):
                               status="afgehandeld", outcome="gegrond", category="factuur",
                               measure="Facturen worden dubbel gecontroleerd", **values))
     cfg = make_config(rows=rows)
-    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     built = [p for p in out.rglob("*") if p.is_file()]
     assert any(p.name == "search_index.json" for p in built) and any(p.name == "sitemap.xml" for p in built)
     for path in built:
@@ -200,7 +200,7 @@ def test_guard_stops_a_leaking_build(make_config, tmp_path):
     (tmp_path / "analyses").mkdir()
     (tmp_path / "analyses" / "2025.md").write_text("Mevrouw Gertrude Leksmaverdi was erg boos.", encoding="utf-8")
     with pytest.raises(SiteError) as err:
-        build_site(cfg, PEIL, site_dir=tmp_path / "out")
+        build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     assert "Privacybewaking: persoonsgegevens uit het register staan in de gebouwde site" in str(err.value)
     assert "bijvoorbeeld de kolom 'Naam' van rij 2." in str(err.value)
     assert not (tmp_path / "out").exists()
@@ -211,7 +211,7 @@ def test_owner_analysis_is_included_and_never_overwritten(make_config, tmp_path)
     analysis = tmp_path / "analyses" / "2025.md"
     analysis.parent.mkdir()
     analysis.write_text("Opvallend: de meeste klachten gingen over **planning**.", encoding="utf-8")
-    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     assert "<strong>planning</strong>" in read(out, "jaarverslagen/2025")
     assert analysis.read_text(encoding="utf-8") == "Opvallend: de meeste klachten gingen over **planning**."
 
@@ -220,9 +220,23 @@ def test_plain_mkdocs_build_strict_works(tmp_path, monkeypatch):
     import subprocess
     import sys
 
-    env = {"NO_MKDOCS_2_WARNING": "1"}
+    import yaml
+
+    env = {**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"}
+    refused = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "s")],
+                             cwd=ROOT, capture_output=True, text=True, env=env)
+    assert refused.returncode == 1  # the shipped config's example values are not published
+    assert "klachten: de configuratie bevat nog 18 voorbeeldwaarden" in refused.stderr
+    assert not (tmp_path / "s" / "index.html").exists()
+    # The plugin option demo: true (what `klachten site --demo` passes) builds the demo.
+    settings = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    settings["plugins"] = [{"klachten": {"demo": True, "config": str(ROOT / "klachten.toml")}} if p == "klachten"
+                           else p for p in settings["plugins"]]
+    settings["docs_dir"] = str(ROOT / settings.get("docs_dir", "docs"))
+    settings["theme"]["custom_dir"] = str(ROOT / settings["theme"]["custom_dir"])
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "s")],
-                            cwd=ROOT, capture_output=True, text=True, env={**__import__("os").environ, **env})
+                            cwd=tmp_path, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "s" / "klachtenregeling" / "index.html").exists()
 
@@ -232,7 +246,7 @@ def test_escalations_are_published_by_kind_only(make_config, tmp_path):
             for n, text in enumerate(["Geschillencommissie Installatie", "kantonrechter Utrecht",
                                       "advocaat mr. Geheimhouder", "geschillencommissie"])]
     cfg = make_config("[site]\nminimum_aantal = 1\n", rows=rows)
-    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     page = text_of(read(out, "jaarverslagen/2025"))
     assert "geschilleninstantie 2" in page and "rechter 1" in page and "anders 1" in page
     assert "Geheimhouder" not in page and "Utrecht" not in page
@@ -251,7 +265,7 @@ def test_owner_pages_in_site_dir_join_the_navigation(make_config, tmp_path, monk
     (tmp_path / "mkdocs.yml").write_text(yml, encoding="utf-8")
     monkeypatch.setattr(site_module, "MKDOCS_YML", tmp_path / "mkdocs.yml")
     cfg = make_config(rows=[complaint(received=dt.date(2026, 3, 2))])
-    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     home = read(out, "index.html")
     assert 'href="over-ons/"' in home and "Over ons" in text_of(read(out, "over-ons"))
 
@@ -267,3 +281,97 @@ def test_an_unreadable_figures_cache_is_computed_again(make_config, tmp_path):
     assert (out / "jaarverslagen" / "2026" / "index.html").is_file()
     assert all(path.read_text(encoding="utf-8").startswith("{") and path.read_text(encoding="utf-8").endswith("}")
                for path in caches)
+
+
+VISITOR_TOML = """
+[organisatie]
+naam = "Loodgieter Jansen"
+adres = "Dorpsstraat 4"
+postcode = "7311 AB"
+plaats = "Apeldoorn"
+email = "info@loodgieterjansen.nl"
+[klachtbehandeling]
+klachtverantwoordelijke = "Eva Jansen"
+functie = "eigenaar"
+email = "klachten@loodgieterjansen.nl"
+telefoon = "055-521 11 22"
+openingstijden = "op werkdagen van 9.00 tot 16.00 uur"
+indientermijn = "binnen zes weken na het werk"
+niet_behandeld = ["een klacht over werk van een andere loodgieter"]
+regeling_versie = "3.1"
+regeling_ingang = 2026-09-01
+[termijnen]
+standpunt = "3 weken"
+uitstel_maximaal = "2 weken"
+[bewaren]
+termijn = "2 jaar"
+[nachtrun]
+backups_bewaren = 14
+[register]
+pad = "register.xlsx"
+[[escalatie.mogelijkheden]]
+naam = "Geschillencommissie Installatie"
+website = "https://www.degeschillencommissie.nl/installatie"
+"""
+
+
+@pytest.fixture(scope="module")
+def visitor_site(tmp_path_factory):
+    from register.demo import write_xlsx
+    from tests.conftest import HEADERS
+
+    folder = tmp_path_factory.mktemp("visitor")
+    write_xlsx(folder / "register.xlsx", [HEADERS, complaint(complaint_no="K1", received=dt.date(2026, 3, 2))])
+    (folder / "klachten.toml").write_text(VISITOR_TOML, encoding="utf-8")
+    out, _ = build_site(load_config(folder / "klachten.toml"), PEIL, site_dir=folder / "out")  # no demo needed
+    return out
+
+
+@pytest.mark.parametrize("page", ["index.html", "klacht-indienen"])
+def test_home_and_klacht_indienen_say_whom_to_contact_how_long_and_where_next(visitor_site, page):
+    built = read(visitor_site, page)
+    assert '<a href="mailto:klachten@loodgieterjansen.nl">klachten@loodgieterjansen.nl</a>' in built
+    assert '<a href="tel:+31555211122">055-521 11 22</a>' in built
+    text = text_of(built)
+    assert "Uw klacht gaat naar Eva Jansen (eigenaar), die verantwoordelijk is voor klachten." in text
+    assert "Telefoon: 055-521 11 22 (op werkdagen van 9.00 tot 16.00 uur)" in text
+    assert "Een klacht indienen is gratis." in text
+    assert "Binnen 3 weken na ontvangst krijgt u ons antwoord" in text
+    assert "hooguit 2 weken langer: in totaal nooit meer dan vijf weken na ontvangst" in text
+    assert '<strong>Geschillencommissie Installatie</strong>, <a href="https://www.degeschillencommissie.nl/installatie">' in built
+    for jargon in ("gemotiveerd", "wederhoor", "mediaan", "percentiel"):
+        assert jargon not in text.lower(), jargon
+
+
+def test_the_regeling_has_what_a_published_regeling_needs(visitor_site):
+    built = read(visitor_site, "klachtenregeling")
+    text = text_of(built)
+    for part in ("Versie 3.1, geldt vanaf 1 september 2026.",
+                 "Dien uw klacht in binnen zes weken na het werk.",
+                 "Wat deze regeling niet behandelt: een klacht over werk van een andere loodgieter.",
+                 "Iemand anders mag namens u klagen",
+                 "Vertrouwelijk. Wij behandelen uw klacht vertrouwelijk.",
+                 "Dat is ons gerechtvaardigd belang",
+                 "Wij bewaren uw gegevens 2 jaar nadat uw klacht is afgehandeld.",
+                 "Noteerden wij geen datum van ons antwoord, dan telt de laatste datum in uw dossier.",
+                 "in onze back-ups staan ze daarna nog hooguit 14 dagen",
+                 "U krijgt ons antwoord dus nooit later dan vijf weken na ontvangst van uw klacht.",
+                 "Dit is versie 3.1 van onze klachtenregeling. Zij geldt vanaf 1 september 2026."):
+        assert part in text, part
+    assert '<a href="https://www.autoriteitpersoonsgegevens.nl/">Autoriteit Persoonsgegevens</a>' in built
+    assert 'href="#niet-tevreden"' in built and 'id="niet-tevreden"' in built
+
+
+def test_every_page_has_a_meta_description_and_the_404_page_is_dutch(visitor_site):
+    pages = sorted(visitor_site.rglob("*.html"))
+    descriptions = {}
+    for path in pages:
+        found = re.findall(r'<meta name="description" content="([^"]+)">', path.read_text(encoding="utf-8"))
+        assert len(found) == 1, path
+        descriptions[path.relative_to(visitor_site).as_posix()] = found[0]
+    assert descriptions["index.html"].startswith("Een klacht over Loodgieter Jansen?")
+    assert descriptions["jaarverslagen/2026/index.html"].startswith("Klachten bij Loodgieter Jansen in 2026")
+    assert len(set(descriptions.values())) == len(descriptions)  # each page its own
+    missing = read(visitor_site, "404.html")
+    assert "<h1>Deze pagina bestaat niet</h1>" in missing and "Not found" not in missing
+    assert '<a href="/klacht-indienen/">Klacht indienen</a>' in missing

@@ -21,7 +21,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
-    build_site(load_config(ROOT / "klachten.toml"), dt.date(2026, 11, 21), site_dir=out)
+    build_site(load_config(ROOT / "klachten.toml"), dt.date(2026, 11, 21), site_dir=out, demo=True)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

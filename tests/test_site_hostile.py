@@ -66,7 +66,7 @@ def hostile_site(tmp_path_factory):
             for n, measure in enumerate(MEASURES)]
     write_xlsx(folder / "register.xlsx", [HEADERS] + rows)
     (folder / "klachten.toml").write_text(HOSTILE_TOML, encoding="utf-8")
-    out, _ = build_site(load_config(folder / "klachten.toml"), PEIL, site_dir=folder / "out")
+    out, _ = build_site(load_config(folder / "klachten.toml"), PEIL, site_dir=folder / "out", demo=True)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -307,18 +307,18 @@ def test_owner_files_in_site_dir_are_checked(make_config, tmp_path, monkeypatch)
     docs = own_docs_dir(tmp_path, monkeypatch)
     cfg = make_config(rows=[complaint(name="Johanna Verbeek-Smit", phone="06-12345678", received=dt.date(2026, 3, 2))])
     (docs / "folder.pdf").write_bytes(minimal_pdf("Openingstijden: maandag tot en met vrijdag"))
-    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")  # a clean PDF of the owner's is published
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)  # a clean PDF of the owner's is published
     assert (out / "folder.pdf").is_file()
     for name in ("brief.pdf", "klant.vcf", "register.XML.GZ"):
         (docs / name).write_bytes(FILES[name] if isinstance(FILES[name], bytes) else FILES[name].encode())
         with pytest.raises(SiteError) as err:
-            build_site(cfg, PEIL, site_dir=tmp_path / "out")
+            build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
         assert f"in {name}" in str(err.value) and "bijvoorbeeld de kolom 'Naam' van rij 2" in str(err.value)
         assert not (tmp_path / "out").exists()
         (docs / name).unlink()
     (docs / "data.bin").write_bytes(b"\x00\x9f\x92\x96" * 64)
     with pytest.raises(SiteError) as err:
-        build_site(cfg, PEIL, site_dir=tmp_path / "out")
+        build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     assert str(err.value) == (
         "website niet gebouwd: Privacybewaking: 'data.bin' is een bestandstype dat de privacybewaking niet kan "
         "lezen; de site is niet gepubliceerd. Verwijder het bestand uit docs/ of zet er een leesbare versie neer.")
@@ -332,7 +332,7 @@ def test_guard_remembers_anonymised_complaints(make_config, tmp_path):
                       outcome="gegrond", measure=f"Excuses aangeboden aan {name} (06-12345678)")]
     cfg = make_config(rows=rows)
     with pytest.raises(SiteError, match="bijvoorbeeld de kolom 'Naam' van rij 2"):
-        build_site(cfg, PEIL, site_dir=tmp_path / "out")
+        build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     done = CliRunner().invoke(app, ["anonimiseer", "--uitvoeren", "--peildatum", PEIL.isoformat(), "--config", str(cfg.path)])
     assert done.exit_code == 0, done.output
     assert "Geanonimiseerd: K2024-001" in done.stdout
@@ -341,12 +341,32 @@ def test_guard_remembers_anonymised_complaints(make_config, tmp_path):
     assert "verbeek" not in kept.lower() and "12345678" not in kept and len(kept.split()) >= 5
     assert (private / KEY_FILE).stat().st_mode & 0o077 == 0
     with pytest.raises(SiteError) as err:
-        build_site(cfg, PEIL, site_dir=tmp_path / "out")
+        build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     assert "bijvoorbeeld een gegeven van een geanonimiseerde klacht" in str(err.value)
     assert not (tmp_path / "out").exists()
     # The same text published by another installation (another key) is not recognised.
     (private / KEY_FILE).unlink()
     (private / HASH_FILE).unlink()
-    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out")
+    out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     assert "Excuses aangeboden aan Johanna Verbeek-Smit" in (out / "jaarverslagen" / "2024" / "index.html").read_text()
     assert REMEMBERED == "een geanonimiseerde klacht"
+
+
+def test_the_guard_skips_only_files_it_found_clean_under_the_same_register(tmp_path):
+    """A warm rebuild scans only what changed: an unchanged file is skipped, a changed file or a
+    changed register (another fingerprint) is scanned again."""
+    from generator.site.plugin import CheckedFiles
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.html").write_text("<p>Jaarverslag</p>", encoding="utf-8")
+    (site / "b.html").write_text("<p>Klachtenregeling</p>", encoding="utf-8")
+    values = {"name": (["Johanna Verbeek"], [2])}
+    checked = CheckedFiles(tmp_path / "cache", values, frozenset(), None)
+    assert checked.unchanged(site, frozenset()) == frozenset()
+    checked.remember(site, frozenset())
+    assert checked.unchanged(site, frozenset()) == {"a.html", "b.html"}
+    (site / "b.html").write_text("<p>Johanna Verbeek</p>", encoding="utf-8")
+    assert CheckedFiles(tmp_path / "cache", values, frozenset(), None).unchanged(site, frozenset()) == {"a.html"}
+    other = CheckedFiles(tmp_path / "cache", {"name": (["Kees Anders"], [2])}, frozenset(), None)
+    assert other.unchanged(site, frozenset()) == frozenset()

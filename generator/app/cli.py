@@ -155,6 +155,20 @@ def handle_errors(fn):
 
 
 
+def warn_examples(cfg) -> list[str]:
+    """Print every example value of the shipped klachten.toml still in the config (stderr)."""
+    from register.config import example_values
+    from register.plural import count
+
+    examples = example_values(cfg)
+    if examples:
+        typer.echo(f"Let op: {count(len(examples), 'voorbeeldwaarde', 'voorbeeldwaarden')} uit de meegeleverde "
+                   "klachten.toml nog in gebruik; vervang ze door uw eigen gegevens:", err=True)
+        for line in examples:
+            typer.echo(f"  {line}", err=True)
+    return examples
+
+
 def parse_peildatum(value: str | None) -> dt.date:
     from register.dates import parse_iso_date
     from register.deadlines import today_amsterdam
@@ -355,6 +369,7 @@ def importeer(
 @handle_errors
 def site(
     serve: Annotated[bool, typer.Option("--serve", help="Niet bouwen maar lokaal tonen op http://127.0.0.1:8000 (ververst bij wijzigingen).")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help="Ook bouwen als de voorbeeldwaarden uit de meegeleverde klachten.toml er nog in staan (alleen voor een demo).")] = False,
     peildatum: PeildatumOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -362,17 +377,20 @@ def site(
 
     Alleen totalen en uw eigen teksten komen op de site; staat er toch een persoonsgegeven uit
     het register in een gebouwd bestand, dan stopt de bouw en wordt de uitvoer verwijderd.
+    Staan er nog voorbeeldwaarden in de configuratie (Voorbeeld, Postbus 00000, .example), dan
+    bouwt de site alleen met --demo.
     """
     from generator.site.build import build_site, serve_site
 
     cfg = load(config)
     day = parse_peildatum(peildatum) if peildatum else None
+    warn_examples(cfg)
     if serve:
         typer.echo("De website wordt gebouwd en is straks te zien op http://127.0.0.1:8000/ "
                    "(ververst bij elke wijziging); stoppen met Ctrl+C.")
-        serve_site(cfg, day)
+        serve_site(cfg, day, demo=demo)
         return
-    target, seconds = build_site(cfg, day)
+    target, seconds = build_site(cfg, day, demo=demo)
     typer.echo(f"Website gebouwd in {target} ({seconds:.1f} s).")
 
 
@@ -481,8 +499,38 @@ def anonimiseer(
     report, backup = anonymise(cfg, result, day)
     typer.echo(f"Back-up gemaakt: {backup}")
     typer.echo(f"Geanonimiseerd: {', '.join(report.updated) or 'geen'} ({report.cells} cellen).")
+    if report.removed_files:
+        typer.echo(f"Verwijderd: {count(len(report.removed_files), 'bestand', 'bestanden')} met hun gegevens "
+                   "(brieven, mail, cache): " + ", ".join(p.name for p in report.removed_files))
+    typer.echo(f"Back-ups met deze gegevens verdwijnen binnen {cfg.nachtrun.backups_bewaren} dagen.")
     if report.skipped:
         typer.echo("Overgeslagen: " + "; ".join(report.skipped), err=True)
+
+
+@app.command(options_metavar="[OPTIES]", name="inzage")
+@handle_errors
+def inzage(
+    wie: Annotated[str, typer.Argument(metavar="KLACHTNUMMER|E-MAIL", help="Een klachtnummer (K2026-014) of het e-mailadres van de klager.", show_default=False)],
+    peildatum: PeildatumOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Maak een inzagepakket voor een klager (recht op inzage, AVG artikel 15).
+
+    Eén zip in de privémap (inzage/) met elke registerregel van deze persoon (CSV en JSON, alle
+    kolommen met hun Nederlandse kopjes) en de brieven die voor die klachten zijn gemaakt. Bij een
+    klachtnummer horen ook de andere klachten met hetzelfde e-mailadres erbij. Het logboek
+    (inzage.log) krijgt alleen de klachtnummers en de datum.
+    """
+    from generator.retention import make_inzage
+    from register.plural import count
+    from register.sources import open_source
+
+    cfg = load(config)
+    day = parse_peildatum(peildatum)
+    target, numbers, letters = make_inzage(cfg, open_source(cfg).read(), wie, day)
+    typer.echo(f"Inzagepakket gemaakt: {target}")
+    typer.echo(f"  {count(len(numbers), 'klacht', 'klachten')} ({', '.join(numbers)}), "
+               f"{count(letters, 'brief', 'brieven')}; geef het bestand alleen aan de klager zelf.")
 
 
 @app.command(options_metavar="[OPTIES]", name="analyse")
@@ -590,7 +638,8 @@ def config_cmd(config: ConfigOption = None) -> None:
     """Controleer het configuratiebestand en toon de termijnen die de tool bewaakt."""
     cfg = load(config)
     t = cfg.termijnen
-    typer.echo(f"Configuratie in orde: {cfg.path}")
+    examples = warn_examples(cfg)
+    typer.echo(f"Configuratie {'gelezen, maar nog niet klaar' if examples else 'in orde'}: {cfg.path}")
     typer.echo(f"  ontvangstbevestiging binnen {t.bevestiging}")
     typer.echo(f"  standpunt binnen {t.standpunt} (uitstel tot maximaal {t.uitstel_maximaal} extra)")
     typer.echo(f"  waarschuwen {t.waarschuwing_werkdagen} werkdagen vooraf; bewaartermijn {cfg.bewaren.termijn}")

@@ -106,7 +106,8 @@ def _run_steps(config, peildatum, now, dry, redo, echo, session) -> list[Step]:
 
     if grid is not None:
         def backup_step() -> Step:
-            path = write_backup(grid, config.backups_dir(), now, config.nachtrun.backups_bewaren)
+            path = write_backup(grid, config.backups_dir(), now, config.nachtrun.backups_bewaren,
+                                config.nachtrun.backups_bewaren)
             return Step("back-up", True, f"back-up geschreven: {path}")
 
         step = _guarded("back-up", backup_step)

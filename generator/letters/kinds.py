@@ -45,13 +45,23 @@ def letter_date(result: CheckResult) -> dt.date:
     return np.busday_offset(day, 0, roll="forward", holidays=result.calendar.holidays).astype(dt.date)
 
 
+def still_kept(result: CheckResult) -> npt.NDArray[np.bool_]:
+    """Complaints a letter may still be made for: not anonymised, retention not expired.
+    Every kind's ``due`` includes it."""
+    import numpy as np
+
+    expires = result.deadlines["retention_expires"].to_numpy(dtype="datetime64[D]")
+    expired = ~np.isnat(expires) & (expires <= np.datetime64(result.peildatum, "D"))
+    return np.isnat(result.register.dates("anonymised")) & ~expired
+
+
 def _acknowledgement_due(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:
     import numpy as np
 
     from register.deadlines import open_complaints
 
     reg = result.register
-    return open_complaints(reg) & np.isnat(reg.dates("acknowledged")) & np.isnat(reg.dates("anonymised"))
+    return open_complaints(reg) & np.isnat(reg.dates("acknowledged")) & still_kept(result)
 
 
 def _extension_due(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:
@@ -61,7 +71,7 @@ def _extension_due(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:
     flags = result.flags
     needed = np.zeros(len(result.register), dtype=bool)
     needed[flags.loc[flags["signaal"] == "uitstelbericht_nodig", "row"].to_numpy(dtype=np.int64)] = True
-    return needed
+    return needed & still_kept(result)
 
 
 def _closed_recently(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:
@@ -75,7 +85,7 @@ def _closed_recently(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:
     since = np.datetime64(result.peildatum, "D") - np.timedelta64(recent, "D")
     with np.errstate(invalid="ignore"):
         recent_enough = ~np.isnat(decided) & (decided >= since)
-    return ((reg.frame["status"].to_numpy() == CLOSED) & recent_enough & np.isnat(reg.dates("anonymised")))
+    return (reg.frame["status"].to_numpy() == CLOSED) & recent_enough & still_kept(result)
 
 
 def _decision_due(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:

@@ -22,6 +22,7 @@ from generator.templating import render
 from register.check import CheckResult
 from register.config import Config
 from register.errors import LetterError
+from register.parse import format_date_nl
 from register.schema import BY_KEY, CHANNELS, URGENCY_LABELS
 from register.validate import number_problem
 
@@ -214,6 +215,10 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
         raise LetterError(f"klacht in rij {reg.sheet_rows[i]}: {problem[1]}; {letter.noun} is niet gemaakt")
     if not np.isnat(reg.dates("anonymised")[i]):
         raise LetterError(f"klacht {number} is geanonimiseerd; er kan geen brief meer van worden gemaakt")
+    expires = result.deadlines["retention_expires"].to_numpy(dtype="datetime64[D]")[i]
+    if not np.isnat(expires) and expires <= np.datetime64(result.peildatum, "D"):
+        raise LetterError(f"klacht {number}: de bewaartermijn is verlopen op {format_date_nl(expires)}; er wordt "
+                          "geen brief meer gemaakt (verwijder de gegevens met klachten anonimiseer)")
     outcome = reg.frame["outcome"].iat[i]
     if kind == "standpunt" and outcome == WITHDRAWN:
         raise LetterError(f"klacht {number} is ingetrokken; maak de brief 'intrekking' in plaats van het standpunt")

@@ -32,20 +32,24 @@ class _Warnings(logging.Handler):
 
 
 def build_site(config: Config, peildatum: dt.date | None = None, site_dir: Path | None = None,
-               strict: bool = True, result: CheckResult | None = None) -> tuple[Path, float]:
+               strict: bool = True, result: CheckResult | None = None, demo: bool = False) -> tuple[Path, float]:
     """Build the site into [site] uitvoer (or ``site_dir``); returns (folder, seconds).
 
     ``result`` is the register's check result when the caller already has it (the nightly run),
     so the register is read once; otherwise it is read and checked as of ``peildatum``.
+    ``demo``: publish even with example values from the shipped klachten.toml in place
+    (otherwise, like with [site] demo = false, the build stops).
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
+    from generator.site.plugin import refuse_examples
     from register.check import check_register
     from register.deadlines import today_amsterdam
 
     start = time.perf_counter()
+    refuse_examples(config, demo)  # before mkdocs, for one clear line (the plugin checks again)
     if result is None:
         result = check_register(config, peildatum or today_amsterdam())
     target = site_dir or config.site_dir()
@@ -57,7 +61,7 @@ def build_site(config: Config, peildatum: dt.date | None = None, site_dir: Path 
         mk = load_config(str(MKDOCS_YML), site_dir=str(target), strict=strict)
         if PLUGIN not in mk.plugins:
             raise SiteError(f"{MKDOCS_YML.name} noemt de plugin '{PLUGIN}' niet onder plugins")
-        cast("KlachtenPlugin", mk.plugins[PLUGIN]).provide(config, result)
+        cast("KlachtenPlugin", mk.plugins[PLUGIN]).provide(config, result, demo)
         build(mk)
     except ConfigurationError as exc:  # mkdocs.yml itself is wrong: a setup problem (exit 2)
         raise ConfigError(f"website niet gebouwd: {MKDOCS_YML.name} klopt niet: {exc}") from None
@@ -70,14 +74,15 @@ def build_site(config: Config, peildatum: dt.date | None = None, site_dir: Path 
     return target, time.perf_counter() - start
 
 
-def serve_site(config: Config, peildatum: dt.date | None = None, address: str = "127.0.0.1:8000") -> None:
+def serve_site(config: Config, peildatum: dt.date | None = None, address: str = "127.0.0.1:8000",
+               demo: bool = False) -> None:
     """Serve with live reload. mkdocs re-reads its config on every rebuild, so the plugin gets
     the klachten config path and the reference date as plugin options in a derived mkdocs.yml."""
     import yaml
     from mkdocs.commands.serve import serve
 
     settings = yaml.safe_load(MKDOCS_YML.read_text(encoding="utf-8"))
-    options = {"config": str(config.path)} | ({"peildatum": peildatum.isoformat()} if peildatum else {})
+    options = {"config": str(config.path), "demo": demo} | ({"peildatum": peildatum.isoformat()} if peildatum else {})
     settings["plugins"] = [{PLUGIN: options} if p == PLUGIN else p for p in settings.get("plugins", [])]
     settings["docs_dir"] = str((ROOT / settings.get("docs_dir", "docs")).resolve())
     theme = settings.get("theme", {})

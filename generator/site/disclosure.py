@@ -229,7 +229,7 @@ def protect(figures: Figures, minimum: int) -> dict[str, str]:
     for _ in range(10 * len(figures.values) + 10):
         exposed = recoverable(figures, status, minimum, first=True)
         if not exposed:
-            return status
+            return _reveal_pinned(figures, status, minimum)
         cell = exposed[0]
         related = [g for g in figures.groups if cell in g.parts or cell == g.total]
         related = [g for g in related if not any(status[p] == DROPPED for p in g.parts)]
@@ -246,3 +246,19 @@ def protect(figures: Figures, minimum: int) -> dict[str, str]:
         else:
             status[cell] = DROPPED
     raise RuntimeError("disclosure control did not settle")  # unreachable: each step hides more
+
+
+def _reveal_pinned(figures: Figures, status: dict[str, str], minimum: int) -> dict[str, str]:
+    """Show complements that the rest pins to one value anyway.
+
+    A complement hidden early can become derivable once later ones are hidden beside it
+    (n − the other half-year). Printing "niet getoond" for a number any reader can work out
+    promises a secrecy the page does not have; showing it changes nothing a reader can
+    derive (the feasible set is the same), so the small counts stay as safe as they were.
+    """
+    hidden = [n for n, s in status.items() if s == HIDDEN]
+    if hidden:
+        for name, (lo, hi) in value_range(figures, status, minimum, hidden).items():
+            if pinned(lo, hi):
+                status[name] = SHOWN
+    return status

@@ -318,14 +318,17 @@ def build_reports(result: CheckResult, config: Config) -> Reports:
     return Reports(reports, Publication(fig, _protect_cached(fig, minimum, config.cache_dir()), minimum), notes)
 
 
+PROTECT_VERSION = 2  # raise when protect() may answer differently: old cached answers then miss
+
+
 def _protect_cached(fig: Figures, minimum: int, cache: Path) -> dict[str, str]:
     """protect() is a few hundred small linear programs; its answer depends only on the counts,
     so a rebuild with unchanged figures reads it back (the file holds counts' names, no data)."""
     import hashlib
     import json
 
-    key = hashlib.sha256(repr((sorted(fig.values.items()), fig.groups, fig.orders, sorted(fig.exact),
-                                 minimum)).encode()).hexdigest()
+    key = hashlib.sha256(repr((PROTECT_VERSION, sorted(fig.values.items()), fig.groups, fig.orders,
+                               sorted(fig.exact), minimum)).encode()).hexdigest()
     path = cache / f"onthulling-{key[:24]}.json"
     if path.is_file():
         try:

@@ -37,6 +37,7 @@ log = logging.getLogger("mkdocs.plugins.klachten")
 class KlachtenPluginConfig(MkConfig):
     config = config_options.Optional(config_options.Type(str))  # path to klachten.toml
     peildatum = config_options.Optional(config_options.Type(str))  # JJJJ-MM-DD; default today
+    demo = config_options.Type(bool, default=False)  # may publish the shipped example values
 
 
 class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
@@ -48,10 +49,12 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
         self.result: CheckResult | None = None
         self.reports: Any = None  # generator.site.jaarverslag.Reports, made in on_config
         self._provided = False
+        self.demo = False
 
-    def provide(self, kconfig: Config, result: CheckResult) -> None:
-        """Build from this config and check result (``result.peildatum`` is the reference date)."""
-        self.kconfig, self.result, self._provided = kconfig, result, True
+    def provide(self, kconfig: Config, result: CheckResult, demo: bool = False) -> None:
+        """Build from this config and check result (``result.peildatum`` is the reference date);
+        ``demo``: publish even when example values of the shipped klachten.toml are in place."""
+        self.kconfig, self.result, self._provided, self.demo = kconfig, result, True, demo
 
     def _load(self, mkdocs_config: MkDocsConfig) -> None:
         from register.check import check_register
@@ -72,6 +75,7 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
             if not self._provided:
                 self._load(config)
             assert self.kconfig is not None and self.result is not None
+            refuse_examples(self.kconfig, self.demo or self.config.demo)
             from generator.site.jaarverslag import build_reports
 
             self.reports = build_reports(self.result, self.kconfig)
@@ -83,6 +87,8 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
         # The theme prints both unescaped (in <title>, attributes, the footer): HTML-escape them.
         config.site_name = html.escape(f"Klachten | {kcfg.organisatie.naam}")
         config.copyright = html.escape(kcfg.organisatie.naam)
+        # Pages without their own description (the 404 page) get this one.
+        config.site_description = html.escape(page_description(kcfg, "404.md", None))
         if kcfg.site.url:
             config.site_url = kcfg.site.url
         return config
@@ -102,6 +108,13 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
             files.append(File.generated(config, path, content=content))
         config.nav = navigation(self.reports, files)  # read by mkdocs right after this event
         return files
+
+    def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        """Every page gets a meta description (mkdocs-material prints page.meta.description),
+        HTML-escaped here because the theme prints it unescaped."""
+        if self.kconfig is not None and not page.meta.get("description"):
+            page.meta["description"] = html.escape(page_description(self.kconfig, page.file.src_uri, page.title))
+        return markdown
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         import shutil
@@ -125,9 +138,11 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
                         f"({', '.join(reports[:5])}); de site is niet gepubliceerd. Verwijder het bestand "
                         f"uit {Path(config.docs_dir).name}/: het rapport hoort alleen in de privémap.")
         allowed = own_words(self.kconfig)
+        values, kept = personal_values(self.result.register), remembered(self.kconfig.private_dir())
+        packaged = package_copies(site_dir, config.theme.dirs)
+        checked = CheckedFiles(self.kconfig.cache_dir(), values, allowed, kept)
         try:
-            leaks = find_leaks(site_dir, personal_values(self.result.register), allowed,
-                               remembered(self.kconfig.private_dir()), package_copies(site_dir, config.theme.dirs))
+            leaks = find_leaks(site_dir, values, allowed, kept, packaged | checked.unchanged(site_dir, packaged))
         except Unreadable as exc:
             shutil.rmtree(site_dir, ignore_errors=True)  # never leave an unchecked site behind
             raise Abort(f"Privacybewaking: {exc}; de site is niet gepubliceerd. Verwijder het bestand uit "
@@ -144,8 +159,61 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
                 f"bijvoorbeeld {where}. "
                 f"De site is niet gepubliceerd: verwijder de gegevens uit het sjabloon, de analysetekst "
                 f"of het bestand.")
+        checked.remember(site_dir, packaged)
         log.info("klachten: privacybewaking in orde (%d bestanden gecontroleerd)",
                  sum(1 for _ in site_dir.rglob("*")))
+
+
+class CheckedFiles:
+    """Built files the privacy guard already found clean, by content hash, for one set of
+    personal values, own words and remembered hashes (their fingerprint): a warm rebuild scans
+    only what changed. Sound because the guard's verdict on a file depends only on that file's
+    text and on those three (generator.site.privacy.find_leaks). The cache file holds hashes only.
+    """
+
+    VERSION = 1
+
+    def __init__(self, cache: Path, values: dict, allowed: frozenset[str],
+                 kept: tuple[bytes, frozenset[str]] | None) -> None:
+        import hashlib
+
+        digest = hashlib.sha256(repr(self.VERSION).encode())
+        for column in sorted(values):
+            texts, rows = values[column]
+            digest.update(repr((column, list(texts), list(rows))).encode())
+        digest.update("\n".join(sorted(allowed)).encode())
+        if kept is not None:
+            digest.update(kept[0] + "\n".join(sorted(kept[1])).encode())
+        self.fingerprint = digest.hexdigest()
+        self.path = cache / "privacybewaking.json"
+
+    def _hashes(self, site_dir: Path, skip: frozenset[str]) -> dict[str, str]:
+        import hashlib
+
+        return {path.relative_to(site_dir).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+                for path in site_dir.rglob("*")
+                if path.is_file() and path.relative_to(site_dir).as_posix() not in skip}
+
+    def unchanged(self, site_dir: Path, skip: frozenset[str]) -> frozenset[str]:
+        """Files whose exact content was found clean before, under the same fingerprint."""
+        import json
+
+        try:
+            saved = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return frozenset()
+        if not isinstance(saved, dict) or saved.get("fingerprint") != self.fingerprint:
+            return frozenset()
+        clean = set(saved.get("clean", []))
+        return frozenset(rel for rel, h in self._hashes(site_dir, skip).items() if h in clean)
+
+    def remember(self, site_dir: Path, skip: frozenset[str]) -> None:
+        import json
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps({"fingerprint": self.fingerprint,
+                                         "clean": sorted(set(self._hashes(site_dir, skip).values()))}),
+                             encoding="utf-8")
 
 def own_words(kcfg) -> frozenset[str]:
     """Normalised words we publish ourselves: the config's names and lists, our templates, the
@@ -174,6 +242,19 @@ def own_words(kcfg) -> frozenset[str]:
     return common_words(texts)
 
 
+def refuse_examples(kcfg: Config, demo: bool) -> None:
+    """Stop the build when the config still holds example values, unless this is a demo
+    (``klachten site --demo``, [site] demo = true, or the plugin option ``demo: true``)."""
+    from register.config import example_values
+    from register.errors import SiteError
+
+    examples = example_values(kcfg)
+    if examples and not (demo or kcfg.site.demo):
+        raise SiteError(f"de configuratie bevat nog {len(examples)} voorbeeldwaarden (zoals {examples[0]}); "
+                        "vul uw eigen gegevens in (klachten config toont ze alle), of bouw een demo met "
+                        "klachten site --demo")
+
+
 def navigation(reports, files: Files) -> list:
     """Our pages first, then the owner's own pages from site/ (in file order)."""
     nav = [
@@ -189,6 +270,55 @@ def navigation(reports, files: Files) -> list:
     return nav + sorted(own)
 
 
+def page_description(kcfg, src_uri: str, title: str | None) -> str:
+    """The meta description of a page: what it offers a visitor, in one sentence."""
+    org, t = kcfg.organisatie.naam, kcfg.termijnen
+    fixed = {
+        "index.md": f"Een klacht over {org}? Zo dient u die gratis in, zo snel krijgt u antwoord, "
+                    "en hier kunt u terecht als u het niet met ons eens bent.",
+        "klacht-indienen.md": f"Zo dient u een klacht in bij {org}: per e-mail, telefoon, brief of formulier. "
+                              f"Gratis, en binnen {t.standpunt} antwoord.",
+        "klachtenregeling.md": f"De klachtenregeling van {org}: termijnen, wie uw klacht behandelt, "
+                               "wat u kunt doen als u het niet eens bent, en wat wij met uw gegevens doen.",
+        "jaarverslagen/index.md": f"De jaarverslagen over klachten bij {org}: aantallen, termijnen en wat wij leerden.",
+        "404.md": f"Deze pagina bestaat niet (meer) op de klachtensite van {org}; kijk op Home of Klacht indienen.",
+    }
+    if src_uri in fixed:
+        return fixed[src_uri]
+    year = src_uri.removeprefix("jaarverslagen/").removesuffix(".md")
+    if src_uri.startswith("jaarverslagen/") and year.isdigit():
+        return (f"Klachten bij {org} in {year}: hoeveel, waarover, hoe snel wij antwoordden "
+                "en wat wij ervan leerden. Alleen totalen.")
+    return f"{title or 'Klachten'}: {org}"
+
+
+def contact(kcfg) -> dict:
+    """Whom a visitor contacts: the contact person (or the one responsible), with the role,
+    e-mail address, phone number and opening hours from the config."""
+    kb, org = kcfg.klachtbehandeling, kcfg.organisatie
+    responsible = kb.klachtverantwoordelijke
+    if kb.contactpersoon:  # the contact person, with their own address and number
+        return {
+            "naam": kb.contactpersoon, "functie": kb.contactpersoon_functie,
+            "verantwoordelijke": responsible, "verantwoordelijke_functie": kb.functie,
+            "email": kb.contactpersoon_email or org.email, "telefoon": kb.contactpersoon_telefoon or org.telefoon,
+            "openingstijden": kb.openingstijden,
+        }
+    return {
+        "naam": responsible, "functie": kb.functie, "verantwoordelijke": "", "verantwoordelijke_functie": "",
+        "email": kb.email or org.email, "telefoon": kb.telefoon or org.telefoon, "openingstijden": kb.openingstijden,
+    }
+
+
+def longest_duration(t) -> str:
+    """The longest a complaint can take: the decision term plus the longest extension, in words."""
+    from register.config import Term
+
+    if t.standpunt.unit == t.uitstel_maximaal.unit:
+        return Term(t.standpunt.amount + t.uitstel_maximaal.amount, t.standpunt.unit).in_words
+    return f"{t.standpunt.in_words} plus {t.uitstel_maximaal.in_words}"
+
+
 def page_context(kcfg) -> dict:
     from generator.site.jaarverslag import P90_MINIMUM, getal
 
@@ -196,10 +326,16 @@ def page_context(kcfg) -> dict:
     changed = kcfg.klachtbehandeling.regeling_gewijzigd
     from generator.templating import datum_nl
 
+    kb, t = kcfg.klachtbehandeling, kcfg.termijnen
+    effective = kb.regeling_ingang or changed
     return {
         "org": kcfg.organisatie, "kb": kcfg.klachtbehandeling, "t": kcfg.termijnen,
         # the online form is offered only when its responses land in the register (a Google Sheet)
         "webformulier": kcfg.intake.formulier if kcfg.register.bron == "google" else "",
+        "contact": contact(kcfg), "langste_duur": longest_duration(t),
+        "ingang": datum_nl(effective) if effective else "",
+        "backups_dagen": kcfg.nachtrun.backups_bewaren,
+        "ap_url": "https://www.autoriteitpersoonsgegevens.nl/",
         "bewaartermijn": str(kcfg.bewaren.termijn), "escalatie": kcfg.escalatie.mogelijkheden,
         "extra_sluitingsdagen": bool(kcfg.kalender.extra_sluitingsdagen or kcfg.kalender.vrijdag_na_hemelvaart),
         "gewijzigd": datum_nl(changed) if changed else "(datum niet ingevuld)",

@@ -16,6 +16,7 @@ import difflib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from register.errors import SourceError
@@ -70,6 +71,7 @@ class WriteReport:
     updated: list[str] = field(default_factory=list)  # complaint numbers with at least one changed cell
     cells: int = 0
     skipped: list[str] = field(default_factory=list)  # Dutch reasons
+    removed_files: list[Path] = field(default_factory=list)  # copies deleted with them (anonymise)
 
     def summary(self) -> str:
         from register.plural import count
