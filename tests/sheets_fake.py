@@ -11,6 +11,13 @@ Behaviour follows the API reference: a range naming a missing sheet is 400 INVAL
 "Unable to parse range" (values.get and spreadsheets.get), ``ranges`` limits the sheets
 returned, ``fields`` masks the response, batchUpdate is atomic and answers one reply per request,
 default values (0, false, empty) are left out of responses as proto3 JSON does.
+
+Strict where Google is strict (each rule below names its documentation source): writes beyond
+the grid, writes inside a range protected against the requesting account, ``fields`` left out,
+cells over 50,000 characters, non-atomic value writes, dates rendered in the sheet's locale.
+Two corners are not documented and are the fake's own choice, named ``UNDOCUMENTED`` in the
+code: whether conditional formats on a protected range count as an edit (the fake: no), and the
+exact wording of the grid-limit message for reads (taken from recorded answers).
 """
 
 from __future__ import annotations
@@ -228,6 +235,8 @@ class Tab:
     cell_formats: dict = field(default_factory=dict)  # (row, column) -> NumberFormat
     conditional_formats: list = field(default_factory=list)
     protected_ranges: list = field(default_factory=list)
+    validation_ends: dict = field(default_factory=dict)  # column -> endRowIndex of its rule (None: unbounded)
+    format_ends: dict = field(default_factory=dict)  # column -> endRowIndex of its number format (None: unbounded)
 
     def set(self, r: int, c: int, value) -> None:
         """Write one cell (0-based), growing the ragged grid as the API would."""
@@ -259,6 +268,43 @@ def a1_to_index(cell: str) -> tuple[int, int]:
     return int(m.group(2)) - 1, col - 1
 
 
+def column_index(letters: str) -> int:
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return col - 1
+
+
+_A1 = re.compile(r"^(?P<c0>[A-Z]*)(?P<r0>\d*)(?::(?P<c1>[A-Z]*)(?P<r1>\d*))?$")
+
+
+def parse_a1(cells: str, tab: "Tab") -> tuple[int, int, int, int]:
+    """An A1 range ('', 'B2', 'A1:C5', 'A:C', '1:2', 'A2:C') as half-open (r0, r1, c0, c1) on
+    ``tab``; a side left open runs to the grid's edge (API reference, "A1 notation")."""
+    if not cells:
+        return 0, tab.row_count, 0, tab.column_count
+    m = _A1.match(cells.upper())
+    if not m or not (m.group("c0") or m.group("r0")):
+        raise ApiError(400, f"Unable to parse range: {cells}")
+    c0 = column_index(m.group("c0")) if m.group("c0") else 0
+    r0 = int(m.group("r0")) - 1 if m.group("r0") else 0
+    if m.group("c1") is None and m.group("r1") is None:  # one cell
+        if not (m.group("c0") and m.group("r0")):
+            raise ApiError(400, f"Unable to parse range: {cells}")
+        return r0, r0 + 1, c0, c0 + 1
+    c1 = column_index(m.group("c1")) + 1 if m.group("c1") else tab.column_count
+    r1 = int(m.group("r1")) if m.group("r1") else tab.row_count
+    return r0, r1, c0, c1
+
+
+def grid_limit_error(tab: "Tab", a1: str) -> "ApiError":
+    # Sheets API "Read & write cell values" guide: a range outside the grid is refused with 400
+    # INVALID_ARGUMENT; the values methods never add rows (only values.append with INSERT_ROWS or
+    # appendDimension does). UNDOCUMENTED: the exact wording, from answers quoted in public issues.
+    return ApiError(400, f"Range ({a1}) exceeds grid limits. Max rows: {tab.row_count}, "
+                         f"max columns: {tab.column_count}")
+
+
 def column_name(index: int) -> str:
     name = ""
     index += 1
@@ -269,9 +315,37 @@ def column_name(index: int) -> str:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, reason: str = "INVALID_ARGUMENT"):
+    """An error answer; queued in ``fake.failures`` it is sent as Google would send it."""
+
+    def __init__(self, status: int, message: str, reason: str = "INVALID_ARGUMENT", details: list | None = None):
         super().__init__(message)
-        self.status, self.message, self.reason = status, message, reason
+        self.status, self.message, self.reason, self.details = status, message, reason, details
+
+
+# Error answers as Google sends them (the messages are Google's own; see the Cloud APIs error
+# model, https://cloud.google.com/apis/design/errors, and the gspread issues that quote them).
+API_DISABLED = ApiError(403, "Google Sheets API has not been used in project 123456789012 before or it is disabled. "
+                             "Enable it by visiting https://console.developers.google.com/apis/api/"
+                             "sheets.googleapis.com/overview?project=123456789012 then retry. If you enabled this "
+                             "API recently, wait a few minutes for the action to propagate to our systems and retry.",
+                        "PERMISSION_DENIED",
+                        [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED",
+                          "domain": "googleapis.com",
+                          "metadata": {"service": "sheets.googleapis.com", "consumer": "projects/123456789012"}}])
+NOT_SHARED = ApiError(403, "The caller does not have permission", "PERMISSION_DENIED")
+SCOPE_MISSING = ApiError(403, "Request had insufficient authentication scopes.", "PERMISSION_DENIED",
+                         [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                           "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "domain": "googleapis.com",
+                           "metadata": {"service": "sheets.googleapis.com",
+                                        "method": "google.apps.sheets.v4.SpreadsheetsService.GetSpreadsheet"}}])
+NOT_A_SHEET = ApiError(400, "This operation is not supported for this document", "FAILED_PRECONDITION")
+PROTECTED = ("You are trying to edit a protected cell or object. Please contact the spreadsheet owner to "
+             "remove protection if you need to edit.")
+#: Google Sheets limits (https://support.google.com/drive/answer/37603): 50,000 characters in one cell.
+CELL_LIMIT = 50_000
+#: Sheets API usage limits (https://developers.google.com/sheets/api/limits): "a 2-MB maximum
+#: payload is recommended"; the fake holds the tool to that recommendation.
+PAYLOAD_LIMIT = 2 * 1024 * 1024
 
 
 @dataclass
@@ -297,11 +371,42 @@ class FakeSheets(BaseAdapter):
         self.batch_updates: list[dict] = []
         self.violations: list[str] = []
         self.writable = True
+        self.account = "klachten@proj.iam.gserviceaccount.com"  # who sends the requests
+        self.owner = "eigenaar@example.org"
         FakeSheets.instances.append(self)
+
+    def protect(self, title: str, rng: dict, editors: list[str], description: str = "",
+                warning_only: bool = False) -> dict:
+        """A protected range set up by the owner (who is always an editor)."""
+        tab = self.tabs[title]
+        protected = {"protectedRangeId": 900 + sum(len(t.protected_ranges) for t in self.tabs.values()),
+                     "range": {"sheetId": tab.sheet_id, **rng}, "description": description,
+                     "warningOnly": warning_only}
+        if not warning_only:
+            protected["editors"] = {"users": sorted({self.owner, *editors})}
+        tab.protected_ranges.append(protected)
+        return protected
+
+    def can_edit(self, protected: dict) -> bool:
+        """ProtectedRange.warningOnly: "every user can edit data in the protected range";
+        otherwise only the listed editors (the owner is one)."""
+        return bool(protected.get("warningOnly")) or self.account in protected.get("editors", {}).get("users", [])
+
+    def _check_protection(self, tab: "Tab", r0: int, r1: int, c0: int, c1: int, where: str = "") -> None:
+        """An edit inside a range protected against this account is refused whole (API reference,
+        ProtectedRange.editors; the message is Google's, quoted in theoephraim/node-google-spreadsheet#20)."""
+        for p in tab.protected_ranges:
+            if self.can_edit(p):
+                continue
+            g = p["range"]
+            if (r0 < g.get("endRowIndex", tab.row_count) and g.get("startRowIndex", 0) < r1
+                    and c0 < g.get("endColumnIndex", tab.column_count) and g.get("startColumnIndex", 0) < c1):
+                raise ApiError(400, f"{where}{PROTECTED}", "INVALID_ARGUMENT")
 
     def add_tab(self, title: str, values: list[list], sheet_id: int | None = None) -> Tab:
         tab = Tab(title, sheet_id if sheet_id is not None else 1000 + len(self.tabs), [list(r) for r in values])
         tab.column_count = max(26, *(len(r) for r in values)) if values else 26  # a grid holds its values
+        tab.row_count = max(1000, len(values))
         self.tabs[title] = tab
         return tab
 
@@ -342,6 +447,8 @@ class FakeSheets(BaseAdapter):
             failure = self.failures.pop(0)
             if isinstance(failure, AppliedThen):
                 applied_then = failure.failure
+            elif isinstance(failure, ApiError):
+                return self._error(request, failure.status, failure.message, failure.reason, details=failure.details)
             elif isinstance(failure, Exception):
                 raise failure
             else:
@@ -351,10 +458,12 @@ class FakeSheets(BaseAdapter):
             return self._error(request, status)
         if path_params.get("spreadsheetId") != self.key:
             return self._error(request, 404)
+        if request.body and len(request.body) > PAYLOAD_LIMIT:
+            self.violations.append(f"{name}: a request of {len(request.body):,} bytes (recommended at most 2 MB)")
         try:
             payload = self._dispatch(name, path_params, query, body)
         except ApiError as exc:
-            return self._error(request, exc.status, exc.message, exc.reason)
+            return self._error(request, exc.status, exc.message, exc.reason, details=exc.details)
         try:
             check_value(payload, {"$ref": method["response"]["$ref"]}, f"{name} response", response=True)
         except ContractViolation as exc:
@@ -372,7 +481,7 @@ class FakeSheets(BaseAdapter):
         if name == "spreadsheets.get":
             return self.get_spreadsheet(query.get("ranges", []), query.get("includeGridData") == ["true"])
         if name == "spreadsheets.values.get":
-            return self._values_get(path_params["range"])
+            return self._values_get(path_params["range"], query)
         if name in ("spreadsheets.batchUpdate", "spreadsheets.values.batchUpdate") and not self.writable:
             raise ApiError(403, "The caller does not have permission", "PERMISSION_DENIED")
         if name == "spreadsheets.batchUpdate":
@@ -403,8 +512,7 @@ class FakeSheets(BaseAdapter):
                 continue
             sheet = {"properties": self._sheet_properties(index, tab),
                      "conditionalFormats": copy.deepcopy(tab.conditional_formats),
-                     "protectedRanges": [{**copy.deepcopy(p), "requestingUserCanEdit": True}
-                                         for p in tab.protected_ranges]}
+                     "protectedRanges": [self._protected_view(p) for p in tab.protected_ranges]}
             if include_grid_data:
                 sheet["data"] = [self._grid_data(tab, cells) for cells in wanted.get(tab.title, [""])]
             sheets.append(sheet)
@@ -413,6 +521,15 @@ class FakeSheets(BaseAdapter):
                                        "timeZone": "Europe/Amsterdam"},
                         "sheets": sheets,
                         "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{self.key}/edit"})
+
+    def _protected_view(self, protected: dict) -> dict:
+        """ProtectedRange as this account sees it: requestingUserCanEdit computed for it, and
+        "editors ... only visible to users with edit access to the protected range"."""
+        view = copy.deepcopy(protected)
+        view["requestingUserCanEdit"] = self.can_edit(protected)
+        if not view["requestingUserCanEdit"]:
+            view.pop("editors", None)
+        return view
 
     def _grid_data(self, tab: Tab, cells: str) -> dict:
         """GridData for '1:2', 'A:B' or the whole tab: a fresh dict for every cell."""
@@ -425,14 +542,18 @@ class FakeSheets(BaseAdapter):
         else:
             r0, r1, c0, c1 = 0, tab.row_count, 0, tab.column_count
         rows = []
-        for r in range(r0, min(r1, max(len(tab.values), 2 if tab.validations or tab.formats else 0))):
+        reach = len(tab.values)
+        if tab.validations or tab.formats:
+            reach = max(reach, 2, *(e or tab.row_count for e in (*tab.validation_ends.values(), *tab.format_ends.values())))
+        for r in range(r0, min(r1, reach, tab.row_count)):
             row = tab.values[r] if r < len(tab.values) else []
             values = []
             for c in range(c0, c1):
                 cell = self._cell(row[c] if c < len(row) else None)
-                if r >= 1 and c in tab.validations:
+                end = tab.validation_ends.get(c)
+                if r >= 1 and c in tab.validations and (end is None or r < end):
                     cell["dataValidation"] = copy.deepcopy(tab.validations[c])
-                fmt = tab.cell_formats.get((r, c)) or (tab.formats.get(c) if r >= 1 else None)
+                fmt = self._number_format(tab, r, c)
                 if fmt:
                     cell["userEnteredFormat"] = {"numberFormat": copy.deepcopy(fmt)}
                 values.append(cell)
@@ -495,17 +616,23 @@ class FakeSheets(BaseAdapter):
             else:
                 tab.row_count += body["length"]
             return {}
+        if kind in ("updateCells", "repeatCell") and not body.get("fields"):
+            # UpdateCellsRequest.fields / RepeatCellRequest.fields: "At least one field must be specified."
+            raise ApiError(400, f"Invalid requests[{i}].{kind}: At least one field must be updated, but none specified.")
         if kind == "updateCells":
             tab = self._sheet(i, kind, body["start"]["sheetId"])
-            fields = set(body["fields"].split(","))
+            fields = cell_fields(body["fields"])
             r0, c0 = body["start"].get("rowIndex", 0), body["start"].get("columnIndex", 0)
+            width = max((len(row.get("values", [])) for row in body["rows"]), default=0)
+            if r0 + len(body["rows"]) > tab.row_count or c0 + width > tab.column_count:
+                raise ApiError(400, f"Invalid requests[{i}].updateCells: Attempting to write row: "
+                                    f"{r0 + len(body['rows']) - 1}, beyond the last requested row of: {tab.row_count}")
+            self._check_protection(tab, r0, r0 + len(body["rows"]), c0, c0 + width, f"Invalid requests[{i}].updateCells: ")
             for dr, row in enumerate(body["rows"]):
                 for dc, cell in enumerate(row.get("values", [])):
-                    if r0 + dr >= tab.row_count or c0 + dc >= tab.column_count:
-                        raise ApiError(400, f"Invalid requests[{i}].updateCells: Attempting to write row: "
-                                            f"{r0 + dr}, beyond the last requested row of: {tab.row_count}")
                     if "userEnteredValue" in fields:
                         value = cell.get("userEnteredValue")
+                        check_cell_text(next(iter(value.values())) if value else None)
                         tab.set(r0 + dr, c0 + dc, next(iter(value.values())) if value else None)
                     if "userEnteredFormat.numberFormat" in fields or "userEnteredFormat" in fields:
                         fmt = cell.get("userEnteredFormat", {}).get("numberFormat")
@@ -538,17 +665,53 @@ class FakeSheets(BaseAdapter):
         if kind == "addProtectedRange":
             protected = copy.deepcopy(body["protectedRange"])
             tab = self._sheet(i, kind, protected["range"]["sheetId"])
+            if protected.get("warningOnly") and protected.get("editors"):
+                # ProtectedRange.editors: "Editors are not supported with warning_only protection."
+                raise ApiError(400, f"Invalid requests[{i}].addProtectedRange: Editors are not supported with "
+                                    "warning_only protection.")
+            if not protected.get("warningOnly"):
+                # without a list, the requesting user (and the owner) are the editors
+                users = protected.get("editors", {}).get("users", [])
+                protected["editors"] = {"users": sorted({self.owner, self.account, *users})}
             protected["protectedRangeId"] = 900 + sum(len(t.protected_ranges) for t in self.tabs.values())
             tab.protected_ranges.append(protected)
             return {"addProtectedRange": {"protectedRange": copy.deepcopy(protected)}}
         if kind == "setDataValidation":
             rng = body["range"]
-            self._sheet(i, kind, rng["sheetId"]).validations[rng["startColumnIndex"]] = copy.deepcopy(body["rule"])
+            tab = self._sheet(i, kind, rng["sheetId"])
+            self._check_range(i, kind, tab, rng)
+            tab.validations[rng["startColumnIndex"]] = copy.deepcopy(body["rule"])
+            tab.validation_ends[rng["startColumnIndex"]] = rng.get("endRowIndex")
             return {}
         if kind == "repeatCell":
             rng = body["range"]
-            fmt = body["cell"]["userEnteredFormat"]["numberFormat"]
-            self._sheet(i, kind, rng["sheetId"]).formats[rng["startColumnIndex"]] = copy.deepcopy(fmt)
+            tab = self._sheet(i, kind, rng["sheetId"])
+            self._check_range(i, kind, tab, rng)
+            fields = cell_fields(body["fields"])
+            fmt = body["cell"].get("userEnteredFormat", {}).get("numberFormat")
+            if fmt and fields & {"userEnteredFormat", "userEnteredFormat.numberFormat"}:
+                tab.formats[rng["startColumnIndex"]] = copy.deepcopy(fmt)
+                tab.format_ends[rng["startColumnIndex"]] = rng.get("endRowIndex")
+            return {}
+        if kind == "copyPaste":
+            # Only what the tool sends: row 2's validation or format pasted onto rows right below
+            # the rows that already carry it (the fake keeps one rule per column).
+            tab = self._sheet(i, kind, body["source"]["sheetId"])
+            dest = body["destination"]
+            self._check_range(i, kind, tab, dest)
+            ends = {"PASTE_DATA_VALIDATION": tab.validation_ends, "PASTE_FORMAT": tab.format_ends}.get(body["pasteType"])
+            if ends is None or body["source"].get("startRowIndex") != 1:
+                raise ContractViolation(f"the fake does not implement this copyPaste: {body}")
+            for col, end in list(ends.items()):
+                if end is not None and end >= dest["startRowIndex"]:
+                    ends[col] = max(end, dest["endRowIndex"])
+            return {}
+        if kind == "updateConditionalFormatRule":
+            tab = self._sheet(i, kind, body["sheetId"])
+            if "rule" not in body or not 0 <= body.get("index", 0) < len(tab.conditional_formats):
+                raise ApiError(400, f"Invalid requests[{i}].updateConditionalFormatRule: No conditional format on "
+                                    f"sheet {body['sheetId']} at index {body.get('index', 0)}")
+            tab.conditional_formats[body.get("index", 0)] = copy.deepcopy(body["rule"])
             return {}
         if kind == "addConditionalFormatRule":
             rule = copy.deepcopy(body["rule"])
@@ -560,6 +723,14 @@ class FakeSheets(BaseAdapter):
             tab.conditional_formats.insert(body.get("index", 0), rule)
             return {}
         raise ContractViolation(f"the fake does not implement batchUpdate request {kind}")
+
+    def _check_range(self, i: int, kind: str, tab: Tab, rng: dict) -> None:
+        """A GridRange inside the grid (open sides run to its edge) and editable by this account."""
+        r0, r1 = rng.get("startRowIndex", 0), rng.get("endRowIndex", tab.row_count)
+        c0, c1 = rng.get("startColumnIndex", 0), rng.get("endColumnIndex", tab.column_count)
+        if r1 > tab.row_count or c1 > tab.column_count:
+            raise ApiError(400, f"Invalid requests[{i}].{kind}: Range exceeds grid limits.")
+        self._check_protection(tab, r0, r1, c0, c1, f"Invalid requests[{i}].{kind}: ")
 
     def _check_formula(self, i: int, formula: str) -> None:
         """A decimal-comma locale uses ';' between arguments; ',' there is a parse error."""
@@ -579,44 +750,94 @@ class FakeSheets(BaseAdapter):
             raise ApiError(400, f"Unable to parse range: {a1}")
         return self.tabs[name], cells
 
-    def _values_get(self, a1: str) -> dict:
+    def _values_get(self, a1: str, query: dict) -> dict:
+        """values.get: exactly the cells of the A1 range asked for (API reference, ValueRange:
+        "the range the values cover ... the output range" is the requested one), trailing empty
+        rows and columns left out; a range beyond the grid is refused."""
         tab, cells = self._tab_of(a1)
-        values = api_values(tab.values)
-        if cells and re.fullmatch(r"\d+:\d+", cells):
-            first, last = (int(x) for x in cells.split(":"))
-            values = api_values(values[first - 1:last])
-            rng = f"{cells.split(':')[0]}:{cells.split(':')[1]}"
-            rng = f"A{first}:{column_name(tab.column_count - 1)}{last}"
-        elif cells and re.fullmatch(r"[A-Z]+:[A-Z]+", cells):
-            a, b = (a1_to_index(x + "1")[1] for x in cells.split(":"))
-            values = api_values([row[a:b + 1] for row in values])
-            rng = f"{cells.split(':')[0]}1:{cells.split(':')[1]}{tab.row_count}"
-        else:
-            rng = f"A1:{column_name(tab.column_count - 1)}{tab.row_count}"
+        r0, r1, c0, c1 = parse_a1(cells, tab)
+        if r1 > tab.row_count or c1 > tab.column_count:
+            raise grid_limit_error(tab, a1)
+        render = query.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
+        dates = query.get("dateTimeRenderOption", ["SERIAL_NUMBER"])[0]
+        rows = []
+        for r in range(r0, min(r1, len(tab.values))):
+            row = tab.values[r]
+            rows.append([self._render(tab, r, c, row[c], render, dates) for c in range(c0, min(c1, len(row)))])
+        values = api_values(rows)
         quoted = "'" + tab.title.replace("'", "''") + "'" if not re.fullmatch(r"\w+", tab.title) else tab.title
-        payload = {"range": f"{quoted}!{rng}", "majorDimension": "ROWS"}
+        payload = {"range": f"{quoted}!{column_name(c0)}{r0 + 1}:{column_name(c1 - 1)}{r1}", "majorDimension": "ROWS"}
         if values:
             payload["values"] = values
         return payload
 
+    def _number_format(self, tab: Tab, r: int, c: int) -> dict | None:
+        end = tab.format_ends.get(c)
+        return tab.cell_formats.get((r, c)) or (tab.formats.get(c) if r >= 1 and (end is None or r < end) else None)
+
+    def _render(self, tab: Tab, r: int, c: int, value: Any, render: str, dates: str) -> Any:
+        """A cell as valueRenderOption/dateTimeRenderOption ask (API reference, ValueRenderOption
+        and DateTimeRenderOption: FORMATTED_* "depends on the spreadsheet locale"; date patterns
+        as in the "Date and number formats" guide)."""
+        if value is None or value == "" or render == "FORMULA":
+            return value
+        fmt = self._number_format(tab, r, c) or {}
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if numeric and fmt.get("type") in ("DATE", "DATE_TIME", "TIME") and (
+                render == "FORMATTED_VALUE" or dates == "FORMATTED_STRING"):
+            return format_serial(value, fmt.get("pattern") or default_pattern(self.locale, fmt["type"]))
+        if render != "FORMATTED_VALUE":
+            return value
+        if isinstance(value, bool):
+            return ("WAAR" if value else "ONWAAR") if self.locale.startswith("nl") else str(value).upper()
+        if numeric:
+            text = str(int(value)) if float(value).is_integer() else repr(float(value))
+            return text.replace(".", ",") if self.locale.split("_")[0] in DECIMAL_COMMA_LANGUAGES else text
+        return str(value)
+
     def _values_batch_update(self, body: dict) -> dict:
-        if body.get("valueInputOption") in (None, "INPUT_VALUE_OPTION_UNSPECIFIED"):
+        option = body.get("valueInputOption")
+        if option in (None, "INPUT_VALUE_OPTION_UNSPECIFIED"):
             raise ApiError(400, "Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED")
+        if option == "USER_ENTERED":
+            # USER_ENTERED is parsed "as if the user typed them into the UI" in the sheet's locale
+            # (ValueInputOption); the fake does not imitate that parser, and the tool writes RAW only.
+            raise ContractViolation("values:batchUpdate with USER_ENTERED: the tool must write RAW "
+                                    "(the fake does not parse input as the sheet's locale would)")
+        # values.batchUpdate is one request: when one range is refused, nothing is applied
+        # (API reference, spreadsheets.values.batchUpdate; the batch guide: "applied together atomically").
+        saved = copy.deepcopy(self.tabs)
+        try:
+            return self._apply_values(body)
+        except ApiError:
+            self.tabs = saved
+            raise
+
+    def _apply_values(self, body: dict) -> dict:
         responses, total_cells, rows, cols, sheets = [], 0, 0, 0, set()
         for item in body.get("data", []):
             tab, cells = self._tab_of(item["range"])
-            r0, c0 = a1_to_index(cells.split(":")[0])
+            r0, r1, c0, c1 = parse_a1(cells, tab)
+            height = len(item["values"])
             width = max((len(r) for r in item["values"]), default=0)
+            if ":" in cells and (height > r1 - r0 or width > c1 - c0):
+                raise ApiError(400, f"Requested writing within range [{item['range']}], but tried writing to "
+                                    f"row [{r0 + height}]")
+            if r0 + height > tab.row_count or c0 + width > tab.column_count:
+                raise grid_limit_error(tab, item["range"])
+            self._check_protection(tab, r0, r0 + height, c0, c0 + width)
             for dr, row in enumerate(item["values"]):
                 for dc, value in enumerate(row):
-                    tab.set(r0 + dr, c0 + dc, value)
+                    check_cell_text(value)
+                    if value is not None:  # ValueRange.values: "Null values will be skipped."
+                        tab.set(r0 + dr, c0 + dc, value)
             n = sum(len(r) for r in item["values"])
             total_cells += n
-            rows += len(item["values"])
+            rows += height
             cols += width
             sheets.add(tab.title)
             responses.append({"spreadsheetId": self.key, "updatedRange": f"{tab.title}!{cells}",
-                              "updatedRows": len(item["values"]), "updatedColumns": width, "updatedCells": n})
+                              "updatedRows": height, "updatedColumns": width, "updatedCells": n})
         return compact({"spreadsheetId": self.key, "totalUpdatedRows": rows, "totalUpdatedColumns": cols,
                         "totalUpdatedCells": total_cells, "totalUpdatedSheets": len(sheets),
                         "responses": responses})
@@ -634,7 +855,7 @@ class FakeSheets(BaseAdapter):
         return response
 
     def _error(self, request, status: int, message: str | None = None, reason: str | None = None,
-               headers: dict | None = None):
+               headers: dict | None = None, details: list | None = None):
         defaults = {429: ("Quota exceeded for quota metric 'Read requests' and limit 'Read requests per "
                           "minute per user' of service 'sheets.googleapis.com'.", "RESOURCE_EXHAUSTED"),
                     400: ("Invalid argument.", "INVALID_ARGUMENT"),
@@ -644,9 +865,59 @@ class FakeSheets(BaseAdapter):
                     502: ("Bad gateway.", "UNAVAILABLE"),
                     503: ("The service is currently unavailable.", "UNAVAILABLE")}
         msg, st = defaults.get(status, ("error", "UNKNOWN"))
-        return self._json(request, {"error": {"code": status, "message": message or msg,
-                                              "status": reason or st}}, status, headers)
+        error = {"code": status, "message": message or msg, "status": reason or st}
+        if details:
+            error["details"] = copy.deepcopy(details)
+        return self._json(request, {"error": error}, status, headers)
 
 
 #: Languages whose spreadsheets use the decimal comma (and so ';' between function arguments).
 DECIMAL_COMMA_LANGUAGES = {"nl", "de", "fr", "es", "it", "pt", "da", "sv", "nb", "fi", "pl", "cs", "ru", "tr"}
+
+
+def check_cell_text(value: Any) -> None:
+    """Google Sheets holds at most 50,000 characters in one cell (Drive help, "Files you can
+    store in Google Drive": spreadsheets; the API refuses a longer value with 400)."""
+    if isinstance(value, str) and len(value) > CELL_LIMIT:
+        raise ApiError(400, f"Your input contains more than the maximum of {CELL_LIMIT} characters in a single cell.")
+
+
+def default_pattern(locale: str, kind: str) -> str:
+    """The locale's default display of a DATE/DATE_TIME/TIME cell without a pattern."""
+    day_first = locale.split("_")[0] != "en" or locale in ("en_GB", "en_IE", "en_AU", "en_NZ")
+    separator = "/" if locale.startswith("en") else "-"
+    date = f"d{separator}m{separator}yyyy" if day_first else f"m{separator}d{separator}yyyy"
+    return {"DATE": date, "DATE_TIME": f"{date} h:mm:ss", "TIME": "h:mm:ss"}[kind]
+
+
+def format_serial(serial: float, pattern: str) -> str:
+    """A serial date-time in a Sheets date pattern ("Date and number formats" guide: 'm' is the
+    minute after an hour or before a second, else the month)."""
+    import datetime as dt
+
+    moment = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(serial))  # noqa: DTZ001 - sheet wall clock
+    moment = moment.replace(microsecond=0) + dt.timedelta(seconds=round(moment.microsecond / 1e6))
+    tokens = re.findall(r"yyyy|yy|mm|m|dd|d|hh|h|ss|s|[^ymdhs]+", pattern.lower())
+    out = []
+    for i, token in enumerate(tokens):
+        before = next((t for t in reversed(tokens[:i]) if t[0] in "ymdhs"), "")
+        after = next((t for t in tokens[i + 1:] if t[0] in "ymdhs"), "")
+        if token in ("mm", "m"):
+            minute = before.startswith("h") or after.startswith("s")
+            number = moment.minute if minute else moment.month
+            out.append(f"{number:02d}" if token == "mm" else str(number))
+        elif token[0] in "ydhs" and set(token) == {token[0]}:
+            number = {"y": moment.year, "d": moment.day, "h": moment.hour, "s": moment.second}[token[0]]
+            out.append(str(number)[-2:] if token == "yy" else f"{number:0{len(token)}d}" if len(token) == 2
+                       else str(number))
+        else:
+            out.append(token)
+    return "".join(out)
+
+
+def cell_fields(mask: str) -> set[str]:
+    """The CellData fields a request's ``fields`` names; "*" is "short-hand for listing every
+    field" (UpdateCellsRequest.fields)."""
+    if mask.strip() == "*":
+        return {"userEnteredValue", "userEnteredFormat", "dataValidation", "note", "textFormatRuns"}
+    return {f.strip() for f in mask.split(",")}

@@ -107,14 +107,16 @@ def test_schrijf_writes_raw_only_changed_cells_once(google):
     header = fake.tabs["Register"].values[0]
     ack_col = header.index("Bevestigen vóór")
     tool_cols = {header.index(h) for h in ("Bevestigen vóór", "Standpunt vóór", "Signaal")}
-    from tests.sheets_fake import a1_to_index
+    from tests.sheets_fake import parse_a1
 
-    assert {a1_to_index(d["range"].split("!")[1])[1] for d in body["data"]} <= tool_cols
+    tab = fake.tabs["Register"]
+    covered = {c for d in body["data"] for c in range(*parse_a1(d["range"].split("!")[1], tab)[2:])}
+    assert covered <= tool_cols
     row_k3 = next(r for r in fake.tabs["Register"].values if r[0] == "K2026-003")
     # received Mon 2 Nov 2026 + 7 working days = Wed 11 Nov 2026
     assert row_k3[ack_col] == serial(dt.date(2026, 11, 11))
     assert "standpunt te laat" in row_k3[header.index("Signaal")]
-    assert report.cells == len(body["data"])
+    assert report.cells == sum(len(row) for d in body["data"] for row in d["values"])
     fake.requests.clear()
     second = write_deadlines(cfg, check_register(cfg, PEIL, session=fake.session()), session=fake.session())
     assert second.cells == 0

@@ -151,7 +151,7 @@ def test_missing_credentials_are_explained(google_config, monkeypatch, tmp_path)
     broken = tmp_path / "sa.json"
     broken.write_text("{}", encoding="utf-8")
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(broken))
-    with pytest.raises(SourceError, match="geen geldig service-account-bestand"):
+    with pytest.raises(SourceError, match="is geen service-account-sleutel"):
         read_grid(google_config)
 
 

@@ -2,8 +2,10 @@
 
 Reading a register costs a constant number of requests, whatever its size: one metadata
 request (tab names and ids) and one values request for the whole tab, with unformatted values
-and serial dates. Transient failures (HTTP 429, 5xx, timeouts) are retried a bounded number of
-times with exponential backoff; then a Dutch SourceError is raised.
+and serial dates. Transient failures on an open connection (HTTP 429, 5xx, timeouts) are retried
+a bounded number of times with exponential backoff, with a line while it waits; a connection
+that cannot be made at all (no network, a name that does not resolve, refused) is not retried.
+The tool asks only for the Sheets scope: it never calls Drive.
 """
 
 from __future__ import annotations
@@ -48,6 +50,13 @@ if TYPE_CHECKING:
     from register.config import Config
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
+#: The least the tool needs: read and write spreadsheets (no Drive: nothing is opened by name).
+SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+#: A Google Sheets cell holds at most this many characters; a longer value is refused with 400.
+CELL_LIMIT = 50_000
+#: Google's usage-limits page recommends at most 2 MB per request; a write is split below that.
+PAYLOAD_LIMIT = 2 * 1024 * 1024 - 64 * 1024
+PROTECTED_MARK = "You are trying to edit a protected cell"
 FIRST_WAIT = 1.0  # seconds before the first retry; doubles per attempt (plus up to 1 s of jitter)
 MAX_WAIT = 64.0  # one wait never exceeds this (Google's usage-limits page: exponential backoff up to 64 s)
 MAX_RETRY_AFTER = 120.0  # a Retry-After beyond this is not honoured in full
@@ -87,6 +96,43 @@ def _retry_after(response: Any) -> float | None:
             return None
 
 
+def cannot_connect(exc: BaseException) -> bool:
+    """True when no connection could be made at all (name not resolved, refused, unreachable,
+    connect timeout): nothing was sent, and trying again at once would fail the same way."""
+    import socket
+
+    import requests
+    import urllib3
+
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, (requests.ConnectTimeout, urllib3.exceptions.NewConnectionError,
+                          urllib3.exceptions.ConnectTimeoutError, socket.gaierror, ConnectionRefusedError)):
+            return True
+        if isinstance(e, urllib3.exceptions.MaxRetryError):
+            stack.append(e.reason)
+        if isinstance(e, BaseException):
+            stack.extend(a for a in e.args if isinstance(a, BaseException))
+            stack.extend([e.__cause__, e.__context__])
+    return False
+
+
+def _connect_reason(exc: BaseException) -> str:
+    text = repr(exc)
+    if "NameResolution" in text or "gaierror" in text or "resolve" in text.lower():
+        return "de naam van de server is niet te vinden"
+    if "refused" in text.lower():
+        return "verbinding geweigerd"
+    if "timed out" in text.lower() or "Timeout" in text:
+        return "geen verbinding binnen de wachttijd"
+    return "netwerk niet bereikbaar"
+
+
 def spreadsheet_key(value: str) -> str:
     """The key from a full Sheet URL, or the value itself when it already is a key."""
     value = value.strip()
@@ -116,6 +162,32 @@ def credentials_path(config: Config) -> str:
         f"service-account-bestand (JSON), of plaats het in {DEFAULT_SERVICE_ACCOUNT_FILENAME}")
 
 
+def service_account_info(path: str) -> dict[str, Any]:
+    """The key file's contents, checked: JSON, a service-account key, a private key that can be
+    read. Each fault is one Dutch line (SourceError), never the library's own text."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError):
+        raise SourceError(f"het sleutelbestand '{path}' kan niet worden gelezen") from None
+    try:
+        info = json.loads(text)
+    except ValueError:
+        raise SourceError(f"het sleutelbestand '{path}' is geen JSON (beschadigd of een ander bestand); "
+                          "download de sleutel van het service-account opnieuw als JSON") from None
+    if not isinstance(info, dict) or info.get("type") != "service_account" or not info.get("client_email"):
+        raise SourceError(f"'{path}' is geen service-account-sleutel (verwacht \"type\": \"service_account\" "
+                          "en een client_email)")
+    try:
+        from google.auth import crypt
+
+        crypt.RSASigner.from_service_account_info(info)
+    except (ValueError, KeyError, TypeError, IndexError):
+        raise SourceError(f"de privésleutel in '{path}' is onleesbaar (beschadigd of ingekort); maak een nieuwe "
+                          "sleutel voor het service-account en download die als JSON") from None
+    return info
+
+
 def _service_account_email(path: str | None) -> str:
     if not path:
         return "het service-account"
@@ -131,7 +203,7 @@ class SheetsConnection:
     """One spreadsheet, reached through gspread's HTTP client with retries and a timeout."""
 
     def __init__(self, config: Config, session: Any = None, sleep: Callable[[float], None] = time.sleep,
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None, notify: Callable[[str], None] | None = None):
         import gspread
 
         self.config = config
@@ -144,17 +216,19 @@ class SheetsConnection:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self.credentials_file: str | None = None
+        self.notify: Callable[[str], None] | None = notify
         if session is None:
             self.credentials_file = credentials_path(config)
+            info = service_account_info(self.credentials_file)
             try:
                 from google.oauth2.service_account import Credentials
 
                 # google-auth leaves this classmethod unannotated
-                creds = Credentials.from_service_account_file(  # type: ignore[no-untyped-call]
-                    self.credentials_file, scopes=gspread.auth.DEFAULT_SCOPES)
-            except (ValueError, KeyError, OSError) as exc:
-                raise SourceError(
-                    f"'{self.credentials_file}' is geen geldig service-account-bestand ({exc})") from None
+                creds = Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+                    info, scopes=SCOPES)
+            except (ValueError, KeyError, TypeError):
+                raise SourceError(f"'{self.credentials_file}' is geen geldig service-account-bestand; "
+                                  "download de sleutel opnieuw als JSON") from None
             self.client = gspread.Client(auth=creds)
         else:
             # gspread's annotation omits the auth=None it accepts alongside a ready session
@@ -170,7 +244,8 @@ class SheetsConnection:
 
         A write whose answer is lost (timeout, broken connection, 5xx) raises LostAnswer instead
         of being re-sent: Google may have applied it. A 429 was refused before anything was
-        applied, so it is retried as it is.
+        applied, so it is retried as it is. A connection that cannot be made at all (DNS,
+        refused, unreachable) is not retried: the next attempt would fail the same way.
         """
         import requests
         from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
@@ -189,16 +264,19 @@ class SheetsConnection:
                 if write and status != 429:
                     raise LostAnswer(last) from None
                 retry_after = _retry_after(exc.response)
-            except requests.Timeout:
-                last = f"geen antwoord binnen {self.timeout} seconden"
-                if write:
+            except (requests.ConnectionError, requests.Timeout, TransportError) as exc:
+                if cannot_connect(exc):
+                    raise SourceError(f"Google Sheets: {what} mislukt: geen verbinding met Google mogelijk "
+                                      f"({_connect_reason(exc)}); controleer de internetverbinding en probeer "
+                                      "het later opnieuw") from None
+                if isinstance(exc, TransportError):
+                    last = "geen verbinding met Google (controleer de internetverbinding)"
+                elif isinstance(exc, requests.Timeout):
+                    last = f"geen antwoord binnen {self.timeout} seconden"
+                else:
+                    last = "geen verbinding met Google"
+                if write and not isinstance(exc, TransportError):  # a token failure sent nothing
                     raise LostAnswer(last) from None
-            except requests.ConnectionError:
-                last = "geen verbinding met Google"
-                if write:
-                    raise LostAnswer(last) from None
-            except TransportError:  # the token could not be fetched: no network, DNS, proxy
-                last = "geen verbinding met Google (controleer de internetverbinding)"
             except RefreshError:
                 raise SourceError("inloggen bij Google mislukt: Google weigert de sleutel van het service-account "
                                   "(ingetrokken, verlopen of van een verwijderd account); maak een nieuwe sleutel "
@@ -207,11 +285,15 @@ class SheetsConnection:
                 raise SourceError("inloggen bij Google mislukt; controleer het sleutelbestand met "
                                   "'klachten verbinding'") from None
             if attempt < self.attempts:
-                self.pause(attempt, retry_after)
+                self.pause(attempt, retry_after, last)
         raise SourceError(f"Google Sheets: {what} mislukt na {self.attempts} pogingen: {last}; probeer het later opnieuw")
 
-    def pause(self, attempt: int, retry_after: float | None = None) -> None:
-        self._sleep(backoff_wait(attempt, retry_after, self._rng))
+    def pause(self, attempt: int, retry_after: float | None = None, why: str = "") -> None:
+        wait = backoff_wait(attempt, retry_after, self._rng)
+        if self.notify is not None:
+            self.notify(f"Google Sheets: {why or 'geen antwoord'}; nieuwe poging ({attempt + 1} van "
+                        f"{self.attempts}) over {wait:.0f} s …")
+        self._sleep(wait)
 
     def write_checked(self, what: str, plan: Callable[[], Any], send: Callable[[Any], Any]) -> None:
         """Send what ``plan()`` says is still missing; when an answer is lost, re-read (``plan``
@@ -233,13 +315,41 @@ class SheetsConnection:
                           "controleer de sheet en probeer het later opnieuw")
 
     def _api_message(self, status: int, what: str, exc: Any) -> str:
+        """Google's refusal in one Dutch line; each 403 and 400 cause has its own remedy."""
         account = _service_account_email(self.credentials_file)
+        error = getattr(exc, "error", None) or {}
+        message = str(error.get("message", ""))
+        reasons = {d.get("reason") for d in error.get("details", []) if isinstance(d, dict)}
         if status == 404:
             return (f"Google Sheet '{self.key}' niet gevonden; controleer [register] spreadsheet "
                     f"en deel de sheet met {account}")
+        if "SERVICE_DISABLED" in reasons or "has not been used in project" in message or "is disabled" in message:
+            project = re.search(r"project[= ](\d+)", message)
+            link = ("https://console.developers.google.com/apis/api/sheets.googleapis.com/overview"
+                    + (f"?project={project.group(1)}" if project else ""))
+            where = f"project {project.group(1)}" if project else "het Google Cloud-project van het service-account"
+            return (f"de Google Sheets API staat uit in {where}: zet hem aan op {link} en probeer het na "
+                    "een paar minuten opnieuw")
+        if "ACCESS_TOKEN_SCOPE_INSUFFICIENT" in reasons or "insufficient authentication scopes" in message:
+            return ("Google weigert het verzoek: de toegang is gevraagd zonder het recht op spreadsheets (scope); "
+                    "werk klachten bij of meld dit als fout")
+        if status == 400 and ("not supported for this document" in message
+                              or error.get("status") == "FAILED_PRECONDITION"):
+            return (f"'{self.key}' is geen Google Sheet maar een ander bestand in Drive (bijvoorbeeld een .xlsx): "
+                    "open het in Google Drive, kies Bestand > Opslaan als Google Spreadsheets, deel de nieuwe "
+                    f"sheet met {account} en zet de nieuwe sleutel in [register] spreadsheet")
+        if status == 400 and PROTECTED_MARK in message:
+            return (f"Google Sheets: {what} geweigerd: een deel van de sheet is beschermd en {account} mag het "
+                    "niet bewerken; voeg het account toe als bewerker van het beschermde bereik (Gegevens > "
+                    "Beschermde bladen en bereiken) of haal de bescherming weg")
+        if status == 400 and "characters in a single cell" in message:
+            return (f"Google Sheets: {what} geweigerd: een cel zou meer dan {CELL_LIMIT:,} tekens krijgen"
+                    .replace(",", "."))
+        if status == 400 and "exceeds grid limits" in message:
+            return (f"Google Sheets: {what} geweigerd: het tabblad is vol (de cellen vallen buiten het raster); "
+                    "meld dit als fout")
         if status in (401, 403):
             return f"geen toegang tot de Google Sheet: deel hem met {account} (als bewerker)"
-        message = getattr(exc, "error", {}).get("message", "")
         return f"Google Sheets: {what} geweigerd (HTTP {status}): {message}"
 
     # -- reading ----------------------------------------------------------------------------
@@ -312,9 +422,148 @@ class SheetsConnection:
                          write=True)
 
     def values_batch_update(self, data: list[dict[str, Any]]) -> Any:
-        body = {"valueInputOption": "RAW", "data": data}
-        return self.call("waarden schrijven", lambda: self.http.values_batch_update(self.key, body=body),
-                         write=True)
+        """Write RAW values: checked against the cell limit, the grid grown first when the cells
+        fall beyond it, and sent in parts of at most 2 MB (each part whole ranges, so a part whose
+        answer is lost leaves whole ranges written or not: the caller's re-read sends the rest)."""
+        check_cell_limit(data)
+        self.ensure_grid(data)
+        result = None
+        for part in split_payload(data):
+            body = {"valueInputOption": "RAW", "data": part}
+            result = self.call("waarden schrijven", lambda body=body: self.http.values_batch_update(self.key, body=body),
+                               write=True)
+        return result
+
+    def ensure_grid(self, data: list[dict[str, Any]]) -> None:
+        """Grow each tab whose grid the ranges in ``data`` exceed (values writes never add rows:
+        Google answers 400 "exceeds grid limits"). New rows get the validation and formats of row 2
+        and every colour rule that reached the old last row is extended, in one atomic batchUpdate."""
+        needed: dict[str, tuple[int, int]] = {}
+        for item in data:
+            title, r0, c0 = _range_start(item["range"])
+            height = len(item["values"])
+            width = max((len(r) for r in item["values"]), default=0)
+            rows, cols = needed.get(title, (0, 0))
+            needed[title] = (max(rows, r0 + height), max(cols, c0 + width))
+        for title, (rows, cols) in needed.items():
+            grid = self.sheet_properties(title).get("gridProperties", {})
+            if rows <= grid.get("rowCount", 1000) and cols <= grid.get("columnCount", 26):
+                continue
+            self._metadata = None  # the cached size may be old: decide on a fresh one
+            props = self.sheet_properties(title)
+            grid = props.get("gridProperties", {})
+            have_rows, have_cols = grid.get("rowCount", 1000), grid.get("columnCount", 26)
+            requests_: list[dict[str, Any]] = []
+            sheet_id = props["sheetId"]
+            if cols > have_cols:
+                requests_.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
+                                                      "length": cols - have_cols}})
+            if rows > have_rows:
+                requests_ += [{"appendDimension": {"sheetId": sheet_id, "dimension": "ROWS",
+                                                   "length": rows - have_rows}}]
+                requests_ += self._extend_rows(title, sheet_id, have_rows, rows, max(cols, have_cols))
+            if requests_:
+                self.batch_update(requests_)
+                self._metadata = None
+
+    def _extend_rows(self, title: str, sheet_id: int, old: int, new: int, width: int) -> list[dict[str, Any]]:
+        """Requests that give rows old..new what the rows above them have: row 2's dropdowns and
+        formats (copyPaste), and colour rules that ended at the old last row now end at the new one."""
+        out: list[dict[str, Any]] = []
+        if old >= 2:
+            source = {"sheetId": sheet_id, "startRowIndex": 1, "endRowIndex": 2,
+                      "startColumnIndex": 0, "endColumnIndex": width}
+            target = {"sheetId": sheet_id, "startRowIndex": old, "endRowIndex": new,
+                      "startColumnIndex": 0, "endColumnIndex": width}
+            out += [{"copyPaste": {"source": source, "destination": target, "pasteType": kind}}
+                    for kind in ("PASTE_DATA_VALIDATION", "PASTE_FORMAT")]
+        state = self.call("kleurregels lezen", lambda: self.http.fetch_sheet_metadata(self.key, params={
+            "ranges": [quote_tab(title)], "fields": "sheets(properties(sheetId),conditionalFormats)"}))
+        for sheet in state.get("sheets", []):
+            for index, rule in enumerate(sheet.get("conditionalFormats", [])):
+                ranges = rule.get("ranges", [])
+                if not any(r.get("endRowIndex") == old for r in ranges):
+                    continue
+                grown = [{**r, "endRowIndex": new} if r.get("endRowIndex") == old else r for r in ranges]
+                out.append({"updateConditionalFormatRule": {"index": index, "sheetId": sheet_id,
+                                                            "rule": {**rule, "ranges": grown}}})
+        return out
+
+
+def _range_start(a1: str) -> tuple[str, int, int]:
+    """(tab title, 0-based row, 0-based column) of the first cell of an A1 range 'Tab'!B5:C9."""
+    name, _, cells = a1.rpartition("!")
+    title = name[1:-1].replace("''", "'") if name.startswith("'") else name
+    m = re.match(r"([A-Z]*)(\d*)", cells)
+    col = 0
+    for ch in (m.group(1) if m else ""):
+        col = col * 26 + ord(ch) - 64
+    row = int(m.group(2)) if m and m.group(2) else 1
+    return title, row - 1, max(col - 1, 0)
+
+
+def check_cell_limit(data: list[dict[str, Any]]) -> None:
+    """No text over the 50,000 characters a Google Sheets cell holds ever leaves the tool: a
+    refusal would fail the whole write on every run."""
+    for item in data:
+        for row in item["values"]:
+            for value in row:
+                if isinstance(value, str) and len(value) > CELL_LIMIT:
+                    raise SourceError(f"een tekst voor {item['range']} is {len(value):,} tekens lang; een cel in "
+                                      f"een Google Sheet houdt er hoogstens {CELL_LIMIT:,}; er is niets geschreven"
+                                      .replace(",", "."))
+
+
+def split_payload(data: list[dict[str, Any]], limit: int = PAYLOAD_LIMIT) -> list[list[dict[str, Any]]]:
+    """``data`` in parts whose JSON stays under ``limit`` bytes, never splitting a range."""
+    parts: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    size = 0
+    for item in data:
+        length = len(json.dumps(item, ensure_ascii=False).encode("utf-8")) + 2
+        if current and size + length > limit:
+            parts.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += length
+    if current:
+        parts.append(current)
+    return parts
+
+
+def contiguous_ranges(tab: str, cells: list[CellWrite]) -> list[dict[str, Any]]:
+    """Cells as few A1 ranges: adjacent cells of a row form one range, and rows whose runs
+    cover the same columns one under the other form one block."""
+    by_row: dict[int, dict[int, Any]] = {}
+    for c in cells:
+        by_row.setdefault(c.row, {})[c.column] = _raw(c.value)
+    runs: list[tuple[int, int, list[Any]]] = []  # (row, first column, values)
+    for row in sorted(by_row):
+        cols = sorted(by_row[row])
+        start = prev = cols[0]
+        for col in cols[1:] + [None]:
+            if col is not None and col == prev + 1:
+                prev = col
+                continue
+            runs.append((row, start, [by_row[row][k] for k in range(start, prev + 1)]))
+            if col is not None:
+                start = prev = col
+    blocks: list[tuple[int, int, list[list[Any]]]] = []
+    open_blocks: dict[tuple[int, int], int] = {}  # (first column, width) -> index of a block ending on the row above
+    for row, start, values in runs:
+        key = (start, len(values))
+        index = open_blocks.get(key)
+        if index is not None and blocks[index][0] + len(blocks[index][2]) == row:
+            blocks[index][2].append(values)
+        else:
+            blocks.append((row, start, [values]))
+            open_blocks[key] = len(blocks) - 1
+    out = []
+    for row, start, rows in blocks:
+        first = f"{column_letter(start)}{row + 1}"
+        last = f"{column_letter(start + len(rows[0]) - 1)}{row + len(rows)}"
+        out.append({"range": f"{tab}!{first}" + (f":{last}" if last != first else ""), "values": rows})
+    return out
 
 
 class GoogleSource(Source):
@@ -330,10 +579,7 @@ class GoogleSource(Source):
         return self.conn.read_grid()
 
     def write_cells(self, cells: list[CellWrite]) -> None:
-        tab = quote_tab(self.conn.tab)
-        data = [{"range": f"{tab}!{column_letter(c.column)}{c.row + 1}", "values": [[_raw(c.value)]]}
-                for c in cells]
-        self.conn.values_batch_update(data)
+        self.conn.values_batch_update(contiguous_ranges(quote_tab(self.conn.tab), cells))
 
     def write_planned(self, plan: Callable[[], list[CellWrite]]) -> None:
         self.conn.write_checked("waarden schrijven", plan, self.write_cells)
@@ -391,7 +637,10 @@ def plan_google_setup(conn: SheetsConnection, today: dt.date) -> tuple[list[dict
     tab = fresh or conn.tab
     if tab not in titles:
         raise SourceError(conn.missing_tab(conn.tab))
-    ranges = [f"{quote_tab(tab)}!1:2"] + ([f"{quote_tab(HOLIDAY_TAB)}!A:B"] if HOLIDAY_TAB in titles else [])
+    row_count = conn.sheet_properties(tab).get("gridProperties", {}).get("rowCount", 1000)
+    # row 2 and the last row: a dropdown or format that stops short of the grid's end is set again
+    ranges = [f"{quote_tab(tab)}!1:2", f"{quote_tab(tab)}!{row_count}:{row_count}"]
+    ranges += [f"{quote_tab(HOLIDAY_TAB)}!A:B"] if HOLIDAY_TAB in titles else []
     state = conn.call("sheet lezen", lambda: conn.http.fetch_sheet_metadata(conn.key, params={
         "includeGridData": "true", "ranges": ranges, "fields": SETUP_FIELDS}))
     sheets = {s["properties"]["title"]: s for s in state.get("sheets", [])}
@@ -400,14 +649,31 @@ def plan_google_setup(conn: SheetsConnection, today: dt.date) -> tuple[list[dict
     props = sheet["properties"]
     sheet_id = props["sheetId"]
     grid = props.get("gridProperties", {})
-    rows = [r.get("values", []) for block in sheet.get("data", []) for r in block.get("rowData", [])]
+    blocks = [[r.get("values", []) for r in block.get("rowData", [])] for block in sheet.get("data", [])]
+    rows = blocks[0] if blocks else []
     header_cells = rows[0] if rows else []
     probe = rows[1] if len(rows) > 1 else []
+    last_rows = blocks[1] if len(blocks) > 1 and row_count > 2 else []
+    last = last_rows[0] if last_rows else probe
     layout = plan_layout([_cell_value(c) for c in header_cells])
     requests: list[dict[str, Any]] = []
     changes: list[str] = []
     notes: list[str] = []
     row_count = grid.get("rowCount", 1000)
+    locked = _locked_ranges(sheet)
+    left_out: dict[int, list[str]] = {}
+
+    def add(request: dict[str, Any], change: str | None = None, what: str = "") -> bool:
+        """Queue a request unless it edits inside a range protected against this account."""
+        area = _request_area(request)
+        for index, protected in enumerate(locked):
+            if area is not None and _overlaps(area, protected["range"]):
+                left_out.setdefault(index, []).append(what or change or "")
+                return False
+        requests.append(request)
+        if change:
+            changes.append(change)
+        return True
 
     if fresh:
         requests.append({"updateSheetProperties": {"properties": {"sheetId": sheet_id, "title": conn.tab},
@@ -417,23 +683,24 @@ def plan_google_setup(conn: SheetsConnection, today: dt.date) -> tuple[list[dict
     if layout.width > grid.get("columnCount", 26):
         requests.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
                                              "length": layout.width - grid.get("columnCount", 26)}})
-    for key, col in layout.added:
-        requests.append({"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": col},
-                                         "rows": [{"values": [_string_cell(BY_KEY[key].header)]}],
-                                         "fields": "userEnteredValue"}})
-    if layout.added:
+    written = [(key, col) for key, col in layout.added
+               if add({"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": col},
+                                       "rows": [{"values": [_string_cell(BY_KEY[key].header)]}],
+                                       "fields": "userEnteredValue"}},
+                      what=f"kolomkop {BY_KEY[key].header} ({column_letter(col)}1)")]
+    if written:
         changes.append("kolommen toegevoegd: " + ", ".join(f"{BY_KEY[k].header} ({column_letter(c)})"
-                                                           for k, c in layout.added))
+                                                           for k, c in written))
     if grid.get("frozenRowCount", 0) < 1:
         requests.append({"updateSheetProperties": {"properties": {"sheetId": sheet_id,
                                                                   "gridProperties": {"frozenRowCount": 1}},
                                                    "fields": "gridProperties.frozenRowCount"}})
         changes.append("kopregel vastgezet")
     if not any(p.get("description") == PROTECTION_NOTE for p in sheet.get("protectedRanges", [])):
-        requests.append({"addProtectedRange": {"protectedRange": {
+        add({"addProtectedRange": {"protectedRange": {
             "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
-            "description": PROTECTION_NOTE, "warningOnly": True}}})
-        changes.append("kopregel beschermd (alleen waarschuwing)")
+            "description": PROTECTION_NOTE, "warningOnly": True}}},
+            "kopregel beschermd (alleen waarschuwing)", "de waarschuwing op de kopregel")
 
     def column_range(col: int) -> dict[str, Any]:
         return {"sheetId": sheet_id, "startRowIndex": 1, "endRowIndex": row_count,
@@ -442,42 +709,45 @@ def plan_google_setup(conn: SheetsConnection, today: dt.date) -> tuple[list[dict
     def probe_cell(col: int) -> dict[str, Any]:
         return probe[col] if col < len(probe) else {}
 
+    def last_cell(col: int) -> dict[str, Any]:
+        return last[col] if col < len(last) else {}
+
     for key in ENUM_KEYS:
         col = layout.positions[key]
         values = [{"userEnteredValue": v} for v in allowed_values(key, config)]
         rule = {"condition": {"type": "ONE_OF_LIST", "values": values}, "strict": False, "showCustomUi": True}
         current = probe_cell(col).get("dataValidation")
-        if current == rule:
+        if current == rule and last_cell(col).get("dataValidation") == rule:
             continue
         if current is not None and not _is_tool_dropdown(current):
             notes.append(f"{BY_KEY[key].header} heeft al een eigen gegevensvalidatie; die blijft staan")
             continue
-        requests.append({"setDataValidation": {"range": column_range(col), "rule": rule}})
-        changes.append(f"keuzelijst voor {BY_KEY[key].header}")
+        add({"setDataValidation": {"range": column_range(col), "rule": rule}},
+            f"keuzelijst voor {BY_KEY[key].header}")
     for keys, fmt, label in ((DATE_KEYS, {"type": "DATE", "pattern": DATE_PATTERN}, "datumopmaak"),
                              (TEXT_KEYS, {"type": "TEXT"}, "tekstopmaak")):
         for key in keys:
             col = layout.positions[key]
-            current = probe_cell(col).get("userEnteredFormat", {}).get("numberFormat")
-            if current == fmt or (current and fmt["type"] == "DATE" and current.get("type") in ("DATE", "DATE_TIME")):
+            def fits(current: dict[str, Any] | None, fmt: dict[str, Any] = fmt) -> bool:
+                return bool(current == fmt or (current and fmt["type"] == "DATE"
+                                               and current.get("type") in ("DATE", "DATE_TIME")))
+
+            if all(fits(cell(col).get("userEnteredFormat", {}).get("numberFormat")) for cell in (probe_cell, last_cell)):
                 continue
-            requests.append({"repeatCell": {"range": column_range(col),
-                                            "cell": {"userEnteredFormat": {"numberFormat": fmt}},
-                                            "fields": "userEnteredFormat.numberFormat"}})
-            changes.append(f"{label} voor {BY_KEY[key].header}")
+            add({"repeatCell": {"range": column_range(col), "cell": {"userEnteredFormat": {"numberFormat": fmt}},
+                                "fields": "userEnteredFormat.numberFormat"}}, f"{label} voor {BY_KEY[key].header}")
 
     holiday = sheets.get(HOLIDAY_TAB)
     holiday_id = holiday["properties"]["sheetId"] if holiday else _free_sheet_id(all_ids)
     if holiday is None:
-        requests.append({"addSheet": {"properties": {"sheetId": holiday_id, "title": HOLIDAY_TAB}}})
-        changes.append(f"tabblad {HOLIDAY_TAB} toegevoegd")
+        add({"addSheet": {"properties": {"sheetId": holiday_id, "title": HOLIDAY_TAB}}},
+            f"tabblad {HOLIDAY_TAB} toegevoegd")
     current_rows = [[_cell_value(c) for c in r.get("values", [])] for block in (holiday or {}).get("data", [])
                     for r in block.get("rowData", [])]
     days = closed_days(config, today)
     write = _holiday_rows_request(holiday_id, days, current_rows)
     if write:
-        requests.append(write)
-        changes.append(f"{len(days)} sluitingsdagen in {HOLIDAY_TAB}")
+        add(write, f"{len(days)} sluitingsdagen in {HOLIDAY_TAB}")
 
     separator = formula_separator(conn.locale())
     existing = _rule_formulas(sheet)
@@ -487,12 +757,69 @@ def plan_google_setup(conn: SheetsConnection, today: dt.date) -> tuple[list[dict
                                       (ACK_COLOUR, DECISION_COLOUR),
                                       ("bevestiging te laat", "standpunt te laat"), strict=True):
         if canonical_formula(formula) not in existing:
-            requests.append({"addConditionalFormatRule": {"index": 0, "rule": {
+            add({"addConditionalFormatRule": {"index": 0, "rule": {
                 "ranges": [full_rows],
                 "booleanRule": {"condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": formula}]},
-                                "format": {"backgroundColorStyle": {"rgbColor": colour}}}}}})
-            changes.append(f"kleurregel '{label}'")
+                                "format": {"backgroundColorStyle": {"rgbColor": colour}}}}}}, f"kleurregel '{label}'")
+    for index, what in left_out.items():
+        notes.append(_protected_note(conn, tab, locked[index], what))
     return requests, SetupReport(changes, notes)
+
+
+def _locked_ranges(sheet: dict[str, Any]) -> list[dict[str, Any]]:
+    """Protected ranges this account may not edit (ProtectedRange.requestingUserCanEdit); a
+    warning-only range can be edited by anyone, so it never blocks."""
+    return [p for p in sheet.get("protectedRanges", [])
+            if p.get("requestingUserCanEdit") is False and not p.get("warningOnly")]
+
+
+def _request_area(request: dict[str, Any]) -> dict[str, Any] | None:
+    """The cells a setup request edits, as a GridRange; None for requests that edit no cells."""
+    (kind, body), = request.items()
+    if kind == "updateCells":
+        start = body["start"]
+        width = max((len(r.get("values", [])) for r in body["rows"]), default=0)
+        return {"sheetId": start["sheetId"], "startRowIndex": start.get("rowIndex", 0),
+                "endRowIndex": start.get("rowIndex", 0) + len(body["rows"]),
+                "startColumnIndex": start.get("columnIndex", 0), "endColumnIndex": start.get("columnIndex", 0) + width}
+    if kind in ("setDataValidation", "repeatCell"):
+        area: dict[str, Any] = body["range"]
+        return area
+    if kind == "addProtectedRange":
+        protected: dict[str, Any] = body["protectedRange"]["range"]
+        return protected
+    return None
+
+
+def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two GridRanges share a cell (a side left out is open)."""
+    if a.get("sheetId", 0) != b.get("sheetId", 0):
+        return False
+    big = 10**9
+    return (a.get("startRowIndex", 0) < b.get("endRowIndex", big) and b.get("startRowIndex", 0) < a.get("endRowIndex", big)
+            and a.get("startColumnIndex", 0) < b.get("endColumnIndex", big)
+            and b.get("startColumnIndex", 0) < a.get("endColumnIndex", big))
+
+
+def _a1_of(grid_range: dict[str, Any]) -> str:
+    rows = (grid_range.get("startRowIndex"), grid_range.get("endRowIndex"))
+    cols = (grid_range.get("startColumnIndex"), grid_range.get("endColumnIndex"))
+    if cols == (None, None) and rows[0] is not None and rows[1] is not None:
+        return f"{rows[0] + 1}:{rows[1]}" if rows[1] - rows[0] > 1 else f"rij {rows[0] + 1}"
+    first = f"{column_letter(cols[0] or 0)}{(rows[0] or 0) + 1}"
+    last = (column_letter(cols[1] - 1) if cols[1] else "") + (str(rows[1]) if rows[1] else "")
+    return f"{first}:{last}" if last else first
+
+
+def _protected_note(conn: SheetsConnection, tab: str, protected: dict[str, Any], what: list[str]) -> str:
+    """One Dutch line for a protected range the account may not edit: what was left out, and
+    what the owner can do."""
+    account = _service_account_email(conn.credentials_file)
+    name = f" ('{protected['description']}')" if protected.get("description") else ""
+    return (f"{_a1_of(protected['range'])} van {tab} is beschermd{name} en {account} mag daar niet bewerken; "
+            f"niet gezet: {', '.join(dict.fromkeys(what))}. Voeg {account} toe als bewerker van dit bereik "
+            "(Gegevens > Beschermde bladen en bereiken) en voer 'klachten inrichten' opnieuw uit, of zet het "
+            "zelf")
 
 
 def setup_google(conn: SheetsConnection, today: dt.date) -> SetupReport:
