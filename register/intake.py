@@ -6,20 +6,28 @@ is two writes, in this order, each sent with ``write_checked`` (a lost answer is
 re-sent blindly):
 
 1. write-ahead: the new Klachtnummer is written into a column "Klachtnummer" of the responses
-   tab, next to the response;
-2. the complaint is added to the register under that number.
+   tab, next to the response, marked "(wordt ingevoerd)";
+2. the complaint is added to the register under that number (the tab grows when it is full);
+3. the mark becomes the bare number: this response is in the register.
 
-A response whose Klachtnummer is not yet in the register is therefore added by the next run
-(a crash between the two writes loses nothing), and one whose number is there is never added
-again. Numbers are K<year>-<next>, after the highest number of that year in the register and
-in the responses tab, so a reserved number is never handed out twice.
+A pending response whose Klachtnummer is not yet in the register is added by the next run (a
+crash between the writes loses nothing); a response with a bare number is never added again,
+also when the owner deleted its row from the register: the import says so once and marks it
+"(verwijderd uit het register)". Numbers are K<year>-<next>, after the highest number of that
+year in the register and in the responses tab, so a reserved number is never handed out twice.
+
+Answers are written as a sheet can hold them: control characters removed (newline and tab
+kept), each cell at most 50,000 characters; the rest of a longer text is kept in the private
+folder and the cell says where.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -44,6 +52,30 @@ SERIAL_EPOCH = dt.datetime(1899, 12, 30, tzinfo=dt.UTC)  # wall-clock arithmetic
 _NUMBER_RE = re.compile(r"^K(\d{4})-(\d+)$")
 _TEXT_STAMPS = ("%d-%m-%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y %H:%M", "%d/%m/%Y %H:%M")
 NO_DESCRIPTION = "(geen omschrijving ingevuld op het formulier)"
+PENDING = "wordt ingevoerd"
+REMOVED = "verwijderd uit het register"
+_MARK_RE = re.compile(r"^(?P<number>\S+)\s*\((?P<state>[^)]*)\)\s*$")
+CELL_LIMIT = 50_000  # characters a Google Sheets cell holds
+OVERFLOW_DIR = "formulier-lange-teksten"
+
+
+def clean_text(text: str) -> str:
+    """Text as a cell may hold it: line ends as newline, every other control character
+    (NUL, escape codes, C1 controls) removed; newline and tab kept."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+
+
+def parse_mark(text: str) -> tuple[str, str]:
+    """(Klachtnummer, state) of a mark: state '' (in the register), PENDING or REMOVED."""
+    m = _MARK_RE.match(text.strip())
+    if m and m.group("state") in (PENDING, REMOVED):
+        return m.group("number"), m.group("state")
+    return text.strip(), ""
+
+
+def mark_text(number: str, state: str = "") -> str:
+    return f"{number} ({state})" if state else number
 
 
 @dataclass(frozen=True)
@@ -54,6 +86,7 @@ class Response:
     received: dt.date  # the timestamp's date in Europe/Amsterdam
     answers: tuple[tuple[str, str], ...]  # (question title, answer) in the tab's column order, non-empty only
     mark: str  # the Klachtnummer already written next to it, or ""
+    state: str = ""  # the mark's state: "" (in the register), PENDING or REMOVED
 
 
 @dataclass
@@ -65,6 +98,7 @@ class IntakeReport:
     imported: list[tuple[str, Response]] = field(default_factory=list)
     already: int = 0
     problems: list[str] = field(default_factory=list)
+    removed: list[tuple[str, Response]] = field(default_factory=list)  # deleted from the register since
 
     def lines(self) -> list[str]:
         out = []
@@ -78,6 +112,8 @@ class IntakeReport:
             out.append("Geen nieuwe reacties van het formulier.")
         if self.already:
             out.append(f"{count(self.already, 'reactie stond', 'reacties stonden')} al in het register.")
+        out += [f"{number} (rij {r.row} van {self.tab}) staat niet meer in het register; deze reactie wordt "
+                "niet opnieuw ingevoerd." for number, r in self.removed]
         return out
 
     def summary(self) -> str:
@@ -124,7 +160,7 @@ def form_timestamp(value: Any, zone: str) -> dt.date | None:
 def _answer_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).split()) if not isinstance(value, str) else value.strip()
+    return " ".join(str(value).split()) if not isinstance(value, str) else clean_text(value).strip()
 
 
 def read_responses(conn: SheetsConnection, tab: str) -> tuple[list[Response], int | None, list[str]]:
@@ -134,7 +170,7 @@ def read_responses(conn: SheetsConnection, tab: str) -> tuple[list[Response], in
     stamps = conn.read_values(tab, "A:A")
     if not text_rows:
         return [], None, []
-    header = [cell_text(v) if v is not None else "" for v in text_rows[0]]
+    header = [clean_text(cell_text(v)).strip() if v is not None else "" for v in text_rows[0]]
     folded = [fold(h) for h in header]
     mark_col = folded.index(fold(MARK_HEADER)) if fold(MARK_HEADER) in folded else None
     zone = conn.time_zone()
@@ -143,7 +179,7 @@ def read_responses(conn: SheetsConnection, tab: str) -> tuple[list[Response], in
         cells = list(row) + [""] * (len(header) - len(row))
         answers = tuple((header[c], _answer_text(v)) for c, v in enumerate(cells[:len(header)])
                         if c > 0 and c != mark_col and v is not None and _answer_text(v))
-        mark = cell_text(cells[mark_col]) if mark_col is not None else ""
+        mark, state = parse_mark(cell_text(cells[mark_col])) if mark_col is not None else ("", "")
         stamp = stamps[i][0] if i < len(stamps) and stamps[i] else None
         if stamp in (None, "") and not answers and not mark:
             continue  # an emptied row
@@ -151,7 +187,7 @@ def read_responses(conn: SheetsConnection, tab: str) -> tuple[list[Response], in
         if received is None:
             problems.append(f"rij {i + 1} van {tab}: geen geldig tijdstempel ({stamp!r}); deze reactie is overgeslagen")
             continue
-        responses.append(Response(i + 1, received, answers, mark))
+        responses.append(Response(i + 1, received, answers, mark, state))
     return responses, mark_col, problems
 
 
@@ -240,6 +276,7 @@ def import_responses(config: Config, dry: bool = True, session: Any = None,
     report = IntakeReport(dry=dry, tab=tab)
     if dry:
         _plan_marks(conn, tab, report, record=True)
+        _plan_confirm(conn, tab, report)
         return report
     with register_lock(config):
         conn.write_checked("klachtnummers bij de formulierreacties zetten",
@@ -253,9 +290,19 @@ def import_responses(config: Config, dry: bool = True, session: Any = None,
             return data
 
         conn.write_checked("klachten uit het formulier toevoegen", plan, conn.values_batch_update)
+        confirm = IntakeReport(dry=False, tab=tab)
+        removed: dict[str, Response] = {}
+
+        def plan_confirm() -> list[dict[str, Any]]:
+            data = _plan_confirm(conn, tab, confirm)
+            removed.update(confirm.removed)
+            return data
+
+        conn.write_checked("formulierreacties als ingevoerd markeren", plan_confirm, conn.values_batch_update)
         report.problems = final.problems
         report.imported = sorted(planned.items(), key=lambda item: item[1].row)
         report.already = final.already - (len(planned) - len(final.imported))
+        report.removed = sorted(removed.items(), key=lambda item: item[1].row)
     return report
 
 
@@ -269,7 +316,7 @@ def _read_state(conn: SheetsConnection, tab: str,
 
 
 def _plan_marks(conn: SheetsConnection, tab: str, report: IntakeReport, record: bool = False) -> list[dict[str, Any]]:
-    """Write-ahead: the cells that give each unmarked response its new Klachtnummer."""
+    """Write-ahead: the cells that give each unmarked response its new Klachtnummer (pending)."""
     responses, mark_col, register = _read_state(conn, tab, report)
     _, positions, numbers = register_numbers(register)
     if "complaint_no" not in positions:
@@ -280,7 +327,7 @@ def _plan_marks(conn: SheetsConnection, tab: str, report: IntakeReport, record: 
     assigned = next_numbers(taken, [r.received.year for r in new])
     if record:
         report.imported = list(zip(assigned, new, strict=True))
-        report.imported += [(r.mark, r) for r in responses if r.mark and r.mark not in numbers]
+        report.imported += [(r.mark, r) for r in responses if r.mark and r.state == PENDING and r.mark not in numbers]
         report.imported.sort(key=lambda item: item[1].row)
     if not new:
         return []
@@ -289,7 +336,7 @@ def _plan_marks(conn: SheetsConnection, tab: str, report: IntakeReport, record: 
     header_width = len((conn.read_values(tab, "1:1") or [[]])[0]) if mark_col is None else 0
     col = mark_col if mark_col is not None else header_width
     letter = column_letter(col)
-    data = [{"range": f"{quote_tab(tab)}!{letter}{r.row}", "values": [[number]]}
+    data = [{"range": f"{quote_tab(tab)}!{letter}{r.row}", "values": [[mark_text(number, PENDING)]]}
             for number, r in zip(assigned, new, strict=True)]
     if mark_col is None:
         data.insert(0, {"range": f"{quote_tab(tab)}!{letter}1", "values": [[MARK_HEADER]]})
@@ -297,7 +344,8 @@ def _plan_marks(conn: SheetsConnection, tab: str, report: IntakeReport, record: 
 
 
 def _plan_rows(conn: SheetsConnection, tab: str, report: IntakeReport) -> list[dict[str, Any]]:
-    """The register cells of every marked response whose number is not yet in the register."""
+    """Each pending response whose number is not yet in the register, as one whole-row range
+    below the last row (so a part of the write is never half a complaint)."""
     from register.sources.google import quote_tab
 
     responses, _, register = _read_state(conn, tab, report)
@@ -305,11 +353,12 @@ def _plan_rows(conn: SheetsConnection, tab: str, report: IntakeReport) -> list[d
     report.imported, report.already = [], 0
     todo = []
     for r in responses:
-        if not r.mark:
+        if not r.mark or r.state == REMOVED:
             continue
         at = numbers.get(r.mark)
         if at is None:
-            todo.append(r)
+            if r.state == PENDING:
+                todo.append(r)
             continue
         if _is_form_complaint(register[at], positions, r):
             report.already += 1
@@ -323,17 +372,72 @@ def _plan_rows(conn: SheetsConnection, tab: str, report: IntakeReport) -> list[d
         if any(c < len(cells) and cells[c] not in (None, "") for c in schema_cols):
             last = max(last, i)
     data = []
+    width = max(positions.values()) + 1
     for offset, r in enumerate(todo, start=1):
         sheet_row = last + offset + 1  # values[0] is sheet row 1
         values = complaint_values(conn.config, r, r.mark)
+        row: list[Any] = [None] * width
         for key, value in values.items():
             if key not in positions or value in (None, ""):
                 continue
             cell = to_serial(value) if isinstance(value, dt.date) else value
-            data.append({"range": f"{quote_tab(conn.tab)}!{column_letter(positions[key])}{sheet_row}",
-                         "values": [[cell]]})
+            if isinstance(cell, str):
+                cell = fit_cell(conn.config, r.mark, key, cell)
+            row[positions[key]] = cell
+        data.append({"range": f"{quote_tab(conn.tab)}!A{sheet_row}:{column_letter(width - 1)}{sheet_row}",
+                     "values": [row]})
         report.imported.append((r.mark, r))
     return data
+
+
+def _plan_confirm(conn: SheetsConnection, tab: str, report: IntakeReport) -> list[dict[str, Any]]:
+    """The marks that change state: pending -> in the register (bare number); in the register ->
+    removed, when the owner deleted the complaint (said once, in ``report.removed``)."""
+    from register.sources.google import quote_tab
+
+    responses, mark_col, register = _read_state(conn, tab, report)
+    _, _, numbers = register_numbers(register)
+    report.removed = []
+    if mark_col is None:
+        return []
+    letter = column_letter(mark_col)
+    data = []
+    for r in responses:
+        if r.state == PENDING and r.mark in numbers:
+            data.append({"range": f"{quote_tab(tab)}!{letter}{r.row}", "values": [[mark_text(r.mark)]]})
+        elif r.mark and not r.state and r.mark not in numbers:
+            report.removed.append((r.mark, r))
+            data.append({"range": f"{quote_tab(tab)}!{letter}{r.row}", "values": [[mark_text(r.mark, REMOVED)]]})
+    return data
+
+
+def fit_cell(config: Config, number: str, key: str, text: str) -> str:
+    """``text`` as one cell holds it: at most CELL_LIMIT characters; a longer text is kept whole
+    in the private folder and the cell ends with a note saying where."""
+    if len(text) <= CELL_LIMIT:
+        return text
+    from register.schema import BY_KEY
+
+    path = keep_overflow(config, number, BY_KEY[key].header, text)
+    note = (f"\n[… ingekort: de volledige tekst ({len(text):,} tekens) staat in de privémap: "
+            f"{path.relative_to(config.private_dir())}]").replace(",", ".")
+    return text[:CELL_LIMIT - len(note)] + note
+
+
+def keep_overflow(config: Config, number: str, column: str, text: str) -> Any:
+    """Write the whole text of a cell that was too long into the private folder (0700/0600)."""
+    # TODO(store): route through register/store.py (private store + manifest for this number)
+    from register.files import write_atomic
+
+    folder = config.private_dir() / OVERFLOW_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(config.private_dir(), 0o700)
+    os.chmod(folder, 0o700)
+    safe = re.sub(r"[^A-Za-z0-9-]+", "_", f"{number}-{column}").strip("_")
+    path = folder / f"{safe}.txt"
+    write_atomic(path, text.encode("utf-8"))
+    os.chmod(path, 0o600)
+    return path
 
 
 def _is_form_complaint(row: list[Any], positions: dict[str, int], response: Response) -> bool:

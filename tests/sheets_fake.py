@@ -921,3 +921,22 @@ def cell_fields(mask: str) -> set[str]:
     if mask.strip() == "*":
         return {"userEnteredValue", "userEnteredFormat", "dataValidation", "note", "textFormatRuns"}
     return {f.strip() for f in mask.split(",")}
+
+
+_RSA_PEM: str | None = None
+
+
+def write_service_account_key(path, email: str = "klachten@proj.iam.gserviceaccount.com",
+                              token_uri: str = "https://oauth2.googleapis.com/token") -> None:
+    """A well-formed service-account key file (a real RSA key, generated once per test run)."""
+    global _RSA_PEM
+    if _RSA_PEM is None:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        _RSA_PEM = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                     serialization.NoEncryption()).decode()
+    path.write_text(json.dumps({"type": "service_account", "project_id": "proj", "private_key_id": "abc123",
+                                "private_key": _RSA_PEM, "client_email": email, "client_id": "1",
+                                "token_uri": token_uri}), encoding="utf-8")

@@ -581,9 +581,9 @@ def test_nachtrun_step_reports_the_feestdagen(make_config, tmp_path):
 @pytest.fixture
 def key_file(tmp_path, monkeypatch):
     path = tmp_path / "sa.json"
-    path.write_text(json.dumps({"type": "service_account", "client_email": "klachten@proj.iam.gserviceaccount.com",
-                                "private_key": "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n"}),
-                    encoding="utf-8")
+    from tests.sheets_fake import write_service_account_key
+
+    write_service_account_key(path)  # a real key: a broken one is now refused before any request
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(path))
     return path
 

@@ -135,7 +135,7 @@ def test_crash_between_mark_and_append_imports_once(intake_config):
     fake.before_write = die_on_second_write
     with pytest.raises(Crash):
         import_responses(intake_config, dry=False, session=fake.session(), sleep=lambda s: None)
-    assert marks(fake) == ["K2026-015", "K2026-016", "K2026-017"]
+    assert marks(fake) == ["K2026-015 (wordt ingevoerd)", "K2026-016 (wordt ingevoerd)", "K2026-017 (wordt ingevoerd)"]
     assert len(register_rows(fake)) == 3  # nothing added yet
     fake.before_write = None
     report = import_responses(intake_config, dry=False, session=fake.session(), sleep=lambda s: None)
@@ -144,6 +144,7 @@ def test_crash_between_mark_and_append_imports_once(intake_config):
     assert again.imported == []
     numbers = [r["complaint_no"] for r in register_rows(fake)]
     assert numbers == ["K2026-001", "K2026-014", "K2025-037", "K2026-015", "K2026-016", "K2026-017"]
+    assert marks(fake) == ["K2026-015", "K2026-016", "K2026-017"]
 
 
 def test_lost_answer_on_append_is_not_sent_twice(intake_config):
@@ -160,7 +161,8 @@ def test_lost_answer_on_append_is_not_sent_twice(intake_config):
 
     fake._dispatch = lose_the_append_answer
     report = import_responses(intake_config, dry=False, session=fake.session(), sleep=lambda s: None)
-    assert len(writes) == 2  # the re-read found the rows in place: no third write
+    # marks, rows (answer lost; the re-read found them in place: not sent again), confirmation
+    assert len(writes) == 3 and all(d["values"][0][0].startswith("K2026-") for d in writes[2]["data"])
     assert [n for n, _ in report.imported] == ["K2026-015", "K2026-016", "K2026-017"]
     assert report.already == 0
     numbers = [r["complaint_no"] for r in register_rows(fake)]

@@ -454,7 +454,7 @@ def verbinding(config: ConfigOption = None) -> None:
     if cfg.register.bron != "google":
         fail(f"'klachten verbinding' controleert een Google Sheet; [register] bron is '{cfg.register.bron}'",
              EXIT_SETUP)
-    checks = google.check_connection(cfg)
+    checks = google.check_connection(cfg, notify=lambda line: typer.echo(line, err=True))
     for check in checks:
         typer.echo(f"{'ok  ' if check.ok else 'FOUT'} {check.text}")
     if not all(c.ok for c in checks):

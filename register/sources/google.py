@@ -896,25 +896,21 @@ class ConnectionCheck:
     text: str
 
 
-def check_connection(config: Config, session: Any = None) -> list[ConnectionCheck]:
+def check_connection(config: Config, session: Any = None, notify: Callable[[str], None] | None = None,
+                     sleep: Callable[[float], None] = time.sleep) -> list[ConnectionCheck]:
     """Check, in order, what a Google register needs; stop at the first check that fails when
     the later ones depend on it. Writes nothing to the register: the write check re-sets the
-    spreadsheet's own title (a batchUpdate that changes nothing but needs editor rights)."""
+    spreadsheet's own title (a batchUpdate that changes nothing but needs editor rights).
+    ``notify`` receives a line whenever a retry makes it wait."""
     checks: list[ConnectionCheck] = []
     try:
         path = credentials_path(config)
-        with open(path, encoding="utf-8") as fh:
-            info = json.load(fh)
-        email = info.get("client_email") if isinstance(info, dict) else None
-        if not email or info.get("type") != "service_account":
-            raise SourceError(f"'{path}' is geen service-account-sleutel (verwacht \"type\": \"service_account\" "
-                              "en een client_email)")
-        conn = SheetsConnection(config, session=session)
+        email = service_account_info(path)["client_email"]
+        conn = SheetsConnection(config, session=session, notify=notify, sleep=sleep)
         conn.credentials_file = path
         checks.append(ConnectionCheck(True, f"sleutel gevonden: {path} (service-account {email})"))
-    except (SourceError, OSError, ValueError) as exc:
-        checks.append(ConnectionCheck(False, str(exc) if isinstance(exc, SourceError)
-                                      else f"sleutelbestand onleesbaar: {exc}"))
+    except SourceError as exc:
+        checks.append(ConnectionCheck(False, str(exc)))
         return checks
     try:
         meta = conn.metadata()
