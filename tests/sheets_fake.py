@@ -578,17 +578,32 @@ class FakeSheets(BaseAdapter):
         requests_ = body.get("requests", [])
         if not requests_:
             raise ApiError(400, "Must specify at least one request.")
-        # Atomic: apply to a copy, keep it only when every request succeeded.
-        saved = copy.deepcopy((self.tabs, self.title))
+        # Atomic (API reference, spreadsheets.batchUpdate: "if any request is not valid, the
+        # entire request will fail and nothing will be applied").
+        restore = self._snapshot()
         replies = []
         try:
             for i, item in enumerate(requests_):
                 replies.append(self._apply(i, item))
         except ApiError:
-            self.tabs, self.title = saved
+            restore()
             raise
         self.batch_updates.append(body)
         return {"spreadsheetId": self.key, "replies": replies}
+
+    def _snapshot(self):
+        """A function that puts every tab back as it is now, in place (tests may hold a Tab)."""
+        tabs, title = list(self.tabs.values()), self.title
+        saved = [copy.deepcopy(t.__dict__) for t in tabs]
+
+        def restore() -> None:
+            for tab, state in zip(tabs, saved):
+                tab.__dict__.clear()
+                tab.__dict__.update(state)
+            self.tabs = {t.title: t for t in tabs}
+            self.title = title
+
+        return restore
 
     def _sheet(self, i: int, kind: str, sheet_id: int) -> Tab:
         for tab in self.tabs.values():
@@ -806,11 +821,11 @@ class FakeSheets(BaseAdapter):
                                     "(the fake does not parse input as the sheet's locale would)")
         # values.batchUpdate is one request: when one range is refused, nothing is applied
         # (API reference, spreadsheets.values.batchUpdate; the batch guide: "applied together atomically").
-        saved = copy.deepcopy(self.tabs)
+        restore = self._snapshot()
         try:
             return self._apply_values(body)
         except ApiError:
-            self.tabs = saved
+            restore()
             raise
 
     def _apply_values(self, body: dict) -> dict:

@@ -231,6 +231,10 @@ class SheetsConnection:
                                   "download de sleutel opnieuw als JSON") from None
             self.client = gspread.Client(auth=creds)
         else:
+            try:  # only to name the account in messages
+                self.credentials_file = credentials_path(config)
+            except SourceError:
+                self.credentials_file = None
             # gspread's annotation omits the auth=None it accepts alongside a ready session
             self.client = gspread.Client(auth=None, session=session)  # type: ignore[arg-type]
         self.client.set_timeout(self.timeout)
@@ -514,12 +518,42 @@ def check_cell_limit(data: list[dict[str, Any]]) -> None:
                                       .replace(",", "."))
 
 
+def _split_rows(item: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    """A range too big for one request, as ranges of whole rows (each under ``limit``)."""
+    title, r0, c0 = _range_start(item["range"])
+    tab = quote_tab(title)
+    width = max((len(r) for r in item["values"]), default=1)
+    out: list[dict[str, Any]] = []
+    chunk: list[list[Any]] = []
+    size = 0
+    first = r0
+    for i, row in enumerate(item["values"]):
+        length = len(json.dumps(row, ensure_ascii=False).encode("utf-8")) + 1
+        if chunk and size + length > limit:
+            out.append({"range": f"{tab}!{column_letter(c0)}{first + 1}:{column_letter(c0 + width - 1)}"
+                                 f"{first + len(chunk)}", "values": chunk})
+            chunk, size, first = [], 0, r0 + i
+        chunk.append(row)
+        size += length
+    if chunk:
+        out.append({"range": f"{tab}!{column_letter(c0)}{first + 1}:{column_letter(c0 + width - 1)}"
+                             f"{first + len(chunk)}", "values": chunk})
+    return out
+
+
 def split_payload(data: list[dict[str, Any]], limit: int = PAYLOAD_LIMIT) -> list[list[dict[str, Any]]]:
-    """``data`` in parts whose JSON stays under ``limit`` bytes, never splitting a range."""
+    """``data`` in parts whose JSON stays under ``limit`` bytes; a range is split only when it
+    alone is bigger, and then into whole rows."""
     parts: list[list[dict[str, Any]]] = []
     current: list[dict[str, Any]] = []
     size = 0
+    items: list[dict[str, Any]] = []
     for item in data:
+        if len(json.dumps(item, ensure_ascii=False).encode("utf-8")) > limit // 2:
+            items += _split_rows(item, limit // 2)
+        else:
+            items.append(item)
+    for item in items:
         length = len(json.dumps(item, ensure_ascii=False).encode("utf-8")) + 2
         if current and size + length > limit:
             parts.append(current)
@@ -688,6 +722,7 @@ def plan_google_setup(conn: SheetsConnection, today: dt.date) -> tuple[list[dict
                                        "rows": [{"values": [_string_cell(BY_KEY[key].header)]}],
                                        "fields": "userEnteredValue"}},
                       what=f"kolomkop {BY_KEY[key].header} ({column_letter(col)}1)")]
+    blocked_cols = {col for key, col in layout.added if (key, col) not in written}
     if written:
         changes.append("kolommen toegevoegd: " + ", ".join(f"{BY_KEY[k].header} ({column_letter(c)})"
                                                            for k, c in written))
@@ -714,6 +749,8 @@ def plan_google_setup(conn: SheetsConnection, today: dt.date) -> tuple[list[dict
 
     for key in ENUM_KEYS:
         col = layout.positions[key]
+        if col in blocked_cols:  # no header there: a dropdown would land in a column without a name
+            continue
         values = [{"userEnteredValue": v} for v in allowed_values(key, config)]
         rule = {"condition": {"type": "ONE_OF_LIST", "values": values}, "strict": False, "showCustomUi": True}
         current = probe_cell(col).get("dataValidation")
@@ -728,6 +765,8 @@ def plan_google_setup(conn: SheetsConnection, today: dt.date) -> tuple[list[dict
                              (TEXT_KEYS, {"type": "TEXT"}, "tekstopmaak")):
         for key in keys:
             col = layout.positions[key]
+            if col in blocked_cols:
+                continue
             def fits(current: dict[str, Any] | None, fmt: dict[str, Any] = fmt) -> bool:
                 return bool(current == fmt or (current and fmt["type"] == "DATE"
                                                and current.get("type") in ("DATE", "DATE_TIME")))
@@ -753,9 +792,14 @@ def plan_google_setup(conn: SheetsConnection, today: dt.date) -> tuple[list[dict
     existing = _rule_formulas(sheet)
     full_rows = {"sheetId": sheet_id, "startRowIndex": 1, "endRowIndex": row_count,
                  "startColumnIndex": 0, "endColumnIndex": layout.width}
-    for formula, colour, label in zip(overdue_formulas(layout, config, HOLIDAYS_REF, separator),
+    if blocked_cols:  # the rules read columns whose headers could not be written
+        header = {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1}
+        index = next(i for i, p in enumerate(locked) if _overlaps(header, p["range"]))
+        left_out.setdefault(index, []).append("de kleurregels voor te late rijen")
+    formulas = [] if blocked_cols else overdue_formulas(layout, config, HOLIDAYS_REF, separator)
+    for formula, colour, label in zip(formulas,
                                       (ACK_COLOUR, DECISION_COLOUR),
-                                      ("bevestiging te laat", "standpunt te laat"), strict=True):
+                                      ("bevestiging te laat", "standpunt te laat"), strict=False):
         if canonical_formula(formula) not in existing:
             add({"addConditionalFormatRule": {"index": 0, "rule": {
                 "ranges": [full_rows],
@@ -816,8 +860,14 @@ def _protected_note(conn: SheetsConnection, tab: str, protected: dict[str, Any],
     what the owner can do."""
     account = _service_account_email(conn.credentials_file)
     name = f" ('{protected['description']}')" if protected.get("description") else ""
+    headers = [w.removeprefix("kolomkop ") for w in what if w.startswith("kolomkop ")]
+    items = [w for w in dict.fromkeys(what) if not w.startswith("kolomkop ")]
+    if len(headers) > 3:
+        items.insert(0, f"{len(headers)} kolomkoppen ({', '.join(headers[:3])}, …)")
+    elif headers:
+        items.insert(0, ("kolomkop " if len(headers) == 1 else "kolomkoppen ") + ", ".join(headers))
     return (f"{_a1_of(protected['range'])} van {tab} is beschermd{name} en {account} mag daar niet bewerken; "
-            f"niet gezet: {', '.join(dict.fromkeys(what))}. Voeg {account} toe als bewerker van dit bereik "
+            f"niet gezet: {', '.join(items)}. Voeg {account} toe als bewerker van dit bereik "
             "(Gegevens > Beschermde bladen en bereiken) en voer 'klachten inrichten' opnieuw uit, of zet het "
             "zelf")
 
