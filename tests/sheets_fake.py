@@ -278,7 +278,7 @@ def column_index(letters: str) -> int:
 _A1 = re.compile(r"^(?P<c0>[A-Z]*)(?P<r0>\d*)(?::(?P<c1>[A-Z]*)(?P<r1>\d*))?$")
 
 
-def parse_a1(cells: str, tab: "Tab") -> tuple[int, int, int, int]:
+def parse_a1(cells: str, tab: Tab) -> tuple[int, int, int, int]:
     """An A1 range ('', 'B2', 'A1:C5', 'A:C', '1:2', 'A2:C') as half-open (r0, r1, c0, c1) on
     ``tab``; a side left open runs to the grid's edge (API reference, "A1 notation")."""
     if not cells:
@@ -297,7 +297,7 @@ def parse_a1(cells: str, tab: "Tab") -> tuple[int, int, int, int]:
     return r0, r1, c0, c1
 
 
-def grid_limit_error(tab: "Tab", a1: str) -> "ApiError":
+def grid_limit_error(tab: Tab, a1: str) -> ApiError:
     # Sheets API "Read & write cell values" guide: a range outside the grid is refused with 400
     # INVALID_ARGUMENT; the values methods never add rows (only values.append with INSERT_ROWS or
     # appendDimension does). UNDOCUMENTED: the exact wording, from answers quoted in public issues.
@@ -392,7 +392,7 @@ class FakeSheets(BaseAdapter):
         otherwise only the listed editors (the owner is one)."""
         return bool(protected.get("warningOnly")) or self.account in protected.get("editors", {}).get("users", [])
 
-    def _check_protection(self, tab: "Tab", r0: int, r1: int, c0: int, c1: int, where: str = "") -> None:
+    def _check_protection(self, tab: Tab, r0: int, r1: int, c0: int, c1: int, where: str = "") -> None:
         """An edit inside a range protected against this account is refused whole (API reference,
         ProtectedRange.editors; the message is Google's, quoted in theoephraim/node-google-spreadsheet#20)."""
         for p in tab.protected_ranges:
@@ -597,7 +597,7 @@ class FakeSheets(BaseAdapter):
         saved = [copy.deepcopy(t.__dict__) for t in tabs]
 
         def restore() -> None:
-            for tab, state in zip(tabs, saved):
+            for tab, state in zip(tabs, saved, strict=True):
                 tab.__dict__.clear()
                 tab.__dict__.update(state)
             self.tabs = {t.title: t for t in tabs}

@@ -181,7 +181,7 @@ def service_account_info(path: str) -> dict[str, Any]:
     try:
         from google.auth import crypt
 
-        crypt.RSASigner.from_service_account_info(info)
+        crypt.RSASigner.from_service_account_info(info)  # type: ignore[no-untyped-call]
     except (ValueError, KeyError, TypeError, IndexError):
         raise SourceError(f"de privésleutel in '{path}' is onleesbaar (beschadigd of ingekort); maak een nieuwe "
                           "sleutel voor het service-account en download die als JSON") from None
@@ -433,10 +433,11 @@ class SheetsConnection:
         self.ensure_grid(data)
         result = None
         for part in split_payload(data):
-            body = {"valueInputOption": "RAW", "data": part}
-            result = self.call("waarden schrijven", lambda body=body: self.http.values_batch_update(self.key, body=body),
-                               write=True)
+            result = self._send_values({"valueInputOption": "RAW", "data": part})
         return result
+
+    def _send_values(self, body: dict[str, Any]) -> Any:
+        return self.call("waarden schrijven", lambda: self.http.values_batch_update(self.key, body=body), write=True)
 
     def ensure_grid(self, data: list[dict[str, Any]]) -> None:
         """Grow each tab whose grid the ranges in ``data`` exceed (values writes never add rows:
@@ -840,9 +841,11 @@ def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
     if a.get("sheetId", 0) != b.get("sheetId", 0):
         return False
     big = 10**9
-    return (a.get("startRowIndex", 0) < b.get("endRowIndex", big) and b.get("startRowIndex", 0) < a.get("endRowIndex", big)
-            and a.get("startColumnIndex", 0) < b.get("endColumnIndex", big)
-            and b.get("startColumnIndex", 0) < a.get("endColumnIndex", big))
+
+    def side(start: str, end: str) -> bool:
+        return bool(a.get(start, 0) < b.get(end, big) and b.get(start, 0) < a.get(end, big))
+
+    return side("startRowIndex", "endRowIndex") and side("startColumnIndex", "endColumnIndex")
 
 
 def _a1_of(grid_range: dict[str, Any]) -> str:
