@@ -305,6 +305,22 @@ def test_offline_verbinding_answers_at_once_in_dutch(cfg, tmp_path, monkeypatch,
     reason = "verbinding geweigerd" if offline == "refused" else "de naam van de server is niet te vinden"
     assert checks[1].text == (f"Google Sheets: sheetgegevens ophalen mislukt: geen verbinding met Google mogelijk "
                               f"({reason}); controleer de internetverbinding en probeer het later opnieuw")
+    result = runner.invoke(app, ["verbinding", "--config", str(cfg.path)])
+    assert result.exit_code == 2 and result.stderr == ""  # no waiting line: nothing was retried
+    assert result.stdout.splitlines()[1] == f"FOUT {checks[1].text}"
+
+
+def test_a_network_that_swallows_packets_is_not_retried(cfg):
+    fake = FakeSheets()
+    fake.add_tab("Register", [HEADERS])
+    fake.failures = [requests.exceptions.ConnectTimeout("connect timeout=5.0")]
+    sleeps = []
+    conn = gsheet.SheetsConnection(cfg, session=fake.session(), sleep=sleeps.append)
+    with pytest.raises(SourceError, match=r"geen verbinding met Google mogelijk \(geen verbinding binnen de "
+                                          r"wachttijd\)"):
+        conn.read_grid()
+    assert sleeps == [] and len(fake.requests) == 1
+    assert fake.requests[0]["timeout"] == (gsheet.CONNECT_TIMEOUT, 30)
 
 
 def test_retry_on_an_open_connection_says_so_while_waiting(cfg, monkeypatch):

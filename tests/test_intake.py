@@ -56,7 +56,8 @@ def sheet(responses=RESPONSES, questions=QUESTIONS) -> FakeSheets:
         complaint(complaint_no="K2026-014", received=serial(dt.date(2026, 10, 1))),
         complaint(complaint_no="K2025-037", received=serial(dt.date(2025, 12, 1))),
     ], sheet_id=0)
-    fake.add_tab(TAB, [questions] + [list(r) for r in responses], sheet_id=55)
+    form = fake.add_tab(TAB, [questions] + [list(r) for r in responses], sheet_id=55)
+    form.formats[0] = {"type": "DATE_TIME"}  # as a linked form's tab: the timestamps show as date and time
     return fake
 
 

@@ -62,7 +62,7 @@ def test_sheet_read_as_the_api_returns_it(google_config):
     assert values_request["path"] == "/v4/spreadsheets/sheet-key-123/values/'Register'"
     assert values_request["params"]["valueRenderOption"] == "UNFORMATTED_VALUE"
     assert values_request["params"]["dateTimeRenderOption"] == "SERIAL_NUMBER"
-    assert values_request["timeout"] == 30
+    assert values_request["timeout"] == (5.0, 30)  # (connect, read)
 
     result = check_register(google_config, dt.date(2026, 11, 21), session=fake.session())
     frame = result.register.frame

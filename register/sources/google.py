@@ -56,6 +56,7 @@ SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 CELL_LIMIT = 50_000
 #: Google's usage-limits page recommends at most 2 MB per request; a write is split below that.
 PAYLOAD_LIMIT = 2 * 1024 * 1024 - 64 * 1024
+CONNECT_TIMEOUT = 5.0  # seconds to open a connection to Google (a healthy one takes well under 1 s)
 PROTECTED_MARK = "You are trying to edit a protected cell"
 FIRST_WAIT = 1.0  # seconds before the first retry; doubles per attempt (plus up to 1 s of jitter)
 MAX_WAIT = 64.0  # one wait never exceeds this (Google's usage-limits page: exponential backoff up to 64 s)
@@ -237,7 +238,9 @@ class SheetsConnection:
                 self.credentials_file = None
             # gspread's annotation omits the auth=None it accepts alongside a ready session
             self.client = gspread.Client(auth=None, session=session)  # type: ignore[arg-type]
-        self.client.set_timeout(self.timeout)
+        # (connect, read): a network that swallows packets is known within CONNECT_TIMEOUT, the
+        # token request included, so an offline run answers in seconds, not after every retry
+        self.client.set_timeout((min(CONNECT_TIMEOUT, self.timeout), self.timeout))
         self.http = self.client.http_client
         self._metadata: dict[str, Any] | None = None
 
