@@ -709,16 +709,16 @@ class FakeSheets(BaseAdapter):
                 tab.format_ends[rng["startColumnIndex"]] = rng.get("endRowIndex")
             return {}
         if kind == "copyPaste":
-            # Only what the tool sends: row 2's validation or format pasted onto rows right below
-            # the rows that already carry it (the fake keeps one rule per column).
+            # Only what the tool sends: one row's validation or format pasted onto the rows right
+            # below it (the fake keeps one rule per column, from row 2 down to its end).
             tab = self._sheet(i, kind, body["source"]["sheetId"])
-            dest = body["destination"]
+            source, dest = body["source"], body["destination"]
             self._check_range(i, kind, tab, dest)
             ends = {"PASTE_DATA_VALIDATION": tab.validation_ends, "PASTE_FORMAT": tab.format_ends}.get(body["pasteType"])
-            if ends is None or body["source"].get("startRowIndex") != 1:
+            if ends is None or source.get("startRowIndex", 0) < 1 or source.get("endRowIndex") != dest["startRowIndex"]:
                 raise ContractViolation(f"the fake does not implement this copyPaste: {body}")
             for col, end in list(ends.items()):
-                if end is not None and end >= dest["startRowIndex"]:
+                if end is not None and end >= source["endRowIndex"]:  # the source row carries it
                     ends[col] = max(end, dest["endRowIndex"])
             return {}
         if kind == "updateConditionalFormatRule":

@@ -444,8 +444,8 @@ class SheetsConnection:
 
     def ensure_grid(self, data: list[dict[str, Any]]) -> None:
         """Grow each tab whose grid the ranges in ``data`` exceed (values writes never add rows:
-        Google answers 400 "exceeds grid limits"). New rows get the validation and formats of row 2
-        and every colour rule that reached the old last row is extended, in one atomic batchUpdate."""
+        Google answers 400 "exceeds grid limits"). New rows get the validation and formats of the
+        last row and every colour rule that reached the old last row is extended, in one atomic batchUpdate."""
         needed: dict[str, tuple[int, int]] = {}
         for item in data:
             title, r0, c0 = _range_start(item["range"])
@@ -475,11 +475,12 @@ class SheetsConnection:
                 self._metadata = None
 
     def _extend_rows(self, title: str, sheet_id: int, old: int, new: int, width: int) -> list[dict[str, Any]]:
-        """Requests that give rows old..new what the rows above them have: row 2's dropdowns and
-        formats (copyPaste), and colour rules that ended at the old last row now end at the new one."""
+        """Requests that give rows old..new what the rows above them have: the last row's dropdowns
+        and formats (copyPaste, as adding rows in Google Sheets itself does), and colour rules that
+        ended at the old last row now end at the new one."""
         out: list[dict[str, Any]] = []
-        if old >= 2:
-            source = {"sheetId": sheet_id, "startRowIndex": 1, "endRowIndex": 2,
+        if old >= 2:  # row 1 is the header: never copied down
+            source = {"sheetId": sheet_id, "startRowIndex": old - 1, "endRowIndex": old,
                       "startColumnIndex": 0, "endColumnIndex": width}
             target = {"sheetId": sheet_id, "startRowIndex": old, "endRowIndex": new,
                       "startColumnIndex": 0, "endColumnIndex": width}
