@@ -120,7 +120,9 @@ class IntakeReport:
         head = (f"{count(len(self.imported), 'nieuwe klacht', 'nieuwe klachten')} uit het formulier"
                 if self.imported else "geen nieuwe reacties van het formulier")
         numbers = ", ".join(n for n, _ in self.imported)
-        return head + (f" ({numbers})" if numbers else "")
+        removed = ", ".join(n for n, _ in self.removed)
+        return (head + (f" ({numbers})" if numbers else "")
+                + (f"; niet teruggezet omdat ze uit het register zijn verwijderd: {removed}" if removed else ""))
 
 
 def require_google(config: Config) -> None:

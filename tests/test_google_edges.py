@@ -404,6 +404,8 @@ def test_deleted_imported_complaint_never_comes_back(cfg):
                               "K2026-016 (rij 3 van Formulierreacties 1) staat niet meer in het register; deze "
                               "reactie wordt niet opnieuw ingevoerd."]
     assert marks(fake)[1] == "K2026-016 (verwijderd uit het register)"
+    assert report.summary() == ("geen nieuwe reacties van het formulier; niet teruggezet omdat ze uit het register "
+                                "zijn verwijderd: K2026-016")
     again = import_responses(cfg, dry=False, session=fake.session(), sleep=lambda s: None)
     assert again.imported == [] and again.removed == []  # said once
     assert "K2026-016" not in [r["complaint_no"] for r in register_rows(fake)]

@@ -533,7 +533,7 @@ def _split_rows(item: dict[str, Any], limit: int) -> list[dict[str, Any]]:
     size = 0
     first = r0
     for i, row in enumerate(item["values"]):
-        length = len(json.dumps(row, ensure_ascii=False).encode("utf-8")) + 1
+        length = len(json.dumps(row).encode("utf-8")) + 1
         if chunk and size + length > limit:
             out.append({"range": f"{tab}!{column_letter(c0)}{first + 1}:{column_letter(c0 + width - 1)}"
                                  f"{first + len(chunk)}", "values": chunk})
@@ -554,12 +554,12 @@ def split_payload(data: list[dict[str, Any]], limit: int = PAYLOAD_LIMIT) -> lis
     size = 0
     items: list[dict[str, Any]] = []
     for item in data:
-        if len(json.dumps(item, ensure_ascii=False).encode("utf-8")) > limit // 2:
+        if len(json.dumps(item).encode("utf-8")) > limit // 2:
             items += _split_rows(item, limit // 2)
         else:
             items.append(item)
     for item in items:
-        length = len(json.dumps(item, ensure_ascii=False).encode("utf-8")) + 2
+        length = len(json.dumps(item).encode("utf-8")) + 2
         if current and size + length > limit:
             parts.append(current)
             current, size = [], 0
