@@ -263,13 +263,15 @@ def _label(question: str) -> str:
 
 # -- importing ----------------------------------------------------------------------------------
 def import_responses(config: Config, dry: bool = True, session: Any = None,
-                     sleep: Callable[[float], None] = time.sleep) -> IntakeReport:
-    """Add every form response that is not yet in the register (see the module docstring)."""
+                     sleep: Callable[[float], None] = time.sleep,
+                     notify: Callable[[str], None] | None = None) -> IntakeReport:
+    """Add every form response that is not yet in the register (see the module docstring);
+    ``notify`` receives a line whenever a retry makes it wait."""
     from register.locks import register_lock
     from register.sources.google import SheetsConnection
 
     require_google(config)
-    conn = SheetsConnection(config, session=session, sleep=sleep)
+    conn = SheetsConnection(config, session=session, sleep=sleep, notify=notify)
     tab = config.intake.antwoorden_tabblad
     if tab not in conn.titles():
         raise SourceError(missing_tab_message(tab, conn.titles(), "de Google Sheet")

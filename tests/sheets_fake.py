@@ -511,7 +511,7 @@ class FakeSheets(BaseAdapter):
             if ranges and tab.title not in wanted:
                 continue
             sheet = {"properties": self._sheet_properties(index, tab),
-                     "conditionalFormats": copy.deepcopy(tab.conditional_formats),
+                     "conditionalFormats": with_deprecated_colours(copy.deepcopy(tab.conditional_formats)),
                      "protectedRanges": [self._protected_view(p) for p in tab.protected_ranges]}
             if include_grid_data:
                 sheet["data"] = [self._grid_data(tab, cells) for cells in wanted.get(tab.title, [""])]
@@ -955,3 +955,19 @@ def write_service_account_key(path, email: str = "klachten@proj.iam.gserviceacco
     path.write_text(json.dumps({"type": "service_account", "project_id": "proj", "private_key_id": "abc123",
                                 "private_key": _RSA_PEM, "client_email": email, "client_id": "1",
                                 "token_uri": token_uri}), encoding="utf-8")
+
+
+def with_deprecated_colours(value: Any) -> Any:
+    """Google answers each colour in both forms: ``backgroundColorStyle.rgbColor`` and the
+    deprecated ``backgroundColor`` (saved spreadsheets.get answers show both, e.g. the one in
+    timmit147/Sheets js/json.js); so does the fake, so a rule read and sent back is checked."""
+    if isinstance(value, list):
+        return [with_deprecated_colours(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: with_deprecated_colours(v) for k, v in value.items()}
+    for key in ("backgroundColor", "foregroundColor", "color"):
+        style = out.get(f"{key}Style")
+        if isinstance(style, dict) and "rgbColor" in style and key not in out:
+            out[key] = copy.deepcopy(style["rgbColor"])
+    return out

@@ -354,7 +354,7 @@ def importeer(
     from register.intake import import_responses
 
     cfg = load(config)
-    report = import_responses(cfg, dry=not uitvoeren)
+    report = import_responses(cfg, dry=not uitvoeren, notify=lambda line: typer.echo(line, err=True))
     for line in report.lines():
         typer.echo(line)
     if not uitvoeren and report.imported:

@@ -495,8 +495,23 @@ class SheetsConnection:
                     continue
                 grown = [{**r, "endRowIndex": new} if r.get("endRowIndex") == old else r for r in ranges]
                 out.append({"updateConditionalFormatRule": {"index": index, "sheetId": sheet_id,
-                                                            "rule": {**rule, "ranges": grown}}})
+                                                            "rule": without_deprecated({**rule, "ranges": grown})}})
         return out
+
+
+def without_deprecated(value: Any) -> Any:
+    """A rule as read, fit to be sent back: Google answers every colour twice (``backgroundColor``
+    and ``backgroundColorStyle``); the plain one is deprecated, so only the Style form is sent."""
+    if isinstance(value, list):
+        return [without_deprecated(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: without_deprecated(v) for k, v in value.items()}
+    for key in ("backgroundColor", "foregroundColor", "color"):
+        if key in out:
+            plain = out.pop(key)
+            out.setdefault(f"{key}Style", {"rgbColor": plain})
+    return out
 
 
 def _range_start(a1: str) -> tuple[str, int, int]:
