@@ -729,6 +729,8 @@ class FakeSheets(BaseAdapter):
             tab.conditional_formats[body.get("index", 0)] = copy.deepcopy(body["rule"])
             return {}
         if kind == "addConditionalFormatRule":
+            # UNDOCUMENTED: whether a colour rule over a range protected against the account is
+            # an edit of those cells; the fake lets it through (rules are objects of the sheet).
             rule = copy.deepcopy(body["rule"])
             tab = self._sheet(i, kind, rule["ranges"][0]["sheetId"])
             if "booleanRule" in rule:
