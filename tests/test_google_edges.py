@@ -459,3 +459,20 @@ def test_no_text_over_the_cell_limit_is_ever_sent(cfg):
 
 def test_responses_fixture_is_unchanged():
     assert len(RESPONSES) == 3 and QUESTIONS[0] == "Tijdstempel"
+
+
+def test_inrichten_extends_dropdowns_and_formats_that_stop_short(cfg):
+    """A grid grown by hand (Google's 'add rows' at the bottom) leaves the new rows without the
+    dropdowns; inrichten probes the last row and sets them again."""
+    fake = FakeSheets()
+    tab = fake.add_tab("Register", [HEADERS, complaint(received=46000)], sheet_id=0)
+    setup_register(cfg, PEIL, session=fake.session())
+    status_col = HEADERS.index("Status")
+    assert tab.validation_ends[status_col] == 1000
+    tab.row_count = 1500
+    report = setup_register(cfg, PEIL, session=fake.session())
+    assert "keuzelijst voor Status" in report.changes and "datumopmaak voor Datum ontvangst" in report.changes
+    assert tab.validation_ends[status_col] == 1500
+    assert "kleurregels doorgetrokken tot de laatste rij" in report.changes
+    assert [r["endRowIndex"] for rule in tab.conditional_formats for r in rule["ranges"]] == [1500, 1500]
+    assert setup_register(cfg, PEIL, session=fake.session()).changes == []

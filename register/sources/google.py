@@ -707,8 +707,10 @@ def plan_google_setup(conn: SheetsConnection, today: dt.date) -> tuple[list[dict
     rows = blocks[0] if blocks else []
     header_cells = rows[0] if rows else []
     probe = rows[1] if len(rows) > 1 else []
-    last_rows = blocks[1] if len(blocks) > 1 and row_count > 2 else []
-    last = last_rows[0] if last_rows else probe
+    if row_count > 2:  # an empty last row (no rowData) has no dropdown or format either
+        last = (blocks[1][0] if blocks[1] else []) if len(blocks) > 1 else []
+    else:
+        last = probe
     layout = plan_layout([_cell_value(c) for c in header_cells])
     requests: list[dict[str, Any]] = []
     changes: list[str] = []
@@ -817,6 +819,20 @@ def plan_google_setup(conn: SheetsConnection, today: dt.date) -> tuple[list[dict
         index = next(i for i, p in enumerate(locked) if _overlaps(header, p["range"]))
         left_out.setdefault(index, []).append("de kleurregels voor te late rijen")
     formulas = [] if blocked_cols else overdue_formulas(layout, config, HOLIDAYS_REF, separator)
+    ours = {canonical_formula(f) for f in formulas}
+    grown_any = False
+    for index, rule in enumerate(sheet.get("conditionalFormats", [])):  # before any add: indexes as read
+        values = rule.get("booleanRule", {}).get("condition", {}).get("values", [])
+        if not any(canonical_formula(v.get("userEnteredValue", "")) in ours for v in values):
+            continue
+        ranges = rule.get("ranges", [])
+        if all(r.get("endRowIndex") is None or r["endRowIndex"] >= row_count for r in ranges):
+            continue
+        grown = [{**r, "endRowIndex": row_count} if r.get("endRowIndex") is not None else r for r in ranges]
+        add({"updateConditionalFormatRule": {"index": index, "sheetId": sheet_id,
+                                             "rule": without_deprecated({**rule, "ranges": grown})}},
+            None if grown_any else "kleurregels doorgetrokken tot de laatste rij")
+        grown_any = True
     for formula, colour, label in zip(formulas,
                                       (ACK_COLOUR, DECISION_COLOUR),
                                       ("bevestiging te laat", "standpunt te laat"), strict=False):
