@@ -323,6 +323,17 @@ def test_a_network_that_swallows_packets_is_not_retried(cfg):
     assert fake.requests[0]["timeout"] == (gsheet.CONNECT_TIMEOUT, 30)
 
 
+def test_a_certificate_error_is_not_retried(cfg):
+    fake = FakeSheets()
+    fake.add_tab("Register", [HEADERS])
+    fake.failures = [requests.exceptions.SSLError("certificate verify failed: self-signed certificate")]
+    sleeps = []
+    with pytest.raises(SourceError, match=r"\(de beveiligde verbinding mislukt; staat er een proxy of virusscanner "
+                                          r"tussen\?\)"):
+        gsheet.SheetsConnection(cfg, session=fake.session(), sleep=sleeps.append).read_grid()
+    assert sleeps == []
+
+
 def test_retry_on_an_open_connection_says_so_while_waiting(cfg, monkeypatch):
     fake = FakeSheets()
     fake.add_tab("Register", [HEADERS])

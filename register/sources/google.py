@@ -112,6 +112,8 @@ def cannot_connect(exc: BaseException) -> bool:
         if e is None or id(e) in seen:
             continue
         seen.add(id(e))
+        if isinstance(e, requests.exceptions.SSLError) and "certif" in str(e).lower():
+            return True  # a certificate that does not verify will not verify a second later either
         if isinstance(e, (requests.ConnectTimeout, urllib3.exceptions.NewConnectionError,
                           urllib3.exceptions.ConnectTimeoutError, socket.gaierror, ConnectionRefusedError)):
             return True
@@ -129,6 +131,8 @@ def _connect_reason(exc: BaseException) -> str:
         return "de naam van de server is niet te vinden"
     if "refused" in text.lower():
         return "verbinding geweigerd"
+    if "SSL" in text or "certificate" in text.lower():
+        return "de beveiligde verbinding mislukt; staat er een proxy of virusscanner tussen?"
     if "timed out" in text.lower() or "Timeout" in text:
         return "geen verbinding binnen de wachttijd"
     return "netwerk niet bereikbaar"
