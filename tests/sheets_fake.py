@@ -777,10 +777,11 @@ class FakeSheets(BaseAdapter):
             raise grid_limit_error(tab, a1)
         render = query.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
         dates = query.get("dateTimeRenderOption", ["SERIAL_NUMBER"])[0]
-        rows = []
-        for r in range(r0, min(r1, len(tab.values))):
-            row = tab.values[r]
-            rows.append([self._render(tab, r, c, row[c], render, dates) for c in range(c0, min(c1, len(row)))])
+        if render == "UNFORMATTED_VALUE" and (dates == "SERIAL_NUMBER" or not (tab.formats or tab.cell_formats)):
+            rows = [row[c0:c1] for row in tab.values[r0:r1]]  # nothing to render: as stored
+        else:
+            rows = [[self._render(tab, r, c, row[c], render, dates) for c in range(c0, min(c1, len(row)))]
+                    for r, row in enumerate(tab.values[r0:r1], start=r0)]
         values = api_values(rows)
         quoted = "'" + tab.title.replace("'", "''") + "'" if not re.fullmatch(r"\w+", tab.title) else tab.title
         payload = {"range": f"{quoted}!{column_name(c0)}{r0 + 1}:{column_name(c1 - 1)}{r1}", "majorDimension": "ROWS"}
