@@ -21,7 +21,7 @@ import jinja2
 import markupsafe
 import numpy as np
 
-from register.config import Config, Term
+from register.config import ESCALATION_FALLBACK, Config, Term
 from register.parse import format_date_nl
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -160,6 +160,8 @@ def _environment(owner_dir: str | None) -> jinja2.Environment:
         return OwnerMarkdown(env.get_template(name).render(**context))
 
     env.globals["partial"] = partial
+    # Site and letters name the same route when no escalation body is configured.
+    env.globals["escalatie_standaard"] = ESCALATION_FALLBACK
     return env
 
 

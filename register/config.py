@@ -259,6 +259,21 @@ class EscalationBody:
     toelichting: str = ""
 
 
+#: Where a complainant can go when no [[escalatie.mogelijkheden]] are configured: the one text
+#: the site and every standpunt name then (a route is always named).
+ESCALATION_FALLBACK = "de bevoegde rechter"
+
+
+def escalation_warning(config: Config) -> str | None:
+    """A Dutch warning when no escalation body is configured (site and letters then name only
+    ESCALATION_FALLBACK); None when at least one is."""
+    if config.escalatie.mogelijkheden:
+        return None
+    return (f"geen [[escalatie.mogelijkheden]] ingesteld; brieven en site noemen dan alleen "
+            f"'{ESCALATION_FALLBACK}' als de klager het niet met uw standpunt eens is. Voeg de "
+            f"geschilleninstantie toe waarbij u bent aangesloten (naam, website, termijn)")
+
+
 _ESCALATION_KEYS = {"naam": True, "adres": False, "website": False, "termijn": False, "toelichting": False}
 
 

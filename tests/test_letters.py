@@ -109,7 +109,7 @@ def test_standpunt_letter(letters_config, tmp_path):
 def test_standpunt_without_outcome_fails_with_the_column(letters_config):
     result = run(letters_config, "brief", "K2026-014", "standpunt")
     assert result.exit_code == 1
-    assert result.stderr.strip() == ("Fout: klacht K2026-014: 'Standpunt' (V2), 'Motivering' (X2) is leeg; "
+    assert result.stderr.strip() == ("Fout: klacht K2026-014: 'Standpunt' (V2) en 'Motivering' (X2) zijn leeg; "
                                      "het standpunt is niet gemaakt")
 
 

@@ -169,6 +169,14 @@ def warn_examples(cfg) -> list[str]:
     return examples
 
 
+def warn_escalation(cfg) -> None:
+    """'Let op: …' on stderr when no escalation body is configured (init and config)."""
+    from register.config import escalation_warning
+
+    if warning := escalation_warning(cfg):
+        typer.echo(f"Let op: {warning}.", err=True)
+
+
 def parse_peildatum(value: str | None) -> dt.date:
     from register.dates import parse_iso_date
     from register.deadlines import today_amsterdam
@@ -624,6 +632,7 @@ def init(
     )
     cfg = write_start_config(config, answers)
     typer.echo(f"Configuratie geschreven: {cfg.path}")
+    warn_escalation(cfg)
     try:
         typer.echo(setup_register(cfg, today_amsterdam()).summary())
     except KlachtenError as exc:
@@ -639,6 +648,7 @@ def config_cmd(config: ConfigOption = None) -> None:
     cfg = load(config)
     t = cfg.termijnen
     examples = warn_examples(cfg)
+    warn_escalation(cfg)
     typer.echo(f"Configuratie {'gelezen, maar nog niet klaar' if examples else 'in orde'}: {cfg.path}")
     typer.echo(f"  ontvangstbevestiging binnen {t.bevestiging}")
     typer.echo(f"  standpunt binnen {t.standpunt} (uitstel tot maximaal {t.uitstel_maximaal} extra)")

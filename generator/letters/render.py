@@ -232,7 +232,10 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
         if empty:
             missing.append(f"'{BY_KEY[key].header}' ({reg.cell(key, i)})")
     if missing:
-        raise LetterError(f"klacht {number}: {', '.join(missing)} is leeg; {letter.noun} is niet gemaakt")
+        from register.plural import is_or_are, listing
+
+        raise LetterError(f"klacht {number}: {listing(missing)} {is_or_are(missing)} leeg; "
+                          f"{letter.noun} is niet gemaakt")
 
     d = result.deadlines.iloc[i]
     name = reg.text("name")[i]
@@ -260,8 +263,27 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
         "oorspronkelijk_uiterlijk": _date(d["decision_due_original"]),
         "nieuw_uiterlijk": _date(reg.dates("extended_until")[i]) or _date(d["extension_limit"]),
         "oordeel": outcome, "excuses": outcome in UPHELD,
+        # A letter that comes later than promised says so, names the due date and apologises.
+        "standpunt_te_laat": decision_late(result, i),
+        "uitstel_te_laat": extension_late(result, i),
     }
     return context
+
+
+def decision_late(result: CheckResult, i: int) -> dt.date | None:
+    """The due date a standpunt missed: Datum standpunt (or, before it is filled in, the letter's
+    own date) after the (validly extended) decision term; None when it is in time."""
+    due = _date(result.deadlines["decision_due"].iat[i])
+    given = _date(result.register.dates("decided")[i]) or letter_date(result)
+    return due if due and given > due else None
+
+
+def extension_late(result: CheckResult, i: int) -> dt.date | None:
+    """The original decision deadline when the uitstelbericht is dated on or after it (Datum
+    uitstelbericht, or the letter's own date): notice must come before the term ends."""
+    original = _date(result.deadlines["decision_due_original"].iat[i])
+    sent = _date(result.register.dates("extension_sent")[i]) or letter_date(result)
+    return original if original and sent >= original else None
 
 
 def _job(config: Config, template: str, context: dict, target: Path) -> LetterJob:
