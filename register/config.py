@@ -310,6 +310,13 @@ class Klachtbehandeling:
                              "'maandag tot en met vrijdag van 8.30 tot 17.00 uur'")
     indientermijn: str = _o("str", "", "tot wanneer een klacht kan worden ingediend, bijv. 'binnen twee maanden "
                             "nadat u het probleem ontdekte'; leeg = geen vaste termijn")
+    compensatie: str = _o("str", "Vinden wij uw klacht gegrond of deels gegrond en heeft u daardoor schade, extra "
+                          "kosten of veel ongemak gehad, dan bieden wij u een tegemoetkoming aan die daarbij past: "
+                          "wij maken het werk alsnog goed, vervangen wat niet deugde of vergoeden de kosten die u "
+                          "redelijkerwijs moest maken. In ons standpunt leest u wat wij u aanbieden en waarom. Vinden "
+                          "wij uw klacht ongegrond, dan bieden wij geen vergoeding aan.",
+                          "wanneer u een klager compensatie aanbiedt: een alinea in de gepubliceerde "
+                          "klachtenregeling (artikel 'Ons antwoord')")
     niet_behandeld: list[str] = _o("list", [
         "een klacht waarover al een procedure loopt bij een geschilleninstantie of de rechter",
         "een klacht die wij al eerder hebben behandeld, tenzij er iets nieuws is gebeurd",
@@ -324,6 +331,11 @@ class Termijnen:
     uitstel_maximaal: Term = _o("term", "4 weken", "maximale verlenging na het einde van de standpunttermijn")
     waarschuwing_werkdagen: int = _o("int", 2, "zoveel werkdagen vóór het einde van een termijn waarschuwen",
                                      minimum=0)
+    uitstel_melden_werkdagen: int = _o("int", 5, "zoveel werkdagen vóór het einde van de standpunttermijn vraagt "
+                                       "het signaal uitstelbericht_nodig om een uitstelbericht (ruim op tijd)",
+                                       minimum=1)
+    buiten_regeling: Term = _o("term", "7 werkdagen", "valt een klacht buiten de regeling, dan hoort de klager "
+                               "binnen deze termijn na ontvangst waarom")
 
 
 @dataclass(frozen=True)
@@ -332,6 +344,9 @@ class Bewaren:
                             "zo lang na afhandeling blijft een klacht bewaard ('1 jaar', '18 maanden')")
     korter_toestaan: bool = _o("bool", False,
                                "alleen op true zetten als een bewaartermijn korter dan 1 jaar echt bedoeld is")
+    procedure_navragen: Retention = _o("retention", "6 maanden",
+                                       "zo lang na de Datum standpunt van een geëscaleerde klacht zonder 'Procedure "
+                                       "afgerond op' vraagt het signaal procedure_afgerond_navragen om die datum")
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,15 @@ Definitions, all as ``datetime64[D]``:
 - ``extension_limit``: decision_due_original + the maximum extension.
 - ``decision_due``: Verlengd tot when a valid extension was announced on or before
   decision_due_original and does not exceed extension_limit; otherwise decision_due_original.
-- ``retention_expires``: Datum standpunt of a closed complaint + the retention period; from
-  that day on the personal data may (and should) be removed. A closed complaint without
-  Datum standpunt counts from the latest date recorded in its row (RECORDED_DATES), so it is
-  never kept forever; `controleer` still reports the empty cell.
+- ``decision_due`` of a complaint whose Standpunt is "buiten de regeling": receipt + the
+  buiten_regeling term (no extension).
+- ``retention_expires``: Datum standpunt of a closed complaint + the retention period, or, when
+  the complaint went to an external procedure (Geëscaleerd naar) that has ended, Procedure
+  afgerond op + the retention period if that is later; from that day on the personal data may
+  (and should) be removed. A closed complaint without Datum standpunt has no expiry (NaT): it is
+  kept until the date is filled in, and `controleer` reports the empty cell as an error.
+- ``extension_late``: Datum uitstelbericht on or after decision_due_original (the notice came
+  on or after the last day instead of ahead of it), for figures that count such notices apart.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from .config import Config
 from .model import Register
 from .periods import half_year_of, last_ended_half_year
 from .reviews import Review
-from .schema import CLOSED
+from .schema import CLOSED, OUTSIDE
 from .signals import COMPLAINT_SIGNALS, REGISTER_SIGNALS, FlagInputs
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -67,9 +72,15 @@ def compute_deadlines(reg: Register, config: Config, calendar: WorkCalendar) -> 
     within_limit = has_extension & (until <= limit)
     valid = announced_in_time & within_limit
     decision_due = np.where(valid, np.maximum(until, decision_original), decision_original)
+    outside = reg.frame["outcome"].to_numpy() == OUTSIDE
+    if outside.any():
+        decision_due = np.where(outside, calendar.add_term(received, terms.buiten_regeling), decision_due)
     closed = (reg.frame["status"].to_numpy() == CLOSED)
     decided = reg.dates("decided")
-    close_date = np.where(closed, np.where(np.isnat(decided), latest_recorded_date(reg), decided), NAT)
+    ended = reg.dates("escalation_ended")
+    # NaT never wins: the later of Datum standpunt and the end of an external procedure.
+    counted_from = np.where(~np.isnat(ended) & (np.isnat(decided) | (ended > decided)), ended, decided)
+    close_date = np.where(closed & ~np.isnat(decided), counted_from, NAT)
     return pd.DataFrame({
         "acknowledge_due": ack_due,
         "decision_due_original": decision_original,
@@ -80,6 +91,7 @@ def compute_deadlines(reg: Register, config: Config, calendar: WorkCalendar) -> 
         "extension_valid": valid,
         "decision_due": decision_due,
         "retention_expires": add_months(close_date, config.bewaren.termijn.months),
+        "extension_late": ~np.isnat(sent) & (sent >= decision_original),
     })
 
 
@@ -123,12 +135,15 @@ def flag_inputs(reg: Register, deadlines: pd.DataFrame, peildatum: dt.date, conf
     dates = {key: deadlines[key].to_numpy(dtype="datetime64[D]")
              for key in ("acknowledge_due", "decision_due", "decision_due_original", "retention_expires")}
     half_year_end, half_year_reviewed = _review_inputs(reg, peildatum, reviews or [])
+    escalated = frame["escalated_to"].to_numpy() != ""
     return FlagInputs(
         today=today, warn=config.termijnen.waarschuwing_werkdagen, open_=open_,
         not_acknowledged=open_ & np.isnat(reg.dates("acknowledged")),
         no_extension=~deadlines["has_extension"].to_numpy() & np.isnat(reg.dates("extension_sent")),
         closed=frame["status"].to_numpy() == CLOSED, anonymised=~np.isnat(reg.dates("anonymised")),
-        escalated=frame["escalated_to"].to_numpy() != "",
+        escalated=escalated, escalation_open=escalated & np.isnat(reg.dates("escalation_ended")),
+        escalation_ask=add_months(reg.dates("decided"), config.bewaren.procedure_navragen.months),
+        outside=frame["outcome"].to_numpy() == OUTSIDE, extension_lead=config.termijnen.uitstel_melden_werkdagen,
         working_days_to_ack=calendar.working_days_between(np.full(n, today), dates["acknowledge_due"]),
         working_days_to_decision=calendar.working_days_between(np.full(n, today), dates["decision_due_original"]),
         urgency=_urgency_numbers(reg), follow_up=reg.dates("follow_up"),

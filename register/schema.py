@@ -29,7 +29,10 @@ class Column:
 
 CHANNELS = ("brief", "e-mail", "telefoon", "mondeling", "fax", "webformulier")
 STATUSES = ("nieuw", "in behandeling", "afgehandeld")
-OUTCOMES = ("gegrond", "deels gegrond", "ongegrond", "ingetrokken")
+#: "buiten de regeling": the complaint is not one the klachtenregeling covers; the complainant
+#: hears why within [termijnen] buiten_regeling (its own letter kind, no standpunt).
+OUTCOMES = ("gegrond", "deels gegrond", "ongegrond", "ingetrokken", "buiten de regeling")
+OUTSIDE = "buiten de regeling"
 SATISFACTION = ("ja", "nee", "onbekend")
 METHODS = ("gesprek", "telefonisch", "schriftelijk", "e-mail")
 SALUTATIONS = ("mevrouw", "heer")
@@ -89,6 +92,18 @@ COLUMNS: tuple[Column, ...] = (
     Column("salutation", "Aanhef", False, "enum", "mevrouw of heer (voor 'Geachte mevrouw Nepstra'); leeg = "
            "neutrale aanhef uit de configuratie", choices=SALUTATIONS),
     Column("taken_by", "Aangenomen door", False, "text", "medewerker die de klacht aannam (telefoon, balie)"),
+    Column("representative", "Vertegenwoordiger", False, "text",
+           "naam van wie de klacht namens de klager indiende; elke brief gaat dan naar hen allebei", personal=True),
+    Column("representative_address", "Adres vertegenwoordiger", False, "text",
+           "postadres van de vertegenwoordiger (straat, postcode en plaats)", personal=True),
+    Column("representative_email", "E-mail vertegenwoordiger", False, "email",
+           "e-mailadres van de vertegenwoordiger", personal=True),
+    Column("employee", "Betrokken medewerker", False, "text",
+           "medewerker over wie de klacht gaat; behandel de klacht dan zo mogelijk door iemand anders",
+           personal=True),
+    Column("escalation_ended", "Procedure afgerond op", False, "date",
+           "datum waarop de procedure uit Geëscaleerd naar is afgerond; de bewaartermijn telt dan vanaf die "
+           "datum"),
 )
 
 #: Columns that belong to the tool: written by `klachten controleer --schrijf`, never by hand.
@@ -114,7 +129,8 @@ ALIASES = {
     "status": {"open": "in behandeling", "behandeling": "in behandeling", "lopend": "in behandeling",
                "gesloten": "afgehandeld", "afgerond": "afgehandeld", "nieuwe": "nieuw"},
     "outcome": {"gedeeltelijkgegrond": "deels gegrond", "deelsgegrond": "deels gegrond",
-                "teruggetrokken": "ingetrokken", "nietgegrond": "ongegrond"},
+                "teruggetrokken": "ingetrokken", "nietgegrond": "ongegrond",
+                "buitenregeling": "buiten de regeling", "valtbuitenderegeling": "buiten de regeling"},
     "salutation": {"mw": "mevrouw", "mevr": "mevrouw", "dhr": "heer", "de heer": "heer", "meneer": "heer"},
     "satisfied": {"j": "ja", "n": "nee", "?": "onbekend", "weetniet": "onbekend"},
     "method": {"telefoon": "telefonisch", "brief": "schriftelijk", "email": "e-mail", "mail": "e-mail",

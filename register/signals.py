@@ -28,6 +28,10 @@ class FlagInputs:
     closed: npt.NDArray[np.bool_]
     anonymised: npt.NDArray[np.bool_]
     escalated: npt.NDArray[np.bool_]
+    escalation_open: npt.NDArray[np.bool_]  # escalated and no Procedure afgerond op
+    escalation_ask: npt.NDArray[np.datetime64]  # Datum standpunt + [bewaren] procedure_navragen
+    outside: npt.NDArray[np.bool_]  # Standpunt is "buiten de regeling"
+    extension_lead: int  # [termijnen] uitstel_melden_werkdagen
     acknowledge_due: npt.NDArray[np.datetime64]
     decision_due: npt.NDArray[np.datetime64]  # extended when validly extended
     decision_due_original: npt.NDArray[np.datetime64]
@@ -86,27 +90,49 @@ SIGNALS: tuple[Signal, ...] = (
         "standpunt_te_laat", "standpunt te laat", "Standpunt te laat",
         "De termijn voor het standpunt is verstreken en er is nog geen standpunt meegedeeld.",
         ("te laat", "te laat"), 20,
-        "nog geen standpunt en de (eventueel geldig verlengde) termijn is verstreken",
+        "nog geen standpunt en de (eventueel geldig verlengde) termijn is verstreken (niet bij een klacht "
+        "buiten de regeling: zie buiten_regeling_te_laat)",
         "decision_due",
-        lambda f: f.open_ & (f.today > f.decision_due)),
+        lambda f: f.open_ & ~f.outside & (f.today > f.decision_due)),
+    Signal(
+        "buiten_regeling_te_laat", "bericht buiten de regeling te laat", "Bericht 'buiten de regeling' te laat",
+        "Deze klachten vallen buiten de regeling en de klager heeft nog niet gehoord waarom, terwijl de "
+        "termijn daarvoor is verstreken (klachten brief … buiten_regeling).",
+        ("te laat", "te laat"), 22,
+        "Standpunt is 'buiten de regeling', nog geen Datum standpunt en de termijn buiten_regeling is "
+        "verstreken (de laatste dag zelf is nog op tijd)",
+        "decision_due",
+        lambda f: f.open_ & f.outside & (f.today > f.decision_due)),
     Signal(
         "uitstelbericht_nodig", "uitstelbericht nodig", "Uitstelbericht nodig",
         "De standpunttermijn loopt binnenkort af: geef het standpunt, of meld de klager vóór de "
         "einddatum dat en waarom het langer duurt.",
         ("uitstelbericht nodig", "uitstelberichten nodig"), 30,
-        "nog geen standpunt, geen uitstel gemeld en de termijn eindigt binnen de waarschuwingstermijn",
+        "nog geen standpunt, geen uitstel gemeld en de standpunttermijn eindigt binnen "
+        "uitstel_melden_werkdagen (standaard 5 werkdagen); niet bij een klacht buiten de regeling",
         "decision_due_original",
-        lambda f: (f.open_ & f.no_extension & (f.today <= f.decision_due_original)
-                   & (f.working_days_to_decision <= f.warn))),
+        lambda f: (f.open_ & f.no_extension & ~f.outside & (f.today <= f.decision_due_original)
+                   & (f.working_days_to_decision <= f.extension_lead))),
     Signal(
         "bewaartermijn_verlopen", "bewaartermijn verlopen (anonimiseren)", "Bewaartermijn verlopen (anonimiseren)",
         "Deze afgehandelde klachten zijn langer bewaard dan nodig: verwijder de persoonsgegevens "
         "(klachten anonimiseer).",
         ("te anonimiseren", "te anonimiseren"), 50,
-        "afgehandeld, bewaartermijn voorbij, niet geanonimiseerd en niet geëscaleerd",
+        "afgehandeld, bewaartermijn voorbij, niet geanonimiseerd, en niet geëscaleerd of de externe "
+        "procedure is afgerond (de termijn telt dan vanaf Procedure afgerond op)",
         "retention_expires",
-        lambda f: f.closed & (f.today >= f.retention_expires) & ~f.anonymised & ~f.escalated,
+        lambda f: f.closed & (f.today >= f.retention_expires) & ~f.anonymised & ~f.escalation_open,
         wording="retention"),
+    Signal(
+        "procedure_afgerond_navragen", "externe procedure afgerond?", "Externe procedure afgerond?",
+        "Deze klachten zijn voorgelegd aan een geschilleninstantie of de rechter. Vraag na of die "
+        "procedure is afgerond en vul dan Procedure afgerond op in: pas vanaf die datum loopt de "
+        "bewaartermijn.",
+        ("procedure navragen", "procedures navragen"), 55,
+        "afgehandeld, Geëscaleerd naar ingevuld, Procedure afgerond op leeg en de Datum standpunt ligt "
+        "minstens [bewaren] procedure_navragen (standaard 6 maanden) terug",
+        "escalation_ask",
+        lambda f: f.closed & f.escalation_open & ~f.anonymised & (f.today >= f.escalation_ask)),
     Signal(
         "urgentie_hoog", "urgentie 1 t/m 3", "Eerst: urgentie 1 t/m 3",
         "Deze klager heeft een geschilleninstantie of rechter ingeschakeld, een eis gesteld of een "

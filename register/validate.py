@@ -68,7 +68,11 @@ FINDING_KINDS: dict[str, tuple[Severity, str]] = {
     "datum_in_toekomst": (FOUT, "een datum ligt na de peildatum"),
     "datum_voor_ontvangst": (FOUT, "een datum ligt vóór de Datum ontvangst"),
     "klachtnummer_dubbel": (FOUT, "een klachtnummer komt vaker voor"),
-    "standpuntdatum_ontbreekt": (WAARSCHUWING, "Status is afgehandeld maar Datum standpunt ontbreekt"),
+    "standpuntdatum_ontbreekt": (FOUT, "Status is afgehandeld maar Datum standpunt ontbreekt (de klacht wordt "
+                                       "niet geanonimiseerd zolang de datum ontbreekt)"),
+    "afhandelwijze_ontbreekt": (WAARSCHUWING, "Status is afgehandeld maar Wijze van afhandeling ontbreekt"),
+    "behandelaar_is_betrokkene": (WAARSCHUWING, "de Behandelaar is de Betrokken medewerker over wie de klacht gaat"),
+    "uitstel_laatste_dag": (WAARSCHUWING, "het uitstel is pas op de laatste dag van de termijn gemeld"),
     "status_niet_afgehandeld": (WAARSCHUWING, "Datum standpunt is ingevuld maar Status is niet afgehandeld"),
     "standpunt_ontbreekt": (WAARSCHUWING, "Status is afgehandeld maar Standpunt ontbreekt"),
     "uitstel_te_laat": (WAARSCHUWING, "het uitstel is na het einde van de termijn gemeld"),
@@ -199,8 +203,13 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
     if "status" in present:
         if "decided" in present:
             c.add((status == CLOSED) & np.isnat(decided) & ~reg.invalid["decided"], "decided", "standpuntdatum_ontbreekt",
-                  f"Status is '{CLOSED}' maar {_h('decided')} ontbreekt",
-                  "vul de datum in waarop het standpunt is meegedeeld")
+                  f"Status is '{CLOSED}' maar {_h('decided')} ontbreekt; de bewaartermijn kan niet ingaan",
+                  "vul de datum in waarop het standpunt is meegedeeld; tot dan wordt de klacht niet "
+                  "geanonimiseerd")
+        if "method" in present:
+            c.add((status == CLOSED) & (frame["method"].to_numpy() == "") & ~reg.invalid["method"], "method",
+                  "afhandelwijze_ontbreekt", f"Status is '{CLOSED}' maar {_h('method')} ontbreekt",
+                  "kies gesprek, telefonisch, schriftelijk of e-mail")
         c.add(~np.isnat(decided) & (status != CLOSED) & (status != "") & ~reg.invalid["status"], "status",
               "status_niet_afgehandeld", lambda i: f"{_h('decided')} is ingevuld maar Status is '{status[i]}'",
               f"zet Status op '{CLOSED}' als de klacht is afgehandeld")
@@ -211,6 +220,15 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
 
     if deadlines is not None:
         _check_extensions(c, reg, deadlines, present)
+
+    if "employee" in present and "handler" in present:
+        employee, handler = reg.text("employee"), reg.text("handler")
+        same = np.zeros(len(employee), dtype=bool)
+        for i in np.flatnonzero(employee != ""):  # usually few rows name an employee
+            same[i] = fold(employee[i]) == fold(handler[i])
+        c.add(same, "handler", "behandelaar_is_betrokkene",
+              lambda i: f"de klacht gaat over {employee[i]}, die haar ook behandelt",
+              "laat de klacht zo mogelijk door een ander behandelen")
 
     if "email" in present:
         raw = reg.raw["email"]
@@ -335,6 +353,9 @@ def _check_extensions(c: _Collector, reg: Register, deadlines: pd.DataFrame, pre
               lambda i: f"uitstel is pas op {format_date_nl(sent[int(i)])} gemeld, na het einde van de "
                         f"termijn ({format_date_nl(original[int(i)])}); het telt niet als geldig uitstel",
               "meld uitstel voordat de termijn afloopt")
+        c.add(~np.isnat(sent) & (sent == original), "extension_sent", "uitstel_laatste_dag",
+              lambda i: f"uitstel is pas op de laatste dag van de termijn ({format_date_nl(sent[int(i)])}) gemeld",
+              "meld uitstel ruim voordat de termijn afloopt")
         if "extended_until" in present:
             c.add(~np.isnat(sent) & np.isnat(until) & ~reg.invalid["extended_until"], "extended_until",
                   "verlengd_tot_ontbreekt", "uitstel gemeld maar Verlengd tot ontbreekt", "vul de nieuwe uiterste datum in")

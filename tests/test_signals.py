@@ -19,7 +19,8 @@ def _inputs(n: int = 3) -> FlagInputs:
     dates = np.array(["2026-03-09", "2026-03-10", "2026-03-11"], dtype="datetime64[D]")[:n]
     true = np.ones(n, dtype=bool)
     return FlagInputs(today=day, warn=2, open_=true, not_acknowledged=true, no_extension=true, closed=~true,
-                      anonymised=~true, escalated=~true, acknowledge_due=dates, decision_due=dates,
+                      anonymised=~true, escalated=~true, escalation_open=~true, escalation_ask=dates,
+                      outside=~true, extension_lead=5, acknowledge_due=dates, decision_due=dates,
                       decision_due_original=dates, retention_expires=dates,
                       working_days_to_ack=np.zeros(n), working_days_to_decision=np.zeros(n),
                       urgency=np.array([1, 3, 4])[:n], follow_up=dates, half_year_end=dates,

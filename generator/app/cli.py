@@ -244,6 +244,7 @@ def brief(
     verstuur: Annotated[bool, typer.Option("--verstuur", help="De brief als PDF mailen naar het E-mailadres van de klager en dat in het register vastleggen.")] = False,
     droog: Annotated[bool, typer.Option("--droog", help="Met --verstuur: alleen tonen wat er verstuurd zou worden.")] = False,
     opnieuw: Annotated[bool, typer.Option("--opnieuw", help="Met --verstuur: ook versturen als een onderbroken run de brief misschien al verstuurde.")] = False,
+    te_laat: Annotated[bool, typer.Option("--te-laat", help="Een uitstelbericht ook maken als de standpunttermijn al is verstreken (de brief zegt dat hij te laat komt).")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Maak één brief als PDF; met --verstuur ook mailen en vastleggen (help: zie de decorator)."""
@@ -258,7 +259,7 @@ def brief(
     if verstuur or droog:
         _send(cfg, result, [(row, soort)], droog, opnieuw, strict_email=True)
         return
-    job = letter_job(result, cfg, row, soort, uitvoer)
+    job = letter_job(result, cfg, row, soort, uitvoer, late_ok=te_laat)
     pages = write_pdf(job)
     unit = "pagina" if pages == 1 else "pagina's"
     typer.echo(f"Brief geschreven: {job.target} ({pages} {unit})")

@@ -90,7 +90,11 @@ def _closed_recently(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:
 
 def _decision_due(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:
     outcome = result.register.frame["outcome"].to_numpy()
-    return _closed_recently(result, recent) & (outcome != "") & (outcome != WITHDRAWN)
+    return _closed_recently(result, recent) & (outcome != "") & (outcome != WITHDRAWN) & (outcome != OUTSIDE)
+
+
+def _outside_due(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:
+    return _closed_recently(result, recent) & (result.register.frame["outcome"].to_numpy() == OUTSIDE)
 
 
 def _withdrawal_due(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:
@@ -98,6 +102,7 @@ def _withdrawal_due(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:
 
 
 WITHDRAWN = "ingetrokken"
+OUTSIDE = "buiten de regeling"  # register.schema.OUTSIDE; not imported: this module stays light
 
 LETTER_KINDS: tuple[LetterKind, ...] = (
     LetterKind("ontvangstbevestiging", "de ontvangstbevestiging", "Ontvangstbevestiging klacht {nr}",
@@ -113,6 +118,11 @@ LETTER_KINDS: tuple[LetterKind, ...] = (
     LetterKind("intrekking", "de bevestiging van de intrekking", "Intrekking klacht {nr}",
                ("name", "received", "outcome"), _withdrawal_due,
                recorded_in=None, correspondence="bevestiging van de intrekking"),
+    # A complaint the regeling does not cover: why not, and where the complainant can go instead.
+    LetterKind("buiten_regeling", "het bericht dat de klacht buiten de regeling valt",
+               "Uw klacht {nr} valt buiten de klachtenregeling",
+               ("name", "received", "description", "outcome", "motivation"), _outside_due,
+               recorded_in=None, correspondence="bericht buiten de regeling"),
 )
 
 BY_NAME: dict[str, LetterKind] = {kind.name: kind for kind in LETTER_KINDS}

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from generator.letters.kinds import BY_NAME as LETTER_BY_NAME
-from generator.letters.kinds import LETTER_KINDS, WITHDRAWN, letter_date, names_in_words
+from generator.letters.kinds import LETTER_KINDS, OUTSIDE, WITHDRAWN, letter_date, names_in_words
 from generator.templating import render
 from register.check import CheckResult
 from register.config import Config
@@ -203,9 +203,10 @@ def _common(config: Config, row_contact: str = "") -> dict:
     }
 
 
-def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> dict:
+def letter_context(result: CheckResult, config: Config, i: int, kind: str, late_ok: bool = False) -> dict:
     """Everything a letter template may use, for complaint row ``i``; raises LetterError when
-    the register lacks what this letter needs."""
+    the register lacks what this letter needs. An uitstelbericht dated on or after the original
+    decision deadline is made only with ``late_ok`` (`brief … uitstelbericht --te-laat`)."""
     if kind not in LETTER_BY_NAME:
         raise LetterError(f"onbekende soort brief '{kind}'; kies uit {names_in_words()}")
     letter = LETTER_BY_NAME[kind]
@@ -225,6 +226,16 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
     if kind == "intrekking" and outcome != WITHDRAWN:
         raise LetterError(f"klacht {number}: 'Standpunt' ({reg.cell('outcome', i)}) is niet 'ingetrokken'; "
                           f"{letter.noun} is niet gemaakt")
+    if kind == "standpunt" and outcome == OUTSIDE:
+        raise LetterError(f"klacht {number} valt buiten de regeling; maak de brief 'buiten_regeling' in plaats "
+                          "van het standpunt")
+    if kind == "buiten_regeling" and outcome != OUTSIDE:
+        raise LetterError(f"klacht {number}: 'Standpunt' ({reg.cell('outcome', i)}) is niet '{OUTSIDE}'; "
+                          f"{letter.noun} is niet gemaakt")
+    if kind == "uitstelbericht" and not late_ok and (late := extension_late(result, i)):
+        raise LetterError(f"klacht {number}: de standpunttermijn liep af op {format_date_nl(late)}; een "
+                          "uitstelbericht komt nu te laat en verschuift de termijn niet. Maak het alleen "
+                          "bewust, met klachten brief " + number + " uitstelbericht --te-laat")
 
     missing = []
     for key in letter.required:
@@ -247,6 +258,10 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str) -> di
         "motivering": reg.text("motivation")[i], "oplossing": reg.text("solution")[i],
         "compensatie": reg.text("compensation")[i], "maatregel": reg.text("measure")[i],
         "email": reg.text("email")[i],
+        # Someone who complained on the complainant's behalf gets every letter too.
+        "vertegenwoordiger": reg.text("representative")[i],
+        "vertegenwoordiger_adres": reg.text("representative_address")[i],
+        "vertegenwoordiger_email": reg.text("representative_email")[i],
     }
     day = letter_date(result)
     decision_due = _date(d["decision_due"])
@@ -290,8 +305,9 @@ def _job(config: Config, template: str, context: dict, target: Path) -> LetterJo
     return LetterJob(target=target, html=render(config, template, **context), base_url=str(config.root))
 
 
-def letter_job(result: CheckResult, config: Config, i: int, kind: str, out: Path | None = None) -> LetterJob:
-    context = letter_context(result, config, i, kind)
+def letter_job(result: CheckResult, config: Config, i: int, kind: str, out: Path | None = None,
+               late_ok: bool = False) -> LetterJob:
+    context = letter_context(result, config, i, kind, late_ok)
     target = (out or output_dir(config)) / letter_filename(context["klacht"]["nummer"], kind)
     return _job(config, LETTER_BY_NAME[kind].template, context, target)
 

@@ -113,6 +113,8 @@ def letter_message(config: Config, context: dict, kind: str, to: str, pdf: Path)
     message["Subject"] = letter.title.format(nr=context["klacht"]["nummer"])
     message["From"] = formataddr((config.organisatie.naam, config.mail.afzender))
     message["To"] = to
+    if context["klacht"]["vertegenwoordiger_email"]:  # the representative gets every letter too
+        message["Cc"] = context["klacht"]["vertegenwoordiger_email"]
     if context["contact"]["email"]:
         message["Reply-To"] = formataddr((context["contact"]["naam"], context["contact"]["email"]))
     message["Message-ID"] = make_msgid(domain=config.mail.afzender.split("@")[-1])
