@@ -333,7 +333,7 @@ class Termijnen:
                                      minimum=0)
     uitstel_melden_werkdagen: int = _o("int", 5, "zoveel werkdagen vóór het einde van de standpunttermijn vraagt "
                                        "het signaal uitstelbericht_nodig om een uitstelbericht (ruim op tijd)",
-                                       minimum=1)
+                                       minimum=0)
     buiten_regeling: Term = _o("term", "7 werkdagen", "valt een klacht buiten de regeling, dan hoort de klager "
                                "binnen deze termijn na ontvangst waarom")
 

@@ -29,7 +29,7 @@ import pandas as pd
 from .calendar import NAT, WorkCalendar
 from .config import Config
 from .model import Register
-from .periods import half_year_of, last_ended_half_year
+from .periods import half_year, half_year_labels, half_year_of, last_ended_half_year
 from .reviews import Review
 from .schema import CLOSED, OUTSIDE
 from .signals import COMPLAINT_SIGNALS, REGISTER_SIGNALS, FlagInputs
@@ -115,14 +115,17 @@ def _urgency_numbers(reg: Register) -> np.ndarray:
 
 
 def _review_inputs(reg: Register, peildatum: dt.date, reviews: list[Review]) -> tuple[np.ndarray, np.ndarray]:
-    """The last ended half-year, if complaints were received in it: (its end, whether reviewed)."""
-    half = last_ended_half_year(peildatum)
+    """Every ended half-year in which complaints were received, oldest first: (its end, whether
+    a review covering it was recorded). A missed earlier half-year is not dropped."""
     received = reg.dates("received")
-    had = bool(((received >= np.datetime64(half.start, "D")) & (received <= np.datetime64(half.end, "D"))).any())
-    if not had:
+    received = received[~np.isnat(received)]
+    last = last_ended_half_year(peildatum)
+    if not len(received):
         return np.array([], dtype="datetime64[D]"), np.array([], dtype=bool)
-    return (np.array([half.end], dtype="datetime64[D]"),
-            np.array([any(r.covers(half) for r in reviews)], dtype=bool))
+    labels = np.unique(half_year_labels(received[received <= np.datetime64(last.end, "D")]))
+    halves = [half_year(label) for label in labels]
+    return (np.array([h.end for h in halves], dtype="datetime64[D]"),
+            np.array([any(r.covers(h) for r in reviews) for h in halves], dtype=bool))
 
 
 def flag_inputs(reg: Register, deadlines: pd.DataFrame, peildatum: dt.date, config: Config,

@@ -41,10 +41,11 @@ REGISTER_TAIL = """
 `klachten controleer` meldt elk probleem met zijn cel (bijv. `F14`). **Fouten** maken het
 register onbruikbaar of onmogelijk (exitcode 1): een verplichte waarde of kolom ontbreekt,
 een datum is onleesbaar of ligt in de toekomst, een bevestiging of standpunt ligt vóór de
-ontvangst, een klachtnummer komt twee keer voor, of Kanaal, Status, Standpunt, Urgentie,
+ontvangst, een afgehandelde klacht heeft geen Datum standpunt, een klachtnummer komt twee keer
+voor, of Kanaal, Status, Standpunt, Urgentie,
 Tevreden of Wijze van afhandeling heeft een onbekende waarde. **Waarschuwingen** zijn
 waarschijnlijk vergissingen waar de tool omheen kan: status en Datum standpunt spreken elkaar
-tegen, een verlenging is te lang of te laat gemeld, een e-mailadres is ongeldig, of een
+tegen, Wijze van afhandeling ontbreekt bij een afgehandelde klacht, de Behandelaar is de betrokken medewerker, een verlenging is te lang of te laat gemeld, een e-mailadres is ongeldig, of een
 categorie of oorzaak staat niet in de lijst.
 
 ## Codes van de controles
@@ -54,18 +55,41 @@ categorie of oorzaak staat niet in de lijst.
 
 {signals}
 Een verlenging telt alleen als het uitstelbericht vóór of op de laatste dag van de
-oorspronkelijke termijn is verstuurd en Verlengd tot binnen het maximum valt.
+oorspronkelijke termijn is verstuurd en Verlengd tot binnen het maximum valt. Een bericht op de
+laatste dag zelf verlengt nog wel, maar `controleer` waarschuwt (`uitstel_laatste_dag`).
 
 ## Bewaartermijn
 
 De bewaartermijn (`[bewaren] termijn`) loopt vanaf *Datum standpunt* van een afgehandelde klacht.
-Ontbreekt die datum (de waarschuwing `standpuntdatum_ontbreekt`), dan loopt hij vanaf de laatste
-datum in de rij: Datum ontvangst, Datum bevestiging, Datum uitstelbericht, Verlengd tot of
-Opvolgen op. Zo blijft geen klacht eeuwig bewaard; vult u de datum later in, dan telt die. Vanaf
-de dag dat de termijn verstreken is maken `brief` en `brieven` geen brieven meer voor de klacht en
-meldt de dagmail `bewaartermijn_verlopen`. `klachten anonimiseer --uitvoeren` wist dan de
-persoonsgegevens, ook uit brieven, mail en cache; back-ups volgen binnen
-`[nachtrun] backups_bewaren` dagen. De klachtenregeling (deel 9) zegt hetzelfde.
+Is de klacht voorgelegd aan een geschilleninstantie of de rechter (*Geëscaleerd naar*), dan
+blijft het dossier bewaard tot die procedure is afgerond: vul dan *Procedure afgerond op* in; de
+termijn loopt vanaf die datum als die later is. Zolang die datum leeg is, vraagt het signaal
+`procedure_afgerond_navragen` er na `[bewaren] procedure_navragen` om. Ontbreekt de Datum
+standpunt van een afgehandelde klacht (de fout `standpuntdatum_ontbreekt`), dan loopt de termijn
+niet en wordt de klacht nooit geanonimiseerd tot u de datum invult: zo verdwijnen gegevens nooit
+eerder dan een jaar na de echte afhandeling. Vanaf de dag dat de termijn verstreken is maken
+`brief` en `brieven` geen brieven meer voor de klacht en meldt de dagmail
+`bewaartermijn_verlopen`. `klachten anonimiseer --uitvoeren` wist dan de persoonsgegevens (ook
+die van een vertegenwoordiger en de betrokken medewerker), ook uit brieven, mail en cache;
+back-ups volgen binnen `[nachtrun] backups_bewaren` dagen. De klachtenregeling (deel 9) zegt
+hetzelfde.
+
+## Vertegenwoordiger, betrokken medewerker, buiten de regeling
+
+- Dient iemand de klacht in namens de klager, vul dan *Vertegenwoordiger* en diens adres of
+  e-mailadres in. Elke brief noemt de vertegenwoordiger onder "Afschrift aan" en gaat per e-mail
+  ook naar diens adres (in kopie). Inzage en anonimiseren behandelen beiden als personen van de
+  klacht.
+- Gaat de klacht over een medewerker, vul dan *Betrokken medewerker* in. Is de Behandelaar
+  dezelfde persoon, dan waarschuwt `controleer` (`behandelaar_is_betrokkene`).
+- Valt een klacht buiten de regeling, kies dan bij *Standpunt* `buiten de regeling` en schrijf in
+  *Motivering* waarom. De klager hoort dat binnen `[termijnen] buiten_regeling` (standaard 7
+  werkdagen) met de brief `buiten_regeling`; het signaal is dan `buiten_regeling_te_laat`, nooit
+  `standpunt_te_laat`.
+- Een uitstelbericht hoort ruim vóór het einde van de standpunttermijn te komen: het signaal
+  `uitstelbericht_nodig` verschijnt `[termijnen] uitstel_melden_werkdagen` (standaard 5)
+  werkdagen vooraf. `klachten brief … uitstelbericht` op of na de laatste dag maakt de brief
+  alleen met `--te-laat`; de brief zegt dan dat hij te laat komt.
 """
 
 

@@ -1,8 +1,9 @@
 """The half-year review as a duty: which reviews the owner has recorded, kept in the private folder.
 
-`klachten analyse --vastleggen` appends one entry (period, date); the signal
-``halfjaaranalyse_nodig`` asks for the last ended half-year until a review covering it has
-been recorded after that half-year ended.
+`klachten analyse --vastleggen` appends one entry (period, date, the measures decided); the
+signal ``halfjaaranalyse_nodig`` asks for every ended half-year with complaints until a review
+covering it has been recorded after that half-year ended. The next report shows the measures
+with their effect.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from .periods import Period, parse_period
 
 @dataclass(frozen=True)
 class Review:
-    """One recorded review: its period and the day it was recorded."""
+    """One recorded review: its period, the day it was recorded and the measures decided."""
 
     period: Period
     recorded: dt.date
+    measures: str = ""
 
     def covers(self, half_year: Period) -> bool:
         """True when this review includes ``half_year`` and was recorded after it ended."""
@@ -42,20 +44,22 @@ def load_reviews(config: Config) -> list[Review]:
         return []
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
-        return [Review(parse_period(e["periode"]), dt.date.fromisoformat(e["vastgelegd"])) for e in entries]
+        return [Review(parse_period(e["periode"]), dt.date.fromisoformat(e["vastgelegd"]),
+                       str(e.get("maatregelen", ""))) for e in entries]
     except (ValueError, KeyError, TypeError, ConfigError) as exc:
         raise ConfigError(f"{path}: onleesbaar ({exc}); herstel of verwijder het bestand") from None
 
 
-def record_review(config: Config, period: Period, day: dt.date) -> Review:
+def record_review(config: Config, period: Period, day: dt.date, measures: str = "") -> Review:
     """Add a review to the file (atomically); recording the same period again adds a new date."""
     reviews = load_reviews(config)
-    review = Review(period, day)
+    review = Review(period, day, " ".join(measures.split()))
     reviews.append(review)
     path = reviews_file(config)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps([{"periode": r.period.label, "vastgelegd": r.recorded.isoformat()}
+                               | ({"maatregelen": r.measures} if r.measures else {})
                                for r in reviews], indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return review

@@ -40,8 +40,8 @@ class FlagInputs:
     working_days_to_decision: npt.NDArray[np.float64]  # working days in [today, decision_due_original)
     urgency: npt.NDArray[np.int64]  # 1 (most urgent) .. 8; 0 when empty
     follow_up: npt.NDArray[np.datetime64]  # Opvolgen op (NaT when empty)
-    # Register-level inputs, one element per half-year (scope "register"): the last ended
-    # half-year that had complaints, if any.
+    # Register-level inputs, one element per half-year (scope "register"): every ended
+    # half-year that had complaints, oldest first.
     half_year_end: npt.NDArray[np.datetime64]
     half_year_reviewed: npt.NDArray[np.bool_]  # a review covering it was recorded after it ended
 
@@ -158,8 +158,9 @@ SIGNALS: tuple[Signal, ...] = (
         "Het vorige halfjaar is voorbij en de analyse ervan is nog niet vastgelegd. Maak het "
         "rapport, bespreek oorzaken en maatregelen, en leg de analyse vast.",
         ("halfjaaranalyse nodig", "halfjaaranalyses nodig"), 60,
-        "het laatste afgelopen halfjaar had klachten en er is nog geen analyse vastgelegd die het "
-        "dekt (`klachten analyse --vastleggen`); geldt voor het register, niet voor één klacht",
+        "een afgelopen halfjaar had klachten en er is nog geen analyse vastgelegd die het dekt "
+        "(`klachten analyse --vastleggen`); elk zo'n halfjaar, ook een eerder gemist; geldt voor het "
+        "register, niet voor één klacht",
         "half_year_end",
         lambda f: ~f.half_year_reviewed & (f.today > f.half_year_end),
         wording="review", scope="register"),

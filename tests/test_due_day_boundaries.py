@@ -16,6 +16,7 @@ Mon 25 May; Kerst Fri 25 and Sat 26 December; Nieuwjaarsdag 2027 is a Friday.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -36,6 +37,8 @@ BB = "bevestiging_bijna_te_laat"
 ST = "standpunt_te_laat"
 UN = "uitstelbericht_nodig"
 BV = "bewaartermijn_verlopen"
+PN = "procedure_afgerond_navragen"
+BR = "buiten_regeling_te_laat"
 
 
 def check(config, rows, peil):
@@ -52,8 +55,19 @@ def case(name: str, peil: dt.date, expected: dict[str, str], toml: str = "", **r
     return pytest.param(toml, row, peil, expected, id=name)
 
 
+def with_notice_lead(toml: str) -> str:
+    """The cases below were worked out with the uitstelbericht lead time equal to the warning
+    window (as it was before it had its own setting); the lead time's own cases set it."""
+    if "uitstel_melden_werkdagen" in toml:
+        return toml
+    found = re.search(r"waarschuwing_werkdagen = (\d+)", toml)
+    line = f"uitstel_melden_werkdagen = {found.group(1) if found else 2}\n"
+    return toml.replace("[termijnen]\n", "[termijnen]\n" + line) if "[termijnen]" in toml \
+        else toml + "\n[termijnen]\n" + line
+
+
 def assert_signals(make_config, toml, row, peil, expected):
-    config = make_config(toml)
+    config = make_config(with_notice_lead(toml))
     found = signals_of(config, [complaint(complaint_no="K1", **row)], peil)
     assert found == {("K1", signal): due for signal, due in expected.items()}
 
@@ -351,8 +365,26 @@ RETENTION_CASES = [
     # Not a term under the Algemene termijnenwet: Fri 13 March 2026 + 1 year = Sat 13 March 2027 stays.
     case("bewaartermijn-zaterdag-schuift-niet", d(2027, 3, 13), {BV: "2027-03-13"},
          **closed(d(2026, 3, 2), d(2026, 3, 13))),
-    # Escalated or anonymised rows are never flagged.
-    case("geescaleerd-nooit", d(2030, 1, 1), {}, **closed(d(2025, 3, 3), d(2025, 3, 10), escalated_to="rechter")),
+    # Escalated and the procedure's end not recorded: never expires; from Datum standpunt + 6 months
+    # (Wed 10 September 2025) the end date is asked for.
+    case("geescaleerd-nooit", d(2030, 1, 1), {PN: "2025-09-10"},
+         **closed(d(2025, 3, 3), d(2025, 3, 10), escalated_to="rechter")),
+    case("geescaleerd-navragen-dag-ervoor", d(2025, 9, 9), {},
+         **closed(d(2025, 3, 3), d(2025, 3, 10), escalated_to="rechter")),
+    case("geescaleerd-navragen-vanaf-zes-maanden", d(2025, 9, 10), {PN: "2025-09-10"},
+         **closed(d(2025, 3, 3), d(2025, 3, 10), escalated_to="rechter")),
+    # The procedure ended Tue 2 June 2025: retention counts from there (2 June 2026), no more asking.
+    case("procedure-afgerond-dag-ervoor", d(2026, 6, 1), {},
+         **closed(d(2025, 3, 3), d(2025, 3, 10), escalated_to="rechter", escalation_ended=d(2025, 6, 2))),
+    case("procedure-afgerond-plus-jaar", d(2026, 6, 2), {BV: "2026-06-02"},
+         **closed(d(2025, 3, 3), d(2025, 3, 10), escalated_to="rechter", escalation_ended=d(2025, 6, 2))),
+    # An end date before Datum standpunt does not shorten anything: from 10 March 2025.
+    case("procedure-afgerond-voor-standpunt", d(2026, 3, 10), {BV: "2026-03-10"},
+         **closed(d(2025, 3, 3), d(2025, 3, 10), escalated_to="rechter", escalation_ended=d(2025, 3, 5))),
+    # Closed without Datum standpunt: no expiry at all until the date is filled in.
+    case("afgehandeld-zonder-datum-nooit", d(2030, 1, 1), {},
+         received=d(2025, 3, 3), acknowledged=d(2025, 3, 3), extended_until=d(2025, 3, 20),
+         status="afgehandeld", outcome="gegrond"),
     case("geanonimiseerd-nooit", d(2030, 1, 1), {}, **closed(d(2025, 3, 3), d(2025, 3, 10), anonymised=d(2026, 3, 10))),
     # Only closed complaints expire; a Datum standpunt with an open status starts nothing.
     case("datum-standpunt-maar-open", d(2030, 1, 1), {}, **acked(d(2025, 3, 3), decided=d(2025, 3, 10))),
@@ -418,11 +450,51 @@ def test_flags_are_ordered_by_signal_then_due_date_then_number(config):
         (2, "K1", ST, "2026-03-13", 4, "A"),
         (4, "K2", ST, "2026-03-16", 1, "B"),
         (0, "K3", ST, "2026-03-16", 1, "C"),
+        # The default notice lead time is 5 working days: K4 (3 left) and K5 (4 left) too.
         (5, "K6", UN, "2026-03-18", -1, "F"),
+        (3, "K4", UN, "2026-03-20", -3, "D"),
+        (1, "K5", UN, "2026-03-23", -6, "E"),
         (6, "K7", BV, "2026-03-14", 3, "G"),
     ]
     assert flags["dagen_te_laat"].dtype == np.int64
-    assert list(flags.index) == list(range(7))
+    assert list(flags.index) == list(range(9))
+
+
+# -- the uitstelbericht's own lead time (default 5 working days) -------------------------------
+@pytest.mark.parametrize(("peil", "expected"), [
+    # Decision due Mon 16 March 2026. Fri 6 March: 6 working days left (6, 9 .. 13) -> nothing.
+    (d(2026, 3, 6), {}),
+    # Mon 9 March: 5 left (9 .. 13) -> the notice is asked for, well before the deadline.
+    (d(2026, 3, 9), {UN: "2026-03-16"}),
+    # The due day itself still asks (a notice then is late, and says so); the day after it is late.
+    (d(2026, 3, 16), {UN: "2026-03-16"}),
+    (d(2026, 3, 17), {ST: "2026-03-16"}),
+])
+def test_notice_lead_time_default(config, peil, expected):
+    found = signals_of(config, [complaint(complaint_no="K1", **acked(d(2026, 3, 2)))], peil)
+    assert found == {("K1", signal): due for signal, due in expected.items()}
+
+
+# -- a complaint outside the regeling: 7 working days, its own signal --------------------------
+@pytest.mark.parametrize(("peil", "expected"), [
+    # Received Mon 2 March 2026: day 7 is Wed 11 March; that day is in time, Thu 12 is late.
+    (d(2026, 3, 11), {}),
+    (d(2026, 3, 12), {BR: "2026-03-11"}),
+    # Never standpunt_te_laat or uitstelbericht_nodig, also after the ordinary term.
+    (d(2026, 3, 20), {BR: "2026-03-11"}),
+])
+def test_outside_the_regeling_has_its_own_term(config, peil, expected):
+    row = acked(d(2026, 3, 2), outcome="buiten de regeling")
+    found = signals_of(config, [complaint(complaint_no="K1", **row)], peil)
+    assert found == {("K1", signal): due for signal, due in expected.items()}
+
+
+def test_outside_term_comes_from_the_config(make_config):
+    config = make_config("[termijnen]\nbuiten_regeling = \"3 werkdagen\"\n")
+    row = acked(d(2026, 3, 2), outcome="buiten de regeling")
+    # Mon 2 March + 3 working days = Thu 5 March.
+    assert signals_of(config, [complaint(complaint_no="K1", **row)], d(2026, 3, 5)) == {}
+    assert signals_of(config, [complaint(complaint_no="K1", **row)], d(2026, 3, 6)) == {("K1", BR): "2026-03-05"}
 
 
 def test_no_flags_is_an_empty_frame_with_the_same_columns(config):

@@ -71,15 +71,25 @@ def test_every_raised_signal_reaches_the_digest_and_its_subject(config):
         complaint(complaint_no="K9", received=dt.date(2025, 9, 1), acknowledged=dt.date(2025, 9, 2),
                   decided=dt.date(2025, 9, 10), status="afgehandeld", outcome="gegrond",
                   anonymised=dt.date(2026, 3, 1)),
+        # outside the regeling, received Mon 2 Mar: its 7 working days ended Wed 11 Mar -> late
+        complaint(complaint_no="K10", received=dt.date(2026, 3, 2), acknowledged=dt.date(2026, 3, 2),
+                  outcome="buiten de regeling"),
+        # escalated, decided 16 Sep 2025 (six months ago today), procedure end not recorded -> ask
+        complaint(complaint_no="K11", received=dt.date(2025, 9, 1), acknowledged=dt.date(2025, 9, 2),
+                  decided=dt.date(2025, 9, 16), status="afgehandeld", outcome="ongegrond",
+                  method="schriftelijk", escalated_to="geschillencommissie"),
     ]
     result = check_grid(Grid([HEADERS] + rows, "test"), config, peil, reviews=[])
     raised = set(result.flags["signaal"]) | set(result.reminders["signaal"])
     assert raised == {s.name for s in SIGNALS}
     sections = build_sections(result)
     assert [s.signal for s in sections] == [s.name for s in IN_MAIL_ORDER]
-    assert subject_for(sections) == ("Klachten: 1 met voorrang, 3 te laat, 2 uitstelberichten nodig, "
+    # K4's decision is due Thu 19 Mar: 3 working days, inside the 5-day lead time for notices.
+    # Both 2025 half-years had complaints and no review: each is named.
+    assert subject_for(sections) == ("Klachten: 1 met voorrang, 4 te laat, 3 uitstelberichten nodig, "
                                      "1 op te volgen, 1 bevestiging binnenkort, 1 te anonimiseren, "
-                                     "1 halfjaaranalyse nodig")
+                                     "1 procedure navragen, 2 halfjaaranalyses nodig")
+    assert list(result.reminders["periode"]) == ["2025-H1", "2025-H2"]
 
 
 def test_follow_up_does_not_pause_the_terms(config):

@@ -59,7 +59,30 @@ def days(value: float | None) -> str:
     return count(int(value), "dag", "dagen") if value.is_integer() else f"{value:.1f} dagen".replace(".", ",")
 
 
-def html_report(analysis: Analysis, config: Config, reviews: list[Review]) -> str:
+def earlier_measures(result: CheckResult, analysis: Analysis, reviews: list[Review]) -> list[dict]:
+    """The measures recorded with reviews of earlier periods, newest last, each with its effect:
+    the key figures of the reviewed period next to those of this report's period."""
+    import numpy as np
+
+    from generator.analysis.compute import Column, _select, figures, frame_of
+
+    latest: dict[str, Review] = {}
+    for review in reviews:  # a period recorded again: its last entry counts
+        if review.measures and review.period.end < analysis.period.start and review.period.kind != "jaren":
+            latest[review.period.label] = review
+    if not latest:
+        return []
+    frame, today = frame_of(result), np.datetime64(result.peildatum, "D")
+    now = analysis.figures[-1]
+    rows = []
+    for review in sorted(latest.values(), key=lambda r: r.period.start):
+        column = Column(review.period.label, review.period.in_words(),
+                        "half" if review.period.kind == "halfjaar" else "year")
+        rows.append({"review": review, "voor": figures(_select(frame, column), today), "na": now})
+    return rows
+
+
+def html_report(analysis: Analysis, config: Config, reviews: list[Review], earlier: list[dict] | None = None) -> str:
     """The report as one self-contained HTML page (inline CSS and SVG)."""
     charts = [
         bar_chart("Ontvangen klachten per halfjaar", analysis.received_per_half),
@@ -70,7 +93,8 @@ def html_report(analysis: Analysis, config: Config, reviews: list[Review]) -> st
     category_max = max((n for _, counts in analysis.categories_per_year.rows for n in counts), default=0)
     covering = [r for r in reviews if r.period.start <= analysis.period.start and analysis.period.end <= r.period.end]
     return render(config, "analyse/rapport.html", a=analysis, org=config.organisatie.naam, charts=charts,
-                  category_max=category_max or 1, vastgelegd=covering, pct=pct, euro=euro, dagen=days,
+                  category_max=category_max or 1, vastgelegd=covering, eerder=earlier or [], pct=pct, euro=euro,
+                  dagen=days,
                   aantal=count, urgentie=URGENCY_LABELS)
 
 
@@ -80,7 +104,8 @@ def write_report(result: CheckResult, config: Config, period: Period) -> ReportF
 
     folder = analysis_dir(config)
     analysis = analyse(result, period)
-    page = html_report(analysis, config, load_reviews(config))
+    reviews = load_reviews(config)
+    page = html_report(analysis, config, reviews, earlier_measures(result, analysis, reviews))
     folder.mkdir(parents=True, exist_ok=True)
     html_path = folder / f"klachtenanalyse-{period.label}.html"
     tmp = html_path.with_suffix(".html.tmp")

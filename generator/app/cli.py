@@ -547,6 +547,7 @@ def inzage(
 def analyse_cmd(
     periode: Annotated[str | None, typer.Option("--periode", metavar="PERIODE", help="Een halfjaar (2026-H2), een jaar (2026) of een reeks jaren (2024-2026); standaard het laatste afgelopen halfjaar.")] = None,
     vastleggen: Annotated[bool, typer.Option("--vastleggen", help="De analyse van deze periode vastleggen met de datum van vandaag (peildatum); daarna stopt de herinnering in de dagmail.")] = False,
+    maatregelen: Annotated[str | None, typer.Option("--maatregelen", metavar="TEKST", help="Met --vastleggen: de maatregelen die u na de bespreking hebt genomen; het volgende rapport toont ze met hun effect.")] = None,
     peildatum: PeildatumOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -564,12 +565,14 @@ def analyse_cmd(
     from register.reviews import record_review, reviews_file
 
     day = parse_peildatum(peildatum)
+    if maatregelen is not None and not vastleggen:
+        raise ConfigError("--maatregelen hoort bij --vastleggen: leg de analyse vast met de maatregelen")
     period = parse_period(periode) if periode is not None else last_ended_half_year(day)
     cfg = load(config)
     analysis_dir(cfg)  # refuses a private folder inside the site before anything is written
     result = check_register(cfg, day)
     if vastleggen:
-        record_review(cfg, period, day)
+        record_review(cfg, period, day, maatregelen or "")
     files = write_report(result, cfg, period)
     unit = "pagina" if files.pages == 1 else "pagina's"
     typer.echo(f"Analyse {period.in_words()} geschreven: {files.pdf} ({files.pages} {unit}) en {files.html.name}")
