@@ -23,10 +23,10 @@ def test_acknowledgement_late_and_almost_late(config):
 
 
 def test_decision_late_and_extension_needed(config):
-    # received Mon 2 March 2026: decision due Mon 16 March; warn 2 working days before.
+    # received Mon 2 March 2026: decision due Mon 16 March; notice asked 5 working days before.
     rows = [complaint(complaint_no="K1", acknowledged=dt.date(2026, 3, 3))]
-    assert flags_of(config, rows, dt.date(2026, 3, 11))[0] == {}
-    flags, _ = flags_of(config, rows, dt.date(2026, 3, 12))  # Thu: 2 working days left (Thu, Fri)
+    assert flags_of(config, rows, dt.date(2026, 3, 6))[0] == {}  # Fri: 6 working days left
+    flags, _ = flags_of(config, rows, dt.date(2026, 3, 9))  # Mon: 5 working days left (9 .. 13)
     assert flags == {("K1", "uitstelbericht_nodig"): "2026-03-16"}
     flags, _ = flags_of(config, rows, dt.date(2026, 3, 17))
     assert flags == {("K1", "standpunt_te_laat"): "2026-03-16"}
@@ -51,9 +51,12 @@ def test_retention_expires_one_year_after_closing(config):
     rows = [complaint(complaint_no="K1", **closed),
             complaint(complaint_no="K2", anonymised=dt.date(2026, 3, 20), **closed),
             complaint(complaint_no="K3", escalated_to="geschillencommissie", **closed)]
-    assert flags_of(config, rows, dt.date(2026, 3, 9))[0] == {}
+    assert flags_of(config, rows, dt.date(2026, 3, 9))[0] == {("K3", "procedure_afgerond_navragen"): "2025-09-10"}
     flags, result = flags_of(config, rows, dt.date(2026, 3, 10))
-    assert flags == {("K1", "bewaartermijn_verlopen"): "2026-03-10"}
+    # K3 waits for its external procedure: never expired, and its end date was asked for from
+    # 10 September 2025 (Datum standpunt + 6 months).
+    assert flags == {("K1", "bewaartermijn_verlopen"): "2026-03-10",
+                     ("K3", "procedure_afgerond_navragen"): "2025-09-10"}
     assert str(result.deadlines["retention_expires"][0])[:10] == "2026-03-10"
 
 

@@ -5,6 +5,7 @@ import json
 import os
 import zipfile
 
+import numpy as np
 import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
@@ -86,16 +87,23 @@ def test_no_letter_after_retention_or_anonymisation(retention_config):
     assert gone.stderr.strip() == "Fout: klacht K2025-001 is geanonimiseerd; er kan geen brief meer van worden gemaakt"
 
 
-def test_a_closed_complaint_without_decision_date_expires_from_its_latest_date(make_config):
+def test_a_closed_complaint_without_decision_date_is_kept_until_the_date_is_there(make_config):
     from register.check import check_register
 
-    cfg = make_config(rows=[complaint(complaint_no="K1", received=dt.date(2025, 1, 6), acknowledged=dt.date(2025, 1, 8),
-                                      extension_sent=dt.date(2025, 1, 15), status="afgehandeld", outcome="gegrond")])
-    result = check_register(cfg, dt.date(2026, 1, 15))
-    expires = result.deadlines["retention_expires"].to_numpy(dtype="datetime64[D]")[0]
-    assert expires == dt.date(2026, 1, 15)  # 15 January 2025 (Datum uitstelbericht) + 1 jaar
-    assert "bewaartermijn_verlopen" in set(result.flags["signaal"])
-    assert "bewaartermijn_verlopen" not in set(check_register(cfg, dt.date(2026, 1, 14)).flags["signaal"])
+    row = dict(complaint_no="K1", received=dt.date(2025, 1, 6), acknowledged=dt.date(2025, 1, 8),
+               extension_sent=dt.date(2025, 1, 15), extended_until=dt.date(2025, 2, 1), status="afgehandeld",
+               outcome="gegrond", method="schriftelijk")
+    cfg = make_config(rows=[complaint(**row)])
+    result = check_register(cfg, dt.date(2030, 1, 15))
+    assert np.isnat(result.deadlines["retention_expires"].to_numpy(dtype="datetime64[D]")[0])
+    assert "bewaartermijn_verlopen" not in set(result.flags["signaal"])
+    assert [(f.cel, f.ernst, f.code) for f in result.findings] == [("T2", "fout", "standpuntdatum_ontbreekt")]
+    refused = run(cfg, "anonimiseer", "--uitvoeren", "--peildatum", "2030-01-15")
+    assert "K1" not in refused.stdout
+    # Once the date is filled in, the year counts from it: 20 March 2025 + 1 jaar.
+    cfg = make_config(rows=[complaint(**row | {"decided": dt.date(2025, 3, 20)})])
+    assert "bewaartermijn_verlopen" not in set(check_register(cfg, dt.date(2026, 3, 19)).flags["signaal"])
+    assert "bewaartermijn_verlopen" in set(check_register(cfg, dt.date(2026, 3, 20)).flags["signaal"])
 
 
 @pytest.mark.parametrize(("extra", "message"), [

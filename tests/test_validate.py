@@ -28,7 +28,8 @@ def messages(result):
 
 def test_clean_register_has_no_findings(config):
     rows = [complaint(complaint_no="K2026-001", acknowledged=dt.date(2026, 3, 4),
-                      decided=dt.date(2026, 3, 10), status="afgehandeld", outcome="gegrond")]
+                      decided=dt.date(2026, 3, 10), status="afgehandeld", outcome="gegrond",
+                      method="schriftelijk")]
     assert check(config, rows).findings == []
 
 
@@ -87,8 +88,12 @@ def test_status_and_decision_date_must_agree(config):
     rows = [complaint(status="afgehandeld", outcome="gegrond"),
             complaint(complaint_no="K2026-002", decided=dt.date(2026, 3, 6))]
     found = messages(check(config, rows))
-    assert (f"{letter('decided')}2", "K2026-001", "waarschuwing",
-            "Status is 'afgehandeld' maar Datum standpunt ontbreekt") in found
+    # An error: without the date the retention period cannot start (never anonymised meanwhile).
+    assert (f"{letter('decided')}2", "K2026-001", "fout",
+            "Status is 'afgehandeld' maar Datum standpunt ontbreekt; de bewaartermijn kan niet ingaan") in found
+    assert (f"{letter('method')}2", "K2026-001", "waarschuwing",
+            "Status is 'afgehandeld' maar Wijze van afhandeling ontbreekt") in found
+    assert not [f for f in found if f[1] == "K2026-002" and "Wijze" in f[3]]  # open: not yet
     assert (f"{letter('status')}3", "K2026-002", "waarschuwing",
             "Datum standpunt is ingevuld maar Status is 'in behandeling'") in found
 
@@ -105,8 +110,23 @@ def test_extension_too_long_or_too_late(config):
     assert (f"{letter('extension_sent')}3", "K2", "waarschuwing",
             "uitstel is pas op 17 maart 2026 gemeld, na het einde van de termijn (16 maart 2026); "
             "het telt niet als geldig uitstel") in found
-    assert not [f for f in result.findings if f.klachtnummer == "K3"]
+    # On the last day itself: still a valid extension, but not "ruim" before: a warning.
+    assert [f[2:] for f in found if f[1] == "K3"] == [
+        ("waarschuwing", "uitstel is pas op de laatste dag van de termijn (16 maart 2026) gemeld")]
     assert list(result.deadlines["extension_valid"]) == [False, False, True]
+    assert list(result.deadlines["extension_late"]) == [False, True, True]
+
+
+def test_handler_is_the_employee_complained_about(config):
+    rows = [complaint(complaint_no="K1", employee="A. Behandelaar"),
+            complaint(complaint_no="K2", employee=" a. behandelaar "),
+            complaint(complaint_no="K3", employee="B. Ander"),
+            complaint(complaint_no="K4")]
+    found = [f for f in messages(check(config, rows)) if "behandelt" in f[3]]
+    assert found == [(f"{letter('handler')}2", "K1", "waarschuwing",
+                      "de klacht gaat over A. Behandelaar, die haar ook behandelt"),
+                     (f"{letter('handler')}3", "K2", "waarschuwing",
+                      "de klacht gaat over a. behandelaar, die haar ook behandelt")]
 
 
 def test_invalid_email(config):
