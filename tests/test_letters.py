@@ -86,13 +86,35 @@ def test_uitstelbericht_dates(make_config, tmp_path):
     assert "Let op" not in run(cfg, "brief", "K1", "uitstelbericht", "--peildatum", "2026-04-10").stderr
 
 
-def test_late_uitstelbericht_is_made_with_a_warning(make_config, tmp_path):
+def test_late_uitstelbericht_is_made_only_on_purpose_and_says_so(make_config, tmp_path):
     cfg = make_config(rows=[complaint(complaint_no="K1", received=dt.date(2026, 4, 1),
                                       extension_reason="Onderdeel is nabesteld")])
-    result = run(cfg, "brief", "K1", "uitstelbericht", "--peildatum", "2026-04-20")
+    refused = run(cfg, "brief", "K1", "uitstelbericht", "--peildatum", "2026-04-20")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == ("Fout: klacht K1: de standpunttermijn eindigt op 15 april 2026; een "
+                                      "uitstelbericht van 20 april 2026 komt niet meer op tijd. Maak het alleen "
+                                      "bewust, met: klachten brief K1 uitstelbericht --te-laat")
+    result = run(cfg, "brief", "K1", "uitstelbericht", "--peildatum", "2026-04-20", "--te-laat")
     assert result.exit_code == 0
     assert result.stderr.strip() == ("Let op: de oorspronkelijke termijn liep af op 15 april 2026; dit uitstel is "
                                      "te laat gemeld en verschuift de termijn niet")
+    text = flat(pdf_text(tmp_path / "private" / "brieven" / "K1_uitstelbericht.pdf"))
+    assert ("Dit bericht had u ruim vóór 15 april 2026 moeten krijgen. Het komt later dan wij beloofden; "
+            "onze excuses daarvoor.") in text
+
+
+@pytest.mark.parametrize(("peil", "late"), [("2026-04-14", False), ("2026-04-15", True)])
+def test_uitstelbericht_on_the_due_day_itself_is_late(make_config, tmp_path, peil, late):
+    # Received Wed 1 April 2026: decision due Wed 15 April. The day before is in time; the day itself not.
+    cfg = make_config(rows=[complaint(complaint_no="K1", received=dt.date(2026, 4, 1),
+                                      extension_reason="Onderdeel is nabesteld")])
+    plain = run(cfg, "brief", "K1", "uitstelbericht", "--peildatum", peil)
+    assert plain.exit_code == (1 if late else 0)
+    if late:
+        assert "komt niet meer op tijd" in plain.stderr
+        assert run(cfg, "brief", "K1", "uitstelbericht", "--peildatum", peil, "--te-laat").exit_code == 0
+    text = flat(pdf_text(tmp_path / "private" / "brieven" / "K1_uitstelbericht.pdf"))
+    assert ("later dan wij beloofden" in text) is late
 
 
 def test_standpunt_letter(letters_config, tmp_path):

@@ -352,8 +352,10 @@ def test_the_regeling_has_what_a_published_regeling_needs(visitor_site):
                  "Iemand anders mag namens u klagen",
                  "Vertrouwelijk. Wij behandelen uw klacht vertrouwelijk.",
                  "Dat is ons gerechtvaardigd belang",
-                 "Wij bewaren uw gegevens 2 jaar nadat uw klacht is afgehandeld.",
-                 "Noteerden wij geen datum van ons antwoord, dan telt de laatste datum in uw dossier.",
+                 "Wij bewaren uw gegevens 2 jaar nadat uw klacht is afgehandeld, gerekend vanaf",
+                 "gerekend vanaf de datum van ons antwoord.",
+                 "de bewaartermijn gaat dan pas in op de dag dat de procedure eindigde.",
+                 "Compensatie. Vinden wij uw klacht gegrond of deels gegrond en heeft u daardoor schade",
                  "in onze back-ups staan ze daarna nog hooguit 14 dagen",
                  "U krijgt ons antwoord dus nooit later dan vijf weken na ontvangst van uw klacht.",
                  "Dit is versie 3.1 van onze klachtenregeling. Zij geldt vanaf 1 september 2026."):

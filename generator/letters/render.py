@@ -120,10 +120,11 @@ def late_extension_notice(result: CheckResult, i: int, kind: str) -> str | None:
     original = _date(result.deadlines["decision_due_original"].iat[i])
     sent = _date(result.register.dates("extension_sent")[i]) or result.peildatum
     if original and sent > original:
-        from register.parse import format_date_nl
-
         return (f"de oorspronkelijke termijn liep af op {format_date_nl(original)}; dit uitstel is te laat "
                 f"gemeld en verschuift de termijn niet")
+    if original and sent == original:
+        return (f"de oorspronkelijke termijn eindigt vandaag ({format_date_nl(original)}); dit uitstel "
+                f"verschuift de termijn nog wel, maar komt niet ruim op tijd")
     return None
 
 
@@ -233,9 +234,10 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str, late_
         raise LetterError(f"klacht {number}: 'Standpunt' ({reg.cell('outcome', i)}) is niet '{OUTSIDE}'; "
                           f"{letter.noun} is niet gemaakt")
     if kind == "uitstelbericht" and not late_ok and (late := extension_late(result, i)):
-        raise LetterError(f"klacht {number}: de standpunttermijn liep af op {format_date_nl(late)}; een "
-                          "uitstelbericht komt nu te laat en verschuift de termijn niet. Maak het alleen "
-                          "bewust, met klachten brief " + number + " uitstelbericht --te-laat")
+        day = _date(reg.dates("extension_sent")[i]) or letter_date(result)
+        raise LetterError(f"klacht {number}: de standpunttermijn eindigt op {format_date_nl(late)}; een "
+                          f"uitstelbericht van {format_date_nl(day)} komt niet meer op tijd. Maak het alleen "
+                          f"bewust, met: klachten brief {number} uitstelbericht --te-laat")
 
     missing = []
     for key in letter.required:
