@@ -150,3 +150,46 @@ def test_site_build_refuses_a_copied_report(make_config, tmp_path, monkeypatch):
                               "gebouwde site (overzicht.html); de site is niet gepubliceerd. Verwijder het "
                               "bestand uit docs/: het rapport hoort alleen in de privémap.")
     assert not (tmp_path / "out").exists()
+
+
+def test_every_missed_half_year_is_reminded(make_config):
+    rows = ROWS + [complaint(complaint_no="K2025-001", received=dt.date(2025, 3, 3), acknowledged=dt.date(2025, 3, 4),
+                             decided=dt.date(2025, 3, 10), method="schriftelijk", **CLOSED)]
+    cfg = make_config(rows=rows)
+
+    def reminders():
+        out = runner.invoke(app, ["controleer", "--json", "--peildatum", "2026-07-10", "--config", str(cfg.path)])
+        return [r["periode"] for r in json.loads(out.stdout)["herinneringen"]]
+
+    # 2025-H1 and 2026-H1 had complaints; 2025-H2 had none and is not asked for.
+    assert reminders() == ["2025-H1", "2026-H1"]
+    assert invoke("--periode", "2026-H1", "--vastleggen", "--peildatum", "2026-07-10",
+                  "--config", str(cfg.path)).exit_code == 0
+    assert reminders() == ["2025-H1"]  # the earlier one is not dropped
+
+
+def test_recorded_measures_are_kept_and_shown_with_their_effect_next_time(make_config, tmp_path):
+    cfg = make_config(rows=ROWS)
+    measures = "Facturen worden voortaan door een tweede collega gecontroleerd."
+    result = invoke("--periode", "2026-H1", "--vastleggen", "--maatregelen", measures, "--peildatum", "2026-07-10",
+                    "--config", str(cfg.path))
+    assert result.exit_code == 0, result.output
+    recorded = json.loads((tmp_path / "private" / "analyse" / "vastgelegd.json").read_text(encoding="utf-8"))
+    assert recorded == [{"periode": "2026-H1", "vastgelegd": "2026-07-10", "maatregelen": measures}]
+    text = " ".join(pdf_text(tmp_path / "private" / "analyse" / "klachtenanalyse-2026-H1.pdf").split())
+    assert f"Besloten maatregelen (10 juli 2026): {measures}" in text
+    # The next half-year's report shows them next to the figures then and now.
+    nxt = invoke("--periode", "2026-H2", "--peildatum", "2027-01-10", "--config", str(cfg.path))
+    assert nxt.exit_code == 0, nxt.output
+    html = (tmp_path / "private" / "analyse" / "klachtenanalyse-2026-H2.html").read_text(encoding="utf-8")
+    assert "Maatregelen uit eerdere analyses" in html
+    assert measures in html
+    # 2026-H1: 2 received, standpunt on time 1 of 2 (50%); 2026-H2: none received.
+    assert '<td class="n">2 / 0</td><td class="n">50% / –</td>' in html
+
+
+def test_measures_need_vastleggen(make_config):
+    cfg = make_config(rows=ROWS)
+    result = invoke("--maatregelen", "iets", "--peildatum", "2026-07-10", "--config", str(cfg.path))
+    assert result.exit_code == 2
+    assert result.stderr == "Fout: --maatregelen hoort bij --vastleggen: leg de analyse vast met de maatregelen\n"
