@@ -15,10 +15,13 @@ def invoke(*args):
 
 def test_demo_register_passes_with_warnings_and_flags():
     result = invoke("controleer", "--peildatum", "2026-11-21", "--config", str(ROOT / "klachten.toml"))
-    assert result.exit_code == 0, result.output
+    # K2026-052 is closed without Datum standpunt: an error (its retention cannot start), exit 1.
+    assert result.exit_code == 1, result.output
     assert "64 klachten gelezen uit demo-register.xlsx (tabblad Register), peildatum 21 november 2026." \
         in " ".join(result.output.split())
-    assert "0 fouten, 4 waarschuwingen, 18 signalen." in result.output
+    assert "T54\tK2026-052\tfout\tStatus is 'afgehandeld' maar Datum standpunt ontbreekt" in result.output
+    # K2026-063 (due 26 November, 5 working days left) now asks for its uitstelbericht too.
+    assert "1 fout, 3 waarschuwingen, 19 signalen." in result.output
 
 
 def test_json_contract(make_config):

@@ -50,7 +50,8 @@ def test_mail_leads_with_urgency_most_urgent_first_and_lists_follow_ups(make_con
     with smtp_server() as (server, port):
         run(make_config(mail_toml(port), rows=ROWS))
         msg, text, html = bodies(server)
-    assert msg["Subject"] == "Klachten: 3 met voorrang, 2 op te volgen, 1 halfjaaranalyse nodig"
+    # K1's decision is due Mon 13 July: 5 working days from Mon 6 July, the notice's lead time.
+    assert msg["Subject"] == "Klachten: 3 met voorrang, 1 uitstelbericht nodig, 2 op te volgen, 1 halfjaaranalyse nodig"
     first_section = text.split("== ")[1]
     assert first_section.startswith("Eerst: urgentie 1 t/m 3 (3)")
     lines = [line for line in first_section.splitlines() if line.startswith("- ")]
