@@ -193,3 +193,17 @@ def test_measures_need_vastleggen(make_config):
     result = invoke("--maatregelen", "iets", "--peildatum", "2026-07-10", "--config", str(cfg.path))
     assert result.exit_code == 2
     assert result.stderr == "Fout: --maatregelen hoort bij --vastleggen: leg de analyse vast met de maatregelen\n"
+
+
+def test_late_notices_are_counted_apart(make_config, tmp_path):
+    # Received Mon 2 March 2026: decision due Mon 16 March. A notice on the 13th is in time, one on
+    # the 16th itself and one on the 17th are late.
+    rows = [complaint(complaint_no=f"K{n}", received=dt.date(2026, 3, 2), acknowledged=dt.date(2026, 3, 3),
+                      extension_sent=sent, extension_reason="Onderzoek", extended_until=dt.date(2026, 4, 1))
+            for n, sent in enumerate((dt.date(2026, 3, 13), dt.date(2026, 3, 16), dt.date(2026, 3, 17)))]
+    cfg = make_config(rows=rows)
+    assert invoke("--periode", "2026-H1", "--peildatum", "2026-07-10", "--config", str(cfg.path)).exit_code == 0
+    html = (tmp_path / "private" / "analyse" / "klachtenanalyse-2026-H1.html").read_text(encoding="utf-8")
+    # Columns: second half of 2025 (none), first half of 2026 (the three).
+    assert ('<tr><td>Uitstelbericht te laat (op of na de laatste dag van de termijn)</td><td class="n">0</td>'
+            '<td class="n">2</td></tr>') in html

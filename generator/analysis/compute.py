@@ -69,6 +69,7 @@ class Figures:
     satisfied_unknown: int
     compensation_total: float
     compensation_count: int
+    extension_late: int = 0  # uitstelberichten dated on or after the original deadline: counted apart
 
     @staticmethod
     def rate(part: int, whole: int) -> float | None:
@@ -202,6 +203,7 @@ def frame_of(result: CheckResult) -> pd.DataFrame:
         "satisfied": f["satisfied"].to_numpy(),
         "amount": amounts,
         "anonymised": ~np.isnat(reg.dates("anonymised")),
+        "extension_late": dl["extension_late"].to_numpy(dtype=bool),
     })
     for key, _title in DIMENSIONS:
         values = pd.Series(f[key].to_numpy(), dtype=object).replace("", BLANK)
@@ -258,6 +260,7 @@ def figures(part: pd.DataFrame, today: np.datetime64) -> Figures:
         satisfied_yes=int((satisfied == "ja").sum()), satisfied_no=int((satisfied == "nee").sum()),
         satisfied_unknown=int(((satisfied != "ja") & (satisfied != "nee") & closed).sum()),
         compensation_total=float(np.nansum(amounts)), compensation_count=int(paid.sum()),
+        extension_late=int(part["extension_late"].sum()),
     )
 
 
