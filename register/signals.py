@@ -47,7 +47,7 @@ class FlagInputs:
 
 
 #: How a digest line describes a flag.
-WORDINGS = ("due", "retention", "urgency", "follow_up", "review")
+WORDINGS = ("due", "retention", "urgency", "follow_up", "review", "ask")
 SCOPES = ("klacht", "register")
 
 
@@ -132,7 +132,8 @@ SIGNALS: tuple[Signal, ...] = (
         "afgehandeld, Geëscaleerd naar ingevuld, Procedure afgerond op leeg en de Datum standpunt ligt "
         "minstens [bewaren] procedure_navragen (standaard 6 maanden) terug",
         "escalation_ask",
-        lambda f: f.closed & f.escalation_open & ~f.anonymised & (f.today >= f.escalation_ask)),
+        lambda f: f.closed & f.escalation_open & ~f.anonymised & (f.today >= f.escalation_ask),
+        wording="ask"),
     Signal(
         "urgentie_hoog", "urgentie 1 t/m 3", "Eerst: urgentie 1 t/m 3",
         "Deze klager heeft een geschilleninstantie of rechter ingeschakeld, een eis gesteld of een "

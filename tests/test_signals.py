@@ -90,6 +90,9 @@ def test_every_raised_signal_reaches_the_digest_and_its_subject(config):
                                      "1 op te volgen, 1 bevestiging binnenkort, 1 te anonimiseren, "
                                      "1 procedure navragen, 2 halfjaaranalyses nodig")
     assert list(result.reminders["periode"]) == ["2025-H1", "2025-H2"]
+    text = "\n".join(line.wat for section in sections for line in section.regels
+                     if section.signal == "procedure_afgerond_navragen")
+    assert text == "navragen sinds 16 maart 2026"
 
 
 def test_follow_up_does_not_pause_the_terms(config):

@@ -82,6 +82,8 @@ def _describe(signal: Signal, result: CheckResult, row, due: dt.date, days: int)
     """One digest line's 'Wat', worded as the signal declares."""
     if signal.wording == "retention":
         return f"bewaartermijn verlopen sinds {format_date_nl(due)}"
+    if signal.wording == "ask":
+        return f"navragen sinds {format_date_nl(due)}"
     if signal.wording == "follow_up":
         return f"opvolgen op {format_date_nl(due)}" + (f" ({_days(days)} geleden)" if days > 0 else " (vandaag)")
     if signal.wording == "urgency":
