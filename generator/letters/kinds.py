@@ -119,7 +119,7 @@ LETTER_KINDS: tuple[LetterKind, ...] = (
                ("name", "received", "outcome"), _withdrawal_due,
                recorded_in=None, correspondence="bevestiging van de intrekking"),
     # A complaint the regeling does not cover: why not, and where the complainant can go instead.
-    LetterKind("buiten_regeling", "het bericht dat de klacht buiten de regeling valt",
+    LetterKind("buiten_regeling", "het bericht 'buiten de regeling'",
                "Uw klacht {nr} valt buiten de klachtenregeling",
                ("name", "received", "description", "outcome", "motivation"), _outside_due,
                recorded_in=None, correspondence="bericht buiten de regeling"),

@@ -156,7 +156,8 @@ class Source(ABC):
         missing = [BY_KEY[k].header for k in sorted(needed) if k not in positions]
         if missing:
             what = "kolom" if len(missing) == 1 else "kolommen"
-            raise SourceError(f"{what} {', '.join(missing)} ontbreken; voer eerst 'klachten inrichten' uit")
+            verb = "ontbreekt" if len(missing) == 1 else "ontbreken"
+            raise SourceError(f"{what} {', '.join(missing)} {verb}; voer eerst 'klachten inrichten' uit")
         rows_by_number: dict[str, list[int]] = {}
         number_col = positions["complaint_no"]
         for offset, row in enumerate(grid.values[top + 1:], start=top + 1):
