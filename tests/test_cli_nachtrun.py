@@ -16,6 +16,7 @@ ROWS = [
               handler="A. Behandelaar"),
     complaint(complaint_no="K2", received=dt.date(2026, 3, 17), acknowledged=dt.date(2026, 3, 18),
               handler="B. Tweede"),
+    # decision due Fri 3 April: 5 working days from Fri 27 March, inside the notice lead time
     complaint(complaint_no="K3", received=dt.date(2026, 3, 20), acknowledged=dt.date(2026, 3, 20), channel="duif"),
 ]
 
@@ -46,7 +47,7 @@ def test_digest_is_delivered_once_per_day(make_config, tmp_path):
         envelope = server.messages[0]
         assert envelope.rcpt_tos == ["t.tester@testbedrijf.example"]
         msg = parsed(envelope)
-        assert msg["Subject"] == "Klachten: 2 te laat, 1 uitstelbericht nodig, 1 fout in het register"
+        assert msg["Subject"] == "Klachten: 2 te laat, 2 uitstelberichten nodig, 1 fout in het register"
         assert msg["From"] == "nacht@testbedrijf.example"
         text = msg.get_body(("plain",)).get_content()
         html = msg.get_body(("html",)).get_content()
@@ -137,7 +138,7 @@ def test_droog_prints_and_sends_nothing(make_config, tmp_path):
         cfg = make_config(mail_toml(port), rows=ROWS)
         result = nachtrun(cfg, "--droog")
         assert result.exit_code == 0
-        assert "Onderwerp: Klachten: 2 te laat, 1 uitstelbericht nodig, 1 fout in het register" in result.stdout
+        assert "Onderwerp: Klachten: 2 te laat, 2 uitstelberichten nodig, 1 fout in het register" in result.stdout
         assert server.messages == [] and outbox(tmp_path) == []
 
 

@@ -84,8 +84,8 @@ def test_setup_is_one_batch_update_and_idempotent(google):
     holidays = fake.tabs["Feestdagen"].values
     assert holidays[0] == ["Datum", "Omschrijving"]
     assert [serial(dt.date(2026, 4, 27)), "Koningsdag"] in holidays
-    # The tool's three columns come after the last used column (36 schema columns and one of the owner's).
-    assert "kolommen toegevoegd: Bevestigen vóór (AL), Standpunt vóór (AM), Signaal (AN)" in report.changes
+    # The tool's three columns come after the last used column (41 schema columns and one of the owner's).
+    assert "kolommen toegevoegd: Bevestigen vóór (AQ), Standpunt vóór (AR), Signaal (AS)" in report.changes
 
     fake.requests.clear()
     again = setup_register(cfg, PEIL, session=fake.session())
