@@ -151,12 +151,13 @@ def test_no_percentile_or_rate_over_too_few(make_config, tmp_path):
 
 
 def test_changing_a_term_changes_the_page(make_config, tmp_path):
-    cfg = make_config('[termijnen]\nbevestiging = "5 werkdagen"\nstandpunt = "10 werkdagen"\n',
-                      rows=[complaint(received=dt.date(2026, 3, 2))])
+    cfg = make_config('[termijnen]\nbevestiging = "5 werkdagen"\nstandpunt = "10 werkdagen"\n'
+                      'buiten_regeling = "3 werkdagen"\n', rows=[complaint(received=dt.date(2026, 3, 2))])
     out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     page = text_of(read(out, "klachtenregeling"))
     assert "Ontvangstbevestiging binnen 5 werkdagen" in page
     assert "Ons antwoord binnen 10 werkdagen" in page
+    assert "In zo'n geval laten wij u binnen 3 werkdagen weten waarom" in page
     assert "7 werkdagen" not in page and "2 weken" not in page
 
 
