@@ -267,8 +267,11 @@ def test_values_write_applied_then_timeout_is_not_sent_again(cfg, monkeypatch):
     report = write_deadlines(cfg, result, session=fake.session())
     posts = [r for r in fake.requests if r["method"] == "POST"]
     assert len(posts) == 1 and report.updated == ["K1"]
-    # three adjacent cells of one row go as one range
-    assert [d["range"] for d in posts[0]["body"]["data"]] == ["'Register'!AK2:AM2"] and report.cells == 3
+    # three adjacent cells of one row go as one range, right after the schema's columns
+    from register.schema import column_letter
+
+    tool = f"{column_letter(len(HEADERS))}2:{column_letter(len(HEADERS) + 2)}2"
+    assert [d["range"] for d in posts[0]["body"]["data"]] == [f"'Register'!{tool}"] and report.cells == 3
     row = fake.tabs["Register"].values[1]
     assert row[len(HEADERS)] == to_serial(dt.date(2026, 11, 11))
     again = write_deadlines(cfg, check_register(cfg, PEIL, session=fake.session()), session=fake.session())
