@@ -153,6 +153,7 @@ def register_tokens(columns: dict[str, tuple[list[str], list[int]]], common: fro
     first column in PERSONAL_KEYS wins when two columns give the same token.
     """
     found: dict[str, tuple[str, int]] = {}
+    streams: list[tuple[str, str, list[int]]] = []  # (key, normalised column text, rows) for the shingles
 
     def add(key: str, family: list[str], rows: list[int]) -> None:
         first = dict(zip(reversed(family), reversed(rows), strict=True))  # token -> its first row
@@ -198,30 +199,54 @@ def register_tokens(columns: dict[str, tuple[list[str], list[int]]], common: fro
                 add(key, ["".join(ws[i:i + SHINGLE]) for i in range(len(ws) - SHINGLE + 1)],
                     [row] * max(len(ws) - SHINGLE + 1, 0))
         elif page_shingles:
-            _match_shingles(key, spaced, rows, page_shingles, common, found)
+            streams.append((key, spaced, rows))
+    if streams and page_shingles:
+        _match_shingles(streams, page_shingles, common, found)
     return found
 
 
 _SPACES = re.compile(" {2,}")
 
 
-def _match_shingles(key: str, spaced: str, rows: list[int], page_shingles: set[str],
+def _match_shingles(streams: list[tuple[str, str, list[int]]], page_shingles: set[str],
                     common: frozenset[str], found: dict[str, tuple[str, int]]) -> None:
-    """The page's runs of SHINGLE words, searched in one pass over the whole column."""
+    """Runs of SHINGLE words that the site and the register's columns share, in ONE
+    Aho-Corasick automaton per build, built from the smaller side (usually the site's runs)
+    and fed the larger side as one stream: the cost grows with the site's text plus the
+    register's, never with their product. First column in PERSONAL_KEYS wins."""
     import bisect
 
     import ahocorasick
 
+    register_words = sum(spaced.count(" ") + 1 for _, spaced, _ in streams)
     automaton = ahocorasick.Automaton()
-    for shingle in page_shingles:
-        automaton.add_word(f" {shingle} ", shingle)
+    if len(page_shingles) <= register_words:
+        for shingle in page_shingles:
+            automaton.add_word(f" {shingle} ", shingle)
+        automaton.make_automaton()
+        for key, spaced, rows in streams:
+            stream = " " + _SPACES.sub(" ", spaced.replace(_SEPARATOR, " \x00 ")) + " "
+            starts = [m.start() for m in re.finditer("\x00", stream)]
+            for end, shingle in automaton.iter(stream):
+                token = shingle.replace(" ", "")
+                if token not in found and _valid(token, key, common):
+                    found[token] = (key, rows[bisect.bisect(starts, end)])
+        return
+    for key, spaced, rows in streams:  # a site with more text than the register
+        for part, row in zip(spaced.split(_SEPARATOR), rows, strict=True):
+            ws = part.split()
+            for i in range(len(ws) - SHINGLE + 1):
+                run = " ".join(ws[i:i + SHINGLE])
+                if f" {run} " not in automaton:
+                    automaton.add_word(f" {run} ", (run, key, row))
+    if len(automaton) == 0:  # no value of six words or more
+        return
     automaton.make_automaton()
-    stream = " " + _SPACES.sub(" ", spaced.replace(_SEPARATOR, " \x00 ")) + " "
-    starts = [m.start() for m in re.finditer("\x00", stream)]
-    for end, shingle in automaton.iter(stream):
-        token = shingle.replace(" ", "")
+    stream = " " + " \x00 ".join(page_shingles) + " "
+    for _, (run, key, row) in automaton.iter(stream):
+        token = run.replace(" ", "")
         if token not in found and _valid(token, key, common):
-            found[token] = (key, rows[bisect.bisect(starts, end)])
+            found[token] = (key, row)
 
 
 def common_words(texts: Iterable[str]) -> frozenset[str]:

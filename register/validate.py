@@ -85,6 +85,8 @@ FINDING_KINDS: dict[str, tuple[Severity, str]] = {
     "klachtnummer_te_lang": (FOUT, f"een klachtnummer is langer dan {MAX_NUMBER_LENGTH} tekens"),
     "klachtnummer_lijkt_dubbel": (FOUT, "twee klachtnummers verschillen alleen in hoofdletters of leestekens"),
     "geen_bedrag": (WAARSCHUWING, "een bedragcel bevat geen leesbaar bedrag (telt niet mee in de analyse)"),
+    "publiek_persoonsgegeven": (FOUT, "een tekst die op de website komt (Maatregel, instelling) bevat een "
+                                      "persoonsgegeven uit het register"),
 }
 _NUMBER_RE = re.compile(r"[A-Za-z0-9._/-]+")
 _EMAIL_RE = re.compile(r"\s*[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}\s*")
@@ -243,6 +245,9 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
         bad &= np.isnat(reg.dates("anonymised"))  # an anonymised row holds a marker, not an address
         c.add(bad, "email", "email_ongeldig", lambda i: f"'{emails[i]}' is geen geldig e-mailadres")
 
+    from .boundary import published_findings  # the public boundary (register/boundary.py)
+
+    c.findings.extend(published_findings(reg, config))
     # Header problems first, then by sheet row (within a row: the order the checks ran).
     return header_findings + sorted(c.findings, key=lambda f: f.sheet_row)
 

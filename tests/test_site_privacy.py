@@ -355,7 +355,7 @@ def test_guard_remembers_anonymised_complaints(make_config, tmp_path):
 def test_the_guard_skips_only_files_it_found_clean_under_the_same_register(tmp_path):
     """A warm rebuild scans only what changed: an unchanged file is skipped, a changed file or a
     changed register (another fingerprint) is scanned again."""
-    from generator.site.plugin import CheckedFiles
+    from generator.site.guard_cache import CheckedFiles
 
     site = tmp_path / "site"
     site.mkdir()

@@ -21,6 +21,7 @@ from generator.site.disclosure import DROPPED, SHOWN, SMALL, Figures, Group, pro
 from generator.templating import datum_nl
 from register.check import CheckResult
 from register.config import Config
+from register.boundary import PUBLISHED_TEXT_KEYS
 from register.files import write_atomic
 from register.plural import count
 from register.schema import CHANNELS, CLOSED, MARKER, OUTCOMES, URGENCIES, URGENCY_LABELS
@@ -177,7 +178,9 @@ def complaint_table(result: CheckResult) -> pd.DataFrame:
         "category": reg.frame["category"].to_numpy(), "cause": reg.frame["cause"].to_numpy(),
         "channel": reg.frame["channel"].to_numpy(), "urgency": reg.frame["urgency"].to_numpy(),
         "outcome": reg.frame["outcome"].to_numpy(), "status": reg.frame["status"].to_numpy(),
-        "escalated_to": reg.frame["escalated_to"].to_numpy(), "measure": reg.text("measure"),
+        "escalated_to": reg.frame["escalated_to"].to_numpy(),
+        # the register text the site publishes as written: one declaration (register/boundary.py)
+        **{key: reg.text(key) for key in PUBLISHED_TEXT_KEYS},
     })
     df = df[~np.isnat(received)].copy()
     df["year"] = df["received"].dt.year
@@ -312,7 +315,7 @@ def build_reports(result: CheckResult, config: Config) -> Reports:
             compare=compare,
             median_days=float(np.median(days)) if len(days) >= minimum else None,
             p90_days=float(np.percentile(days, 90)) if len(days) >= max(minimum, P90_MINIMUM) else None,
-            measures=sorted({m for m in part["measure"] if m and m != MARKER}),
+            measures=sorted({m for key in PUBLISHED_TEXT_KEYS for m in part[key] if m and m != MARKER}),
             analysis=analysis_file.read_text(encoding="utf-8") if analysis_file.is_file() else "",
         ))
     return Reports(reports, Publication(fig, _protect_cached(fig, minimum, config.cache_dir()), minimum), notes)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mkdocs.config import config_options
 from mkdocs.config.base import Config as MkConfig
 from mkdocs.exceptions import Abort, PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from register.errors import KlachtenError
@@ -116,8 +116,13 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
             page.meta["description"] = html.escape(page_description(self.kconfig, page.file.src_uri, page.title))
         return markdown
 
+    # Last of every plugin's on_post_build: a plugin listed after ours that writes into the
+    # built site is still checked (mkdocs runs higher priorities first; the default is 0).
+    @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         import shutil
+
+        from generator.site.guard_cache import CheckedFiles
 
         from generator.site.privacy import (
             REMEMBERED,
@@ -163,57 +168,6 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
         log.info("klachten: privacybewaking in orde (%d bestanden gecontroleerd)",
                  sum(1 for _ in site_dir.rglob("*")))
 
-
-class CheckedFiles:
-    """Built files the privacy guard already found clean, by content hash, for one set of
-    personal values, own words and remembered hashes (their fingerprint): a warm rebuild scans
-    only what changed. Sound because the guard's verdict on a file depends only on that file's
-    text and on those three (generator.site.privacy.find_leaks). The cache file holds hashes only.
-    """
-
-    VERSION = 1
-
-    def __init__(self, cache: Path, values: dict, allowed: frozenset[str],
-                 kept: tuple[bytes, frozenset[str]] | None) -> None:
-        import hashlib
-
-        digest = hashlib.sha256(repr(self.VERSION).encode())
-        for column in sorted(values):
-            texts, rows = values[column]
-            digest.update(repr((column, list(texts), list(rows))).encode())
-        digest.update("\n".join(sorted(allowed)).encode())
-        if kept is not None:
-            digest.update(kept[0] + "\n".join(sorted(kept[1])).encode())
-        self.fingerprint = digest.hexdigest()
-        self.path = cache / "privacybewaking.json"
-
-    def _hashes(self, site_dir: Path, skip: frozenset[str]) -> dict[str, str]:
-        import hashlib
-
-        return {path.relative_to(site_dir).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-                for path in site_dir.rglob("*")
-                if path.is_file() and path.relative_to(site_dir).as_posix() not in skip}
-
-    def unchanged(self, site_dir: Path, skip: frozenset[str]) -> frozenset[str]:
-        """Files whose exact content was found clean before, under the same fingerprint."""
-        import json
-
-        try:
-            saved = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return frozenset()
-        if not isinstance(saved, dict) or saved.get("fingerprint") != self.fingerprint:
-            return frozenset()
-        clean = set(saved.get("clean", []))
-        return frozenset(rel for rel, h in self._hashes(site_dir, skip).items() if h in clean)
-
-    def remember(self, site_dir: Path, skip: frozenset[str]) -> None:
-        import json
-
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps({"fingerprint": self.fingerprint,
-                                         "clean": sorted(set(self._hashes(site_dir, skip).values()))}),
-                             encoding="utf-8")
 
 def own_words(kcfg) -> frozenset[str]:
     """Normalised words we publish ourselves: the config's names and lists, our templates, the

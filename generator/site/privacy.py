@@ -15,6 +15,7 @@ and, when complaints have been anonymised, their keyed hashes with the remembere
 
 from __future__ import annotations
 
+import base64
 import bz2
 import gzip
 import html
@@ -24,6 +25,8 @@ import lzma
 import re
 import struct
 import tarfile
+import unicodedata
+import urllib.parse
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -33,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from register.boundary import personal_columns
 from register.errors import SiteError
 from register.model import Register
 from register.personal import candidates, digest, register_tokens, shingles, words
@@ -43,12 +47,6 @@ MAX_DEPTH = 4  # archives inside archives
 REMEMBERED = "een geanonimiseerde klacht"
 MAX_CHARS = 160  # longest concatenation of page words compared (a 6-word run of free text)
 
-_TAG = re.compile(r"<(?:!--.*?--|[a-zA-Z/!?][^>]*)>", re.S)
-# Attributes that carry text a reader sees or follows; path data, classes and ids do not.
-_TEXT_ATTRIBUTE = re.compile(r"""\b(?:alt|title|aria-label|content|href|src|value|placeholder|label)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_PRINTABLE = re.compile(rb"[\x20-\x7e\x80-\xff\t]{4,}")
-_IMAGES_AND_FONTS = (b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"\x00\x00\x01\x00", b"wOFF", b"wOF2",
-                     b"\x00\x01\x00\x00", b"OTTO", b"true")
 
 
 @dataclass(frozen=True)
@@ -64,33 +62,74 @@ class Unreadable(SiteError):
 
 def personal_values(reg: Register) -> dict[str, tuple[list[str], list[int]]]:
     """{column key: (cell texts, sheet rows)} of every filled personal cell."""
-    from register.parse import cell_text
-
-    columns = {}
-    for key in PERSONAL_KEYS:
-        raw = reg.raw.get(key)
-        if raw is None or len(raw) == 0:
-            continue
-        cells = np.where(pd.isna(raw), "", raw)
-        if pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):  # numbers, dates
-            odd = np.flatnonzero(np.frompyfunc(lambda v: type(v) is not str, 1, 1)(cells).astype(bool))
-            cells[odd] = [cell_text(v) for v in cells[odd]]
-        filled = np.flatnonzero(cells != "")
-        columns[key] = (cells[filled].tolist(), reg.sheet_rows[filled].tolist())
-    return columns
+    return personal_columns(reg)
 
 
 # -- reading files --------------------------------------------------------------------------------
+# A tag (with its attributes) or a comment; the comment's text is kept as text.
+_TAG = re.compile(r"<!--(.*?)-->|<!\[CDATA\[(.*?)\]\]>|<[a-zA-Z/!?][^>]*>", re.S)
+# Every attribute value of a tag, quoted or not (data-*, title, href, style, ...).
+_ATTRIBUTE = re.compile(r"""[^\s=<>"'/]+\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+# Backslash escapes of CSS (\40 , \000040) and JavaScript/JSON (\u0040, \u{40}, \x40, \n).
+_ESCAPE = re.compile(r"\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([0-9a-fA-F]{1,6}) ?|(.))", re.S)
+_ESCAPED_CHARS = {"n": " ", "r": " ", "t": " ", "v": " ", "f": " ", "0": " "}
+_DATA_URI = re.compile(r"data:[\w/+.-]*(?:;[\w=.-]+)*;base64,([A-Za-z0-9+/=\s]{8,})")
+_PRINTABLE = re.compile(rb"[\x20-\x7e\x80-\xff\t]{4,}")
+# Runs of UTF-16 text inside a binary file: EXIF XPComment/XPAuthor (little-endian), the
+# UNICODE UserComment and font names (either byte order).
+_UTF16LE = re.compile(rb"(?:[\x20-\x7e\xa0-\xff]\x00){4,}")
+_UTF16BE = re.compile(rb"(?:\x00[\x20-\x7e\xa0-\xff]){4,}")
+_IMAGES_AND_FONTS = (b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"\x00\x00\x01\x00", b"wOFF", b"wOF2",
+                     b"\x00\x01\x00\x00", b"OTTO", b"true", b"II*\x00", b"MM\x00*")
+_BOMS = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\xef\xbb\xbf", "utf-8-sig"),
+         (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"))
+
+
+def _unescape(match: re.Match) -> str:
+    code = match.group(1) or match.group(2) or match.group(3) or match.group(4)
+    if code is not None:
+        value = int(code, 16)
+        return chr(value) if 0 < value < 0x110000 and not 0xD800 <= value < 0xE000 else " "
+    char = match.group(5)
+    return _ESCAPED_CHARS.get(char, char)
+
+
 def _markup_text(text: str) -> str:
-    """Visible text and text-bearing attribute values of HTML/XML/SVG, entities decoded."""
-    if "<" not in text:
-        return html.unescape(text)
+    """The text of HTML/XML/SVG with every tag replaced by its attribute values, and comments
+    and CDATA by their text; entities decoded. A name split by markup (``Ver<b>beek</b>``)
+    becomes two words again, which the guard's concatenations join."""
 
     def replace(match: re.Match) -> str:
-        values = [a or b for a, b in _TEXT_ATTRIBUTE.findall(match.group())]
+        if match.group(1) is not None or match.group(2) is not None:
+            return f" {match.group(1) or match.group(2) or ''} "
+        values = [a or b or c for a, b, c in _ATTRIBUTE.findall(match.group())]
         return f" {' '.join(values)} " if values else " "
 
     return html.unescape(_TAG.sub(replace, text))
+
+
+def _text_channels(text: str, name: str, depth: int) -> Iterator[str]:
+    """Every way a text file can say something: as written (entities, backslash escapes and
+    %-escapes decoded: comments, attributes, script and style strings), as markup (tags
+    removed, so a name split by a tag joins up), and what base64 data URIs hold."""
+    stripped = text.lstrip()
+    if stripped[:1] in ("{", "["):
+        try:
+            text = "\n".join(_json_strings(json.loads(text)))
+        except ValueError:
+            pass
+    written = _ESCAPE.sub(_unescape, text) if "\\" in text else text
+    if "%" in written:
+        written = urllib.parse.unquote(written)
+    yield html.unescape(written)
+    if "<" in text:
+        yield _markup_text(text)
+    for match in _DATA_URI.finditer(text):
+        try:
+            data = base64.b64decode("".join(match.group(1).split()) + "==", validate=False)
+        except ValueError:
+            raise Unreadable(f"'{name}' bevat een data-URI die niet te lezen is") from None
+        yield from texts(data, f"{name} (data-URI)", depth + 1)
 
 
 def _json_strings(value) -> Iterator[str]:
@@ -103,12 +142,40 @@ def _json_strings(value) -> Iterator[str]:
     elif isinstance(value, list):
         for v in value:
             yield from _json_strings(v)
+    elif value is not None:
+        yield str(value)
+
+
+def _plausible(text: str) -> bool:
+    """Decoded text that reads as text: almost no control characters or unassigned code points."""
+    if not text:
+        return True
+    odd = sum(1 for c in text if c not in "\t\r\n\f" and unicodedata.category(c) in ("Cc", "Cn", "Cs", "Co"))
+    return odd <= len(text) // 100
 
 
 def _decode_text(data: bytes) -> str | None:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    if b"\x00" in data[:65536]:
+    """Text in any Unicode encoding (BOM or not: UTF-8, UTF-16, UTF-32 in either byte order)
+    or cp1252; None when the bytes are not text."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    if b"\x00" in data:  # UTF-16/32 without a byte order mark: the zero bytes give the layout
+        layouts = (("utf-32-le", 4, data[3::4]), ("utf-32-be", 4, data[0::4]),
+                   ("utf-16-le", 2, data[1::2]), ("utf-16-be", 2, data[0::2]))
+        for encoding, unit, high in layouts:
+            # mostly Latin text: at least half of the high bytes zero (all of them for UTF-32)
+            if len(data) % unit or high.count(0) * (1 if unit == 4 else 2) < len(high):
+                continue
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if _plausible(text):
+                return text
         return None
     try:
         return data.decode("utf-8")
@@ -125,37 +192,98 @@ def _png_text(data: bytes) -> str:
             parts.append(chunk.decode("latin-1"))
         elif kind == b"zTXt":
             keyword, _, rest = chunk.partition(b"\x00")
-            parts.append(keyword.decode("latin-1") + " " + zlib.decompress(rest[1:], bufsize=1 << 16).decode("latin-1"))
+            parts.append(keyword.decode("latin-1") + " " + _inflate(rest[1:]).decode("latin-1"))
         elif kind == b"iTXt":
             keyword, _, rest = chunk.partition(b"\x00")
             compressed, rest = rest[0], rest[2:]
             _, _, rest = rest.partition(b"\x00")
             _, _, text = rest.partition(b"\x00")
-            parts.append(keyword.decode("latin-1") + " " + (zlib.decompress(text) if compressed else text).decode("utf-8", "replace"))
+            parts.append(keyword.decode("latin-1") + " " + (_inflate(text) if compressed else text).decode("utf-8", "replace"))
         elif kind == b"IEND":
             break
         pos += 12 + length
     return "\n".join(parts) + "\n" + _strings(data)
 
 
+def _inflate(data: bytes) -> bytes:
+    inflater = zlib.decompressobj()
+    out = inflater.decompress(data, MAX_UNPACKED)
+    if inflater.unconsumed_tail:
+        raise ValueError("a text chunk unpacks to too much data")
+    return out
+
+
 def _strings(data: bytes) -> str:
-    """Printable runs of a binary file, where EXIF, XMP and comments sit."""
-    return "\n".join(m.decode("utf-8", "replace") for m in _PRINTABLE.findall(data))
+    """The text runs of a binary file, where EXIF, XMP, IPTC and comments sit: single-byte
+    (ASCII, Latin-1, UTF-8) and UTF-16 in both byte orders (EXIF XPComment, XPAuthor)."""
+    runs = [m.decode("utf-8", "replace") for m in _PRINTABLE.findall(data)]
+    runs += [m[:len(m) // 2 * 2].decode("utf-16-le", "replace") for m in _UTF16LE.findall(data)]
+    runs += [m[:len(m) // 2 * 2].decode("utf-16-be", "replace") for m in _UTF16BE.findall(data)]
+    return "\n".join(runs)
 
 
-def _pdf_text(data: bytes, name: str) -> str:
+def _pdf_strings(obj, out: list[str], pending: list) -> None:
+    """Every string and name value inside one PDF object (dictionaries and arrays walked;
+    references are not followed: each indirect object is visited once from the xref)."""
+    from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, NameObject, TextStringObject
+
+    if isinstance(obj, TextStringObject):
+        out.append(str(obj))
+    elif isinstance(obj, ByteStringObject):
+        out.append(bytes(obj).decode("latin-1"))
+        if bytes(obj)[:2] in (b"\xfe\xff", b"\xff\xfe"):
+            out.append(bytes(obj).decode("utf-16", "replace"))
+    elif isinstance(obj, NameObject):
+        out.append(obj[1:])
+    elif isinstance(obj, DictionaryObject):
+        for key, value in obj.items():
+            if key not in ("/Type", "/Subtype", "/Filter", "/S"):
+                pending.append(value)
+    elif isinstance(obj, ArrayObject):
+        pending.extend(obj)
+
+
+def _pdf_text(data: bytes, name: str, depth: int) -> Iterator[str]:
+    """Page text, and every string of every object (outlines, annotations, form fields,
+    document information, file names and descriptions); XMP metadata; embedded (attached)
+    files and JPEG images, read as files of their own."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PdfReadError, PyPdfError
+    from pypdf.generic import IndirectObject, StreamObject
 
     try:
-        reader = PdfReader(io.BytesIO(data))
+        reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise Unreadable(f"'{name}' is een beveiligde PDF")
-        parts = [page.extract_text() or "" for page in reader.pages]
-        parts.extend(str(v) for v in (reader.metadata or {}).values())
-    except (PdfReadError, ValueError, KeyError, struct.error) as exc:
-        raise Unreadable(f"'{name}' is een PDF die niet te lezen is ({exc.__class__.__name__})") from None
-    return "\n".join(parts)
+        for page in reader.pages:
+            yield page.extract_text() or ""
+        ids = {(num, gen) for gen, table in reader.xref.items() for num in table}
+        ids |= {(num, 0) for num in reader.xref_objStm}
+        strings: list[str] = []
+        for num, gen in sorted(ids):
+            obj = reader.get_object(IndirectObject(num, gen, reader))
+            if isinstance(obj, StreamObject):
+                kind, sub = obj.get("/Type"), obj.get("/Subtype")
+                filters = obj.get("/Filter")
+                filters = [filters] if not isinstance(filters, list) else filters
+                if kind == "/EmbeddedFile":
+                    yield from texts(obj.get_data(), f"{name} (bijlage {num})", depth + 1)
+                elif kind == "/Metadata" or sub == "/XML":
+                    yield from _text_channels(obj.get_data().decode("utf-8", "replace"), name, depth)
+                elif sub == "/Image" and filters and filters[-1] == "/DCTDecode":
+                    yield _strings(obj._data)  # the JPEG as stored, EXIF and all
+            pending = [obj]
+            while pending:
+                _pdf_strings(pending.pop(), strings, pending)
+        for key, value in (reader.trailer or {}).items():
+            if key == "/Info" or not isinstance(value, IndirectObject):
+                _pdf_strings(value, strings, [])
+        yield "\n".join(strings)
+    except Unreadable:
+        raise
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            struct.error, zlib.error, RecursionError) as exc:
+        raise Unreadable(f"'{name}' is een PDF die niet volledig te lezen is ({exc.__class__.__name__})") from None
 
 
 def _bounded(stream, name: str) -> bytes:
@@ -171,11 +299,14 @@ def texts(data: bytes, name: str, depth: int = 0) -> Iterator[str]:
         raise Unreadable(f"'{name}' bevat te diep geneste archieven")
     try:
         if data.startswith(b"%PDF"):
-            yield _pdf_text(data, name)
+            yield from _pdf_text(data, name, depth)
         elif data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 total = 0
                 for info in archive.infolist():
+                    yield info.filename
+                    if info.comment:
+                        yield info.comment.decode("utf-8", "replace")
                     if info.is_dir():
                         continue
                     total += info.file_size
@@ -183,6 +314,8 @@ def texts(data: bytes, name: str, depth: int = 0) -> Iterator[str]:
                         raise Unreadable(f"'{name}' pakt uit tot meer dan {MAX_UNPACKED // 2**20} MB")
                     with archive.open(info) as member:
                         yield from texts(_bounded(member, name), f"{name}/{info.filename}", depth + 1)
+                if archive.comment:
+                    yield archive.comment.decode("utf-8", "replace")
         elif data.startswith(b"\x1f\x8b"):
             yield from texts(_bounded(gzip.GzipFile(fileobj=io.BytesIO(data)), name), name, depth + 1)
         elif data.startswith(b"BZh"):
@@ -192,9 +325,9 @@ def texts(data: bytes, name: str, depth: int = 0) -> Iterator[str]:
         elif data[257:262] == b"ustar":
             with tarfile.open(fileobj=io.BytesIO(data)) as archive:
                 for tar_info in archive.getmembers():
+                    yield tar_info.name
                     extracted = archive.extractfile(tar_info) if tar_info.isfile() else None
                     if extracted is not None:
-                        yield tar_info.name
                         yield from texts(_bounded(extracted, name), f"{name}/{tar_info.name}", depth + 1)
         elif data.startswith(b"\x89PNG\r\n\x1a\n"):
             yield _png_text(data)
@@ -204,15 +337,12 @@ def texts(data: bytes, name: str, depth: int = 0) -> Iterator[str]:
             text = _decode_text(data)
             if text is None:
                 raise Unreadable(f"'{name}' is een bestandstype dat de privacybewaking niet kan lezen")
-            stripped = text.lstrip()
-            if stripped[:1] in ("{", "["):
-                try:
-                    text = "\n".join(_json_strings(json.loads(text)))
-                except ValueError:
-                    pass
-            yield _markup_text(text)
-    except (zipfile.BadZipFile, gzip.BadGzipFile, OSError, EOFError, lzma.LZMAError, tarfile.TarError,
-            zlib.error, struct.error) as exc:
+            yield from _text_channels(text, name, depth)
+    except Unreadable:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, gzip.BadGzipFile, OSError, EOFError, lzma.LZMAError,
+            tarfile.TarError, zlib.error, struct.error, RuntimeError, NotImplementedError, ValueError) as exc:
+        # RuntimeError/NotImplementedError: an encrypted zip member, an unknown compression
         raise Unreadable(f"'{name}' is beschadigd of onleesbaar ({exc.__class__.__name__})") from None
 
 
@@ -251,19 +381,56 @@ def find_leaks(site_dir: Path, columns: dict[str, tuple[list[str], list[int]]],
     return leaks
 
 
+def _recorded_hashes(theme_dirs: list[str]) -> dict[Path, str]:
+    """{absolute path: sha256 (urlsafe base64, as in RECORD)} of every file of the installed
+    distributions that provide these theme folders; a folder outside any site-packages (our
+    own templates/theme, the owner's custom_dir) provides none."""
+    import site
+    import sysconfig
+    from importlib import metadata
+
+    roots = {Path(p).resolve() for p in (sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
+                                         *site.getsitepackages(), site.getusersitepackages()) if Path(p).is_dir()}
+    owners = metadata.packages_distributions()
+    recorded: dict[Path, str] = {}
+    for folder in (Path(d).resolve() for d in theme_dirs):
+        root = next((r for r in roots if folder.is_relative_to(r) and folder != r), None)
+        if root is None:
+            continue
+        for name in owners.get(folder.relative_to(root).parts[0], []):
+            for file in metadata.distribution(name).files or []:
+                if file.hash is not None and file.hash.mode == "sha256":
+                    recorded[(root / file).resolve()] = file.hash.value
+    return recorded
+
+
 def package_copies(site_dir: Path, theme_dirs: list[str]) -> frozenset[str]:
-    """Built files that are byte-identical copies of a file in an installed theme package (not
-    our own templates/theme, which the owner may edit)."""
-    ours = Path(__file__).resolve().parents[2]
-    packages = [Path(d).resolve() for d in theme_dirs if not Path(d).resolve().is_relative_to(ours)]
+    """Built files that are byte-identical to the file an installed theme package shipped
+    (mkdocs-material's scripts, fonts, icons), by the sha256 in the package's RECORD.
+
+    Wherever the environment lives (a .venv inside the checkout, as the README installs it,
+    or elsewhere) the answer is the same. A file is skipped only when its bytes hash to what
+    the package's authors published, so nothing derived from the register can be among them;
+    a theme file changed after installation, our own templates and anything from docs_dir
+    with another content are scanned word by word."""
+    import base64 as b64
+    import hashlib
+
+    recorded = _recorded_hashes(theme_dirs)
+    if not recorded:
+        return frozenset()
+    folders = [Path(d).resolve() for d in theme_dirs]
     unchanged = set()
     for path in site_dir.rglob("*"):
+        if not path.is_file():
+            continue
         rel = path.relative_to(site_dir).as_posix()
-        for folder in packages:
-            source = folder / rel
-            if source.is_file() and path.is_file() and source.stat().st_size == path.stat().st_size \
-                    and source.read_bytes() == path.read_bytes():
-                unchanged.add(rel)
+        for folder in folders:
+            expected = recorded.get(folder / rel)
+            if expected is not None:
+                actual = b64.urlsafe_b64encode(hashlib.sha256(path.read_bytes()).digest()).rstrip(b"=").decode()
+                if actual == expected:
+                    unchanged.add(rel)
                 break
     return frozenset(unchanged)
 
