@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .personal import candidates, common_words, register_tokens, shingles, words
+from .personal import candidates, common_words, register_tokens, shingles, spaced_column
 from .schema import BY_KEY, MARKER, PERSONAL_KEYS, URGENCY_LABELS
 
 if TYPE_CHECKING:
@@ -89,36 +89,45 @@ def published_findings(reg: Register, config: Config) -> list[Finding]:
     value of any complaint; the message names the column and row of the value, never the value."""
     from .validate import Finding
 
-    sources: list[tuple[str, str, int, str, list[str]]] = []  # (cell, number, sheet row, label, words)
-    numbers = reg.frame["complaint_no"].to_numpy() if "complaint_no" in reg.frame else None
+    sources: list[tuple[str, int | str, str]] = []  # (column key or '', row index or config key, text)
     for key in PUBLISHED_TEXT_KEYS:
-        if key not in reg.positions:
-            continue
-        column = reg.text(key)
-        for i in np.flatnonzero((column != "") & (column != MARKER)):
-            sources.append((reg.cell(key, int(i)), str(numbers[i]) if numbers is not None else "",
-                            int(reg.sheet_rows[i]), f"de {BY_KEY[key].header}", words(str(column[i]))))
-    for where, text in published_config_texts(config):
-        sources.append((f"klachten.toml: {where}", "", 0, f"de instelling {where}", words(text)))
+        if key in reg.positions:
+            column = reg.text(key)
+            sources.extend((key, int(i), str(column[i])) for i in np.flatnonzero((column != "") & (column != MARKER)))
+    sources.extend(("", where, text) for where, text in published_config_texts(config))
     if not sources:
         return []
     common = common_words(own_texts(config))
-    values = personal_columns(reg)
-    # The published side is the small one: its candidate tokens, then one pass per column.
-    cell_words = {i: candidates(ws, MAX_CHARS) - common for i, (*_, ws) in enumerate(sources)}
-    everything: set[str] = set().union(*cell_words.values())
-    runs: set[str] = set().union(*(shingles(ws) for *_, ws in sources))
-    found = register_tokens(values, common, everything, runs)
+    # The published side is the small one (and repeats itself: each distinct text once): its
+    # candidate tokens, then every personal column matched against them in one pass.
+    distinct = list(dict.fromkeys(text for _, _, text in sources))
+    joined = "\x00".join(text.replace("\x00", " ") for text in distinct)
+    text_words = [ws.split() for ws in spaced_column(joined).split("\x00")]
+    per_text = {text: candidates(ws, MAX_CHARS) - common for text, ws in zip(distinct, text_words, strict=True)}
+    everything: set[str] = set().union(*per_text.values())
+    runs: set[str] = set().union(*(shingles(ws) for ws in text_words))
+    found = register_tokens(personal_columns(reg), common, everything, runs)
+    if not found:
+        return []
+    hits_of = {text: sorted({found[t] for t in tokens.intersection(found)}, key=lambda h: (h[1], PERSONAL_KEYS.index(h[0])))
+               for text, tokens in per_text.items() if not tokens.isdisjoint(found)}
+    numbers = reg.frame["complaint_no"].to_numpy() if "complaint_no" in reg.frame else None
     findings = []
-    for i, (cell, number, row, label, _) in enumerate(sources):
-        hits = sorted({found[t] for t in cell_words[i].intersection(found)}, key=lambda h: (h[1], h[0]))
-        if hits:
-            key, source_row = hits[0]
-            more = f" (en {len(hits) - 1} andere)" if len(hits) > 1 else ""
-            findings.append(Finding.of(
-                CODE, cell, number,
-                f"{label} komt op de website maar bevat een persoonsgegeven: de {BY_KEY[key].header} "
-                f"van rij {source_row}{more}",
-                "schrijf de tekst zonder namen, adressen, telefoonnummers of e-mailadressen; "
-                "de website wordt anders niet gebouwd", row))
+    for key, where, text in sources:
+        hits = hits_of.get(text)
+        if not hits:
+            continue
+        if isinstance(where, int):
+            cell, row, label = reg.cell(key, where), int(reg.sheet_rows[where]), f"de {BY_KEY[key].header}"
+            number = str(numbers[where]) if numbers is not None else ""
+        else:
+            cell, row, label, number = f"klachten.toml: {where}", 0, f"de instelling {where}", ""
+        source_key, source_row = hits[0]
+        more = f" (en {len(hits) - 1} andere)" if len(hits) > 1 else ""
+        findings.append(Finding.of(
+            CODE, cell, number,
+            f"{label} komt op de website maar bevat een persoonsgegeven: de {BY_KEY[source_key].header} "
+            f"van rij {source_row}{more}",
+            "schrijf de tekst zonder namen, adressen, telefoonnummers of e-mailadressen; "
+            "de website wordt anders niet gebouwd", row))
     return findings

@@ -34,6 +34,7 @@ still recognises a name after the register has forgotten it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -86,6 +87,14 @@ def _spaced(text: str) -> str:
     table = dict(_ASCII_SEPARATORS)
     table.update((ord(c), " ") for c in set(text) if ord(c) > 127 and not c.isalnum())
     return text.translate(table)
+
+
+@functools.lru_cache(maxsize=64)
+def spaced_column(text: str) -> str:
+    """:func:`normalise` then every separator a space, for a whole column joined into one
+    string; remembered, so the controleer boundary check and the site's guard in one run
+    normalise the register's columns once."""
+    return _spaced(normalise(text))
 
 
 def words(text: str) -> list[str]:
@@ -156,10 +165,15 @@ def register_tokens(columns: dict[str, tuple[list[str], list[int]]], common: fro
     streams: list[tuple[str, str, list[int]]] = []  # (key, normalised column text, rows) for the shingles
 
     def add(key: str, family: list[str], rows: list[int]) -> None:
-        first = dict(zip(reversed(family), reversed(rows), strict=True))  # token -> its first row
-        for token in first.keys() if page is None else page.intersection(first):
+        if page is None:
+            first = dict(zip(reversed(family), reversed(rows), strict=True))  # token -> its first row
+            for token in first:
+                if token and token not in found and _valid(token, key, common):
+                    found[token] = (key, first[token])
+            return
+        for token in page.intersection(family):  # a C-speed pass; the rows only for the few hits
             if token and token not in found and _valid(token, key, common):
-                found[token] = (key, first[token])
+                found[token] = (key, rows[family.index(token)])
 
     for key in PERSONAL_KEYS:
         if key not in columns:
@@ -170,25 +184,42 @@ def register_tokens(columns: dict[str, tuple[list[str], list[int]]], common: fro
             continue
         values = [stripped[i] for i in keep]
         rows = [columns[key][1][i] for i in keep]
-        spaced = _spaced(normalise(_SEPARATOR.join(values)))  # one string for the whole column
+        spaced = spaced_column(_SEPARATOR.join(values))  # one string for the whole column
         whole = spaced.replace(" ", "").split(_SEPARATOR)
         if key == "phone":
             add(key, [canonical_phone(t, register=True) or t for t in whole], rows)
             continue
         add(key, whole, rows)
         if key == "name":  # the surname: every word after the first, together and one by one
-            lists = [part.split() for part in spaced.split(_SEPARATOR)]
-            add(key, ["".join(ws[1:]) if len(ws) > 1 else "" for ws in lists], rows)
-            surnames = {w for ws in lists for w in (ws[1:] if len(ws) > 1 else ws)
-                        if len(w) >= MIN_WORD and w.isalpha()}
-            for word in surnames if page is None else surnames & page:
+            parts = [part.strip() for part in spaced.split(_SEPARATOR)]
+            after_first = _SEPARATOR.join(part.partition(" ")[2] for part in parts)
+            add(key, after_first.replace(" ", "").split(_SEPARATOR), rows)
+            # Each word of a name that is not only ever a first name; with a page, only its
+            # words are looked at (the rest of the register never is).
+            if page is None:
+                first: dict[str, int] = {}
+                for part, row in zip(parts, rows, strict=True):
+                    ws = part.split()
+                    for w in ws[1:] if len(ws) > 1 else ws:
+                        first.setdefault(w, row)
+                hits = [(w, r) for w, r in first.items() if len(w) >= MIN_WORD and w.isalpha()]
+            else:
+                looked_at = page.intersection(after_first.replace(_SEPARATOR, " ").split())
+                looked_at |= page.intersection(part for part in parts if " " not in part)
+                hits = []
+                for w in sorted(w for w in looked_at if len(w) >= MIN_WORD and w.isalpha()):
+                    row = next((r for part, r in zip(parts, rows, strict=True)
+                                if w in (ws := part.split())[1:] or ws == [w]), None)
+                    if row is not None:
+                        hits.append((w, row))
+            for word, row in hits:
                 if _valid(word, key, common):
-                    found.setdefault(word, (key, next(r for ws, r in zip(lists, rows, strict=True) if word in ws)))
+                    found.setdefault(word, (key, row))
         elif key == "email":  # the local part, and the address without its top-level domain
             at = [v.find("@") for v in values]
-            local_text = _spaced(normalise(_SEPARATOR.join(v[:i] if i > 0 else "" for v, i in zip(values, at, strict=True))))
+            local_text = spaced_column(_SEPARATOR.join(v[:i] if i > 0 else "" for v, i in zip(values, at, strict=True)))
             local = local_text.replace(" ", "").split(_SEPARATOR)
-            domain = _spaced(normalise(_SEPARATOR.join(v[i + 1:] if i > 0 else "" for v, i in zip(values, at, strict=True))))
+            domain = spaced_column(_SEPARATOR.join(v[i + 1:] if i > 0 else "" for v, i in zip(values, at, strict=True)))
             add(key, [loc if len(loc) > MIN_CHARS else "" for loc in local], rows)
             add(key, [loc + dom.strip().rpartition(" ")[0].replace(" ", "") if loc else ""
                       for loc, dom in zip(local, domain.split(_SEPARATOR), strict=True)], rows)
@@ -226,10 +257,11 @@ def _match_shingles(streams: list[tuple[str, str, list[int]]], page_shingles: se
         automaton.make_automaton()
         for key, spaced, rows in streams:
             stream = " " + _SPACES.sub(" ", spaced.replace(_SEPARATOR, " \x00 ")) + " "
-            starts = [m.start() for m in re.finditer("\x00", stream)]
+            starts: list[int] = []  # where each value begins, found only when a run matches
             for end, shingle in automaton.iter(stream):
                 token = shingle.replace(" ", "")
                 if token not in found and _valid(token, key, common):
+                    starts = starts or [m.start() for m in re.finditer("\x00", stream)]
                     found[token] = (key, rows[bisect.bisect(starts, end)])
         return
     for key, spaced, rows in streams:  # a site with more text than the register

@@ -19,9 +19,9 @@ import pandas as pd
 
 from generator.site.disclosure import DROPPED, SHOWN, SMALL, Figures, Group, protect
 from generator.templating import datum_nl
+from register.boundary import PUBLISHED_TEXT_KEYS
 from register.check import CheckResult
 from register.config import Config
-from register.boundary import PUBLISHED_TEXT_KEYS
 from register.files import write_atomic
 from register.plural import count
 from register.schema import CHANNELS, CLOSED, MARKER, OUTCOMES, URGENCIES, URGENCY_LABELS

@@ -123,7 +123,6 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
         import shutil
 
         from generator.site.guard_cache import CheckedFiles
-
         from generator.site.privacy import (
             REMEMBERED,
             Unreadable,

@@ -33,14 +33,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from register.boundary import personal_columns
 from register.errors import SiteError
 from register.model import Register
 from register.personal import candidates, digest, register_tokens, shingles, words
-from register.schema import PERSONAL_KEYS
 
 MAX_UNPACKED = 512 * 1024 * 1024  # bytes unpacked from one archive before it counts as a bomb
 MAX_DEPTH = 4  # archives inside archives
@@ -105,7 +101,9 @@ def _markup_text(text: str) -> str:
         values = [a or b or c for a, b, c in _ATTRIBUTE.findall(match.group())]
         return f" {' '.join(values)} " if values else " "
 
-    return html.unescape(_TAG.sub(replace, text))
+    text = html.unescape(_TAG.sub(replace, text))
+    # Markup that was escaped as text ('Ver&lt;b&gt;beek') reads as markup once more.
+    return _TAG.sub(replace, text) if "<" in text else text
 
 
 def _text_channels(text: str, name: str, depth: int) -> Iterator[str]:
@@ -365,6 +363,8 @@ def find_leaks(site_dir: Path, columns: dict[str, tuple[list[str], list[int]]],
     first (it is small), then the register is matched against it column by column.
     """
     pages = {rel: page_words for rel, page_words in file_words(site_dir, skip)}
+    if not pages:  # a warm rebuild where every file was found clean before
+        return []
     per_file = {rel: candidates(page_words, MAX_CHARS) - allowed for rel, page_words in pages.items()}
     everything = set().union(*per_file.values())
     found = register_tokens(columns, allowed, everything, set().union(*map(shingles, pages.values())))
@@ -381,26 +381,34 @@ def find_leaks(site_dir: Path, columns: dict[str, tuple[list[str], list[int]]],
     return leaks
 
 
-def _recorded_hashes(theme_dirs: list[str]) -> dict[Path, str]:
-    """{absolute path: sha256 (urlsafe base64, as in RECORD)} of every file of the installed
-    distributions that provide these theme folders; a folder outside any site-packages (our
-    own templates/theme, the owner's custom_dir) provides none."""
+def _recorded_hashes(theme_dirs: list[str]) -> dict[tuple[int, str], str]:
+    """{(index of the theme folder, path inside it): sha256 (urlsafe base64, as in RECORD)} of
+    every file that an installed distribution put in one of these theme folders. A folder
+    outside every site-packages (our own templates/theme, the owner's custom_dir) has none."""
     import site
     import sysconfig
     from importlib import metadata
 
     roots = {Path(p).resolve() for p in (sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
                                          *site.getsitepackages(), site.getusersitepackages()) if Path(p).is_dir()}
-    owners = metadata.packages_distributions()
-    recorded: dict[Path, str] = {}
-    for folder in (Path(d).resolve() for d in theme_dirs):
+    records: dict[Path, list[str]] = {}  # site-packages -> the RECORD texts of its distributions
+    recorded: dict[tuple[int, str], str] = {}
+    for index, folder in enumerate(Path(d).resolve() for d in theme_dirs):
         root = next((r for r in roots if folder.is_relative_to(r) and folder != r), None)
         if root is None:
             continue
-        for name in owners.get(folder.relative_to(root).parts[0], []):
-            for file in metadata.distribution(name).files or []:
-                if file.hash is not None and file.hash.mode == "sha256":
-                    recorded[(root / file).resolve()] = file.hash.value
+        if root not in records:  # RECORD read as text: much faster than metadata's file objects
+            records[root] = [dist.read_text("RECORD") or "" for dist in metadata.distributions(path=[str(root)])]
+        prefix = folder.relative_to(root).as_posix() + "/"
+        for record in records[root]:
+            if prefix not in record:
+                continue
+            for line in record.splitlines():
+                if line.startswith(prefix):
+                    path, _, rest = line.partition(",")
+                    mode, _, value = rest.partition(",")[0].partition("=")
+                    if mode == "sha256" and value:
+                        recorded[(index, path[len(prefix):])] = value
     return recorded
 
 
@@ -419,18 +427,16 @@ def package_copies(site_dir: Path, theme_dirs: list[str]) -> frozenset[str]:
     recorded = _recorded_hashes(theme_dirs)
     if not recorded:
         return frozenset()
-    folders = [Path(d).resolve() for d in theme_dirs]
     unchanged = set()
     for path in site_dir.rglob("*"):
-        if not path.is_file():
-            continue
         rel = path.relative_to(site_dir).as_posix()
-        for folder in folders:
-            expected = recorded.get(folder / rel)
+        for index in range(len(theme_dirs)):
+            expected = recorded.get((index, rel))
             if expected is not None:
-                actual = b64.urlsafe_b64encode(hashlib.sha256(path.read_bytes()).digest()).rstrip(b"=").decode()
-                if actual == expected:
-                    unchanged.add(rel)
+                if path.is_file():
+                    actual = b64.urlsafe_b64encode(hashlib.sha256(path.read_bytes()).digest()).rstrip(b"=").decode()
+                    if actual == expected:
+                        unchanged.add(rel)
                 break
     return frozenset(unchanged)
 

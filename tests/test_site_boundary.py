@@ -1,0 +1,252 @@
+"""The public boundary through real `klachten site` builds: every hiding place of a personal
+value in a built file stops the build and names the file; the privacy variants in published
+register text; a complaint anonymised last week; the guard runs after every other plugin; and
+`controleer` reports published text that holds a personal value (publiek_persoonsgegeven)."""
+
+import datetime as dt
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from generator.app.cli import app
+from tests.conftest import ROOT, complaint
+
+PEIL = dt.date(2026, 11, 21)
+NAME, EMAIL, PHONE, POSTCODE = "Johanna Verbeek-Smit", "johanna.verbeek@privemail.nl", "06-12345678", "3581 KL"
+
+
+def closed(**values) -> list:
+    """A complaint decided in 2026 (so the year report lists its Maatregel)."""
+    base = dict(complaint_no="K2026-001", name=NAME, email=EMAIL, phone=PHONE, postcode=POSTCODE,
+                received=dt.date(2026, 3, 2), acknowledged=dt.date(2026, 3, 3), decided=dt.date(2026, 3, 12),
+                status="afgehandeld", outcome="gegrond")
+    return complaint(**(base | values))
+
+
+@pytest.fixture
+def docs(tmp_path, monkeypatch) -> Path:
+    """The site/ folder of a checkout of our own (mkdocs.yml pointing at it)."""
+    import generator.site.build as site_module
+
+    folder = tmp_path / "docs"
+    shutil.copytree(ROOT / "site", folder)
+    yml = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("docs_dir: site", f"docs_dir: {folder}")
+    yml = yml.replace("custom_dir: templates/theme", f"custom_dir: {ROOT / 'templates' / 'theme'}")
+    (tmp_path / "mkdocs.yml").write_text(yml, encoding="utf-8")
+    monkeypatch.setattr(site_module, "MKDOCS_YML", tmp_path / "mkdocs.yml")
+    return folder
+
+
+def site(cfg, peildatum: dt.date = PEIL):
+    return CliRunner().invoke(app, ["site", "--demo", "--peildatum", peildatum.isoformat(), "--config", str(cfg.path)])
+
+
+# -- the seven hiding places of the privacy report ------------------------------------------------
+def jpeg_with_xp_tags(comment: str, author: str) -> bytes:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x9C9C] = (comment + "\x00").encode("utf-16-le")  # XPComment
+    exif[0x9C9D] = (author + "\x00").encode("utf-16-le")  # XPAuthor
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(out, format="JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def pdf(bookmark: str | None = None, attachment: tuple[str, bytes] | None = None) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    if bookmark:
+        writer.add_outline_item(title=bookmark, page_number=0)
+    if attachment:
+        writer.add_attachment(*attachment)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+HIDING_PLACES = {
+    "address in angle brackets (.txt)": ("contact.txt", f"Mail ons gerust: <{EMAIL}>\n".encode()),
+    "address in angle brackets (.csv)": ("adressen.csv", f"naam;adres\nklant;<{EMAIL}>\n".encode()),
+    "HTML comment": ("bericht.html", f"<html><body><!-- terugbellen: {NAME} --><p>Welkom</p></body></html>".encode()),
+    "data attribute": ("kaart.html", f'<html><body><div data-klant="{NAME}">Kaart</div></body></html>'.encode()),
+    "UTF-32 text file": ("lijst.txt", f"Klant: {NAME}\n".encode("utf-32")),
+    "UTF-32 without byte order mark": ("lijst-le.txt", f"Klant: {NAME}\n".encode("utf-32-le")),
+    "JPEG EXIF XPComment/XPAuthor": ("foto.jpg", jpeg_with_xp_tags(f"Bij {NAME} thuis", NAME)),
+    "PDF bookmark": ("folder.pdf", pdf(bookmark=f"Brief aan {NAME}")),
+    "file attached inside a PDF": ("bijlage.pdf", pdf(attachment=("klant.txt", f"{NAME}, {PHONE}".encode()))),
+}
+
+
+@pytest.mark.parametrize("place", list(HIDING_PLACES))
+def test_each_hiding_place_stops_the_build_and_names_the_file(place, make_config, docs, tmp_path):
+    name, content = HIDING_PLACES[place]
+    cfg = make_config(rows=[closed()])
+    (docs / name).write_bytes(content)
+    result = site(cfg)
+    assert result.exit_code != 0, (place, result.output)
+    assert "Privacybewaking: persoonsgegevens uit het register staan in de gebouwde site" in result.output
+    assert name in result.output, result.output
+    assert not (tmp_path / "public").exists()
+
+
+def test_the_same_files_without_personal_data_are_published(make_config, docs, tmp_path):
+    cfg = make_config(rows=[closed()])
+    (docs / "foto.jpg").write_bytes(jpeg_with_xp_tags("Onze werkplaats", "Fotograaf van de zaak"))
+    (docs / "folder.pdf").write_bytes(pdf(bookmark="Openingstijden", attachment=("tarieven.txt", b"Voorrijkosten 45 euro")))
+    (docs / "lijst.txt").write_bytes("Openingstijden: maandag tot en met vrijdag\n".encode("utf-32"))
+    (docs / "kaart.html").write_text('<div data-plaats="Werkplaats">Kaart</div><!-- nieuw -->', encoding="utf-8")
+    result = site(cfg)
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "public"
+    assert (out / "foto.jpg").read_bytes() == (docs / "foto.jpg").read_bytes()
+    assert (out / "folder.pdf").is_file() and (out / "kaart.html").is_file()
+
+
+def test_a_file_the_guard_cannot_read_completely_stops_the_build(make_config, docs, tmp_path):
+    cfg = make_config(rows=[closed()])
+    good = pdf(attachment=("klant.txt", b"Voorrijkosten"))
+    (docs / "kapot.pdf").write_bytes(good[: len(good) // 2])  # cut off halfway
+    result = site(cfg)
+    assert result.exit_code != 0
+    assert "Privacybewaking: 'kapot.pdf'" in result.output and "de site is niet gepubliceerd" in result.output
+    assert not (tmp_path / "public").exists()
+
+
+# -- privacy variants in published register text (the Maatregel on the year report) ---------------
+VARIANTS = {
+    "no-break space": "Excuses aan Johanna\u00a0Verbeek-Smit gemaakt",
+    "zero-width characters": "Excuses aan Jo\u200bhanna Ver\u200dbeek\u2060-Smit gemaakt",
+    "accents": "Excuses aan Jóhanna Vèrbeek-Smït gemaakt",
+    "case": "EXCUSES AAN JOHANNA VERBEEK-SMIT GEMAAKT",
+    "phone +31": "Teruggebeld op +31 6 12345678",
+    "phone 0031": "Teruggebeld op 0031 6 1234 5678",
+    "phone (0)6": "Teruggebeld op +31 (0)6-1234 5678",
+    "postcode without space": "Monteur gestuurd naar 3581KL",
+    "postcode with space": "Monteur gestuurd naar 3581 kl",
+    "name split by markup": "Excuses aan Johanna Ver<b>beek</b>-Smit gemaakt",
+}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_privacy_variants_in_published_text_stop_the_build(variant, make_config, tmp_path):
+    rows = [closed(), closed(complaint_no="K2026-002", name="Kees Anders", email="kees@anders.example", phone="",
+                            postcode="", measure=VARIANTS[variant])]
+    cfg = make_config(rows=rows)
+    result = site(cfg)
+    assert result.exit_code != 0, (variant, result.output)
+    assert "jaarverslagen/2026/index.html" in result.output, result.output
+    assert "van rij 2" in result.output  # the value is Johanna's (row 2), though Kees's row published it
+    assert not (tmp_path / "public").exists()
+
+
+def test_a_name_split_by_markup_on_an_own_page_stops_the_build(make_config, docs):
+    cfg = make_config(rows=[closed()])
+    (docs / "over-ons.md").write_text("# Over ons\n\nMet dank aan mevrouw Ver**beek**-<span>Smit</span>.\n",
+                                      encoding="utf-8")
+    result = site(cfg)
+    assert result.exit_code != 0 and "over-ons/index.html" in result.output, result.output
+
+
+def test_a_complaint_anonymised_last_week_is_still_caught(make_config, docs, tmp_path):
+    """Anonymised a week before the build: the register no longer holds the name, the site does."""
+    rows = [closed(complaint_no="K2019-001", received=dt.date(2019, 3, 4), acknowledged=dt.date(2019, 3, 5),
+                   decided=dt.date(2019, 3, 15))]
+    cfg = make_config(rows=rows)
+    last_week = PEIL - dt.timedelta(days=7)
+    done = CliRunner().invoke(app, ["anonimiseer", "--uitvoeren", "--peildatum", last_week.isoformat(),
+                                    "--config", str(cfg.path)])
+    assert done.exit_code == 0 and "Geanonimiseerd: K2019-001" in done.stdout, done.output
+    (docs / "bedankt.md").write_text(f"# Bedankt\n\nDank aan {NAME} voor de tip.\n", encoding="utf-8")
+    result = site(cfg)
+    assert result.exit_code != 0, result.output
+    assert "bedankt/index.html" in result.output and "een gegeven van een geanonimiseerde klacht" in result.output
+    (docs / "bedankt.md").write_text("# Bedankt\n\nDank aan iedereen voor de tips.\n", encoding="utf-8")
+    assert site(cfg).exit_code == 0
+
+
+# -- the guard runs last ---------------------------------------------------------------------------
+def test_a_plugin_listed_after_ours_cannot_escape_the_guard(make_config, tmp_path):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+    from mkdocs.plugins import BasePlugin
+
+    from register.check import check_register
+
+    class LateWriter(BasePlugin):
+        """Writes a file into the built site in its own on_post_build (default priority)."""
+
+        def on_post_build(self, *, config):
+            Path(config.site_dir, "laat.txt").write_text(f"Geschreven na de bouw: {NAME}\n", encoding="utf-8")
+
+    cfg = make_config(rows=[closed()])
+    mk = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(tmp_path / "out"))
+    mk.plugins["klachten"].provide(cfg, check_register(cfg, PEIL), demo=True)
+    mk.plugins["laat"] = LateWriter()  # listed after ours
+    names = [getattr(m, "__self__", None).__class__.__name__ for m in mk.plugins.events["post_build"]]
+    assert names.index("LateWriter") < names.index("KlachtenPlugin")
+    with pytest.raises(Abort, match=r"in laat\.txt"):
+        build(mk)
+    assert not (tmp_path / "out").exists()
+
+
+# -- controleer: published text is checked where it enters ---------------------------------------------
+def test_controleer_reports_a_personal_value_in_a_published_cell(make_config):
+    rows = [closed(), closed(complaint_no="K2026-002", name="Kees Anders", email="kees@anders.example", phone="",
+                            postcode="", measure="Excuses aan Johanna Verbeek gemaakt, mail naar johanna.verbeek@privemail.nl")]
+    cfg = make_config(rows=rows)
+    result = CliRunner().invoke(app, ["controleer", "--json", "--peildatum", PEIL.isoformat(), "--config", str(cfg.path)])
+    assert result.exit_code == 1, result.output
+    found = [f for f in json.loads(result.stdout)["fouten"] if f["code"] == "publiek_persoonsgegeven"]
+    from register.schema import COLUMNS
+    from register.schema import column_letter
+
+    column = column_letter([c.key for c in COLUMNS].index("measure"))
+    assert found == [{
+        "cel": f"{column}3", "klachtnummer": "K2026-002", "ernst": "fout", "code": "publiek_persoonsgegeven",
+        "melding": "de Maatregel komt op de website maar bevat een persoonsgegeven: de Naam van rij 2 (en 1 andere)",
+        "hint": "schrijf de tekst zonder namen, adressen, telefoonnummers of e-mailadressen; "
+                "de website wordt anders niet gebouwd",
+    }]
+    assert "verbeek" not in found[0]["melding"].lower()  # the finding names the cell, never the value
+
+
+def test_controleer_reports_a_personal_value_in_a_published_config_text(make_config):
+    from tests.conftest import BASE_TOML
+
+    cfg = make_config(rows=[closed()], base=BASE_TOML.replace('naam = "Testbedrijf B.V."',
+                                                              'naam = "Testbedrijf B.V. (vraag naar 06 1234 5678)"'))
+    result = CliRunner().invoke(app, ["controleer", "--json", "--peildatum", PEIL.isoformat(), "--config", str(cfg.path)])
+    found = [f for f in json.loads(result.stdout)["fouten"] if f["code"] == "publiek_persoonsgegeven"]
+    assert [(f["cel"], f["melding"]) for f in found] == [(
+        "klachten.toml: organisatie.naam",
+        "de instelling organisatie.naam komt op de website maar bevat een persoonsgegeven: de Telefoon van rij 2")]
+
+
+def test_ordinary_published_text_gives_no_finding(make_config):
+    rows = [closed(measure="Monteurs bellen voortaan een dag vooraf; planning aangepast"),
+            closed(complaint_no="K2026-002", name="Kees Anders", email="", phone="", postcode="",
+                   measure="Smit en Zonen leveren de onderdelen sneller")]  # 'smit' alone is too short
+    cfg = make_config(rows=rows)
+    result = CliRunner().invoke(app, ["controleer", "--json", "--peildatum", PEIL.isoformat(), "--config", str(cfg.path)])
+    assert "publiek_persoonsgegeven" not in result.stdout, result.stdout
+
+
+def test_what_may_be_published_is_one_declaration():
+    """The year report publishes exactly the declared columns, and none of them is personal."""
+    import inspect
+
+    import generator.site.jaarverslag as jaarverslag
+    from register.boundary import PUBLISHED_TEXT_KEYS
+    from register.schema import PERSONAL_KEYS
+
+    assert PUBLISHED_TEXT_KEYS and not set(PUBLISHED_TEXT_KEYS) & set(PERSONAL_KEYS)
+    source = inspect.getsource(jaarverslag)
+    assert 'reg.text("measure")' not in source and "PUBLISHED_TEXT_KEYS" in source
