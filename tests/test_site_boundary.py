@@ -205,8 +205,7 @@ def test_controleer_reports_a_personal_value_in_a_published_cell(make_config):
     result = CliRunner().invoke(app, ["controleer", "--json", "--peildatum", PEIL.isoformat(), "--config", str(cfg.path)])
     assert result.exit_code == 1, result.output
     found = [f for f in json.loads(result.stdout)["fouten"] if f["code"] == "publiek_persoonsgegeven"]
-    from register.schema import COLUMNS
-    from register.schema import column_letter
+    from register.schema import COLUMNS, column_letter
 
     column = column_letter([c.key for c in COLUMNS].index("measure"))
     assert found == [{

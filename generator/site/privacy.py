@@ -64,6 +64,7 @@ def personal_values(reg: Register) -> dict[str, tuple[list[str], list[int]]]:
 # -- reading files --------------------------------------------------------------------------------
 # A tag (with its attributes) or a comment; the comment's text is kept as text.
 _TAG = re.compile(r"<!--(.*?)-->|<!\[CDATA\[(.*?)\]\]>|<[a-zA-Z/!?][^>]*>", re.S)
+_TAG_NAME = re.compile(r"<[/!?]?[a-zA-Z][\w:.-]*")
 # Every attribute value of a tag, quoted or not (data-*, title, href, style, ...).
 _ATTRIBUTE = re.compile(r"""[^\s=<>"'/]+\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 # Backslash escapes of CSS (\40 , \000040) and JavaScript/JSON (\u0040, \u{40}, \x40, \n).
@@ -90,15 +91,21 @@ def _unescape(match: re.Match) -> str:
     return _ESCAPED_CHARS.get(char, char)
 
 
-def _markup_text(text: str) -> str:
-    """The text of HTML/XML/SVG with every tag replaced by its attribute values, and comments
-    and CDATA by their text; entities decoded. A name split by markup (``Ver<b>beek</b>``)
-    becomes two words again, which the guard's concatenations join."""
+def _markup_text(text: str, odd: list[str]) -> str:
+    """The text of HTML/XML/SVG with every tag replaced by its attribute values (data-* and all),
+    and comments and CDATA by their text; entities decoded. A name split by markup
+    (``Ver<b>beek</b>``) becomes two words again, which the guard's concatenations join. A
+    'tag' that holds more than a name and attributes (``<naam@domein.nl>`` in a text file,
+    ``a<b && c>d`` in a script) is added to ``odd`` as written, so nothing inside it is lost."""
 
     def replace(match: re.Match) -> str:
         if match.group(1) is not None or match.group(2) is not None:
             return f" {match.group(1) or match.group(2) or ''} "
-        values = [a or b or c for a, b, c in _ATTRIBUTE.findall(match.group())]
+        tag = match.group()
+        values = [a or b or c for a, b, c in _ATTRIBUTE.findall(tag)]
+        rest = _TAG_NAME.sub(" ", _ATTRIBUTE.sub(" ", tag[:-1]), count=1)
+        if not rest.isspace() and any(c.isalnum() for c in rest):
+            odd.append(tag[1:-1])
         return f" {' '.join(values)} " if values else " "
 
     text = html.unescape(_TAG.sub(replace, text))
@@ -107,21 +114,24 @@ def _markup_text(text: str) -> str:
 
 
 def _text_channels(text: str, name: str, depth: int) -> Iterator[str]:
-    """Every way a text file can say something: as written (entities, backslash escapes and
-    %-escapes decoded: comments, attributes, script and style strings), as markup (tags
-    removed, so a name split by a tag joins up), and what base64 data URIs hold."""
+    """Everything a text file can say: the text of its markup with every attribute value,
+    comment and odd tag (see _markup_text), entities, backslash escapes (CSS, JavaScript,
+    JSON) and %-escapes decoded; and what its base64 data URIs hold, as files of their own."""
     stripped = text.lstrip()
     if stripped[:1] in ("{", "["):
         try:
             text = "\n".join(_json_strings(json.loads(text)))
         except ValueError:
             pass
-    written = _ESCAPE.sub(_unescape, text) if "\\" in text else text
-    if "%" in written:
-        written = urllib.parse.unquote(written)
-    yield html.unescape(written)
-    if "<" in text:
-        yield _markup_text(text)
+    odd: list[str] = []
+    body = _markup_text(text, odd) if "<" in text or "&" in text else text
+    if odd:
+        body += "\n" + html.unescape("\n".join(odd))
+    if "\\" in body:
+        body = _ESCAPE.sub(_unescape, body)
+    if "%" in body:
+        body = urllib.parse.unquote(body)
+    yield body
     for match in _DATA_URI.finditer(text):
         try:
             data = base64.b64decode("".join(match.group(1).split()) + "==", validate=False)
