@@ -48,6 +48,13 @@ waarschijnlijk vergissingen waar de tool omheen kan: status en Datum standpunt s
 tegen, Wijze van afhandeling ontbreekt bij een afgehandelde klacht, de Behandelaar is de betrokken medewerker, een verlenging is te lang of te laat gemeld, een e-mailadres is ongeldig, of een
 categorie of oorzaak staat niet in de lijst.
 
+Tekst die op de website komt (de Maatregel, en de teksten over de organisatie, de
+klachtbehandeling en de escalatie uit `klachten.toml`) mag geen persoonsgegeven van welke
+klacht dan ook bevatten: een naam, adres, postcode, e-mailadres, telefoonnummer of zes woorden
+uit een vrije tekst. `controleer` meldt zo'n cel als fout met code `publiek_persoonsgegeven`
+en noemt de kolom en rij van het gegeven, niet het gegeven zelf (zie
+[privacy.md](privacy.md#publicatiegrens)).
+
 ## Codes van de controles
 
 {findings}

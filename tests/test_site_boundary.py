@@ -249,3 +249,78 @@ def test_what_may_be_published_is_one_declaration():
     assert PUBLISHED_TEXT_KEYS and not set(PUBLISHED_TEXT_KEYS) & set(PERSONAL_KEYS)
     source = inspect.getsource(jaarverslag)
     assert 'reg.text("measure")' not in source and "PUBLISHED_TEXT_KEYS" in source
+
+
+# -- every other channel, file by file (the guard's reader without a build) ---------------------------
+def pdf_with(annotation: str = "", metadata: str = "", field: str = "") -> bytes:
+    from pypdf import PdfWriter
+    from pypdf.annotations import FreeText
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    if annotation:
+        writer.add_annotation(0, FreeText(text=annotation, rect=(50, 550, 200, 650)))
+    if metadata:
+        writer.add_metadata({"/Author": metadata})
+    if field:
+        writer._root_object[NameObject("/AcroForm")] = DictionaryObject({NameObject("/Fields"): DictionaryObject(
+            {NameObject("/V"): TextStringObject(field)})})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def png_data_uri(text: str) -> str:
+    import base64
+
+    from tests.test_site_privacy import png_with_text
+
+    return "data:image/png;base64," + base64.b64encode(png_with_text(text)).decode()
+
+
+def zip_with_comment(comment: str) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("leeg.txt", "niets")
+        archive.comment = comment.encode()
+    return out.getvalue()
+
+
+CHANNELS = {
+    "PDF annotation": ("opmerking.pdf", lambda: pdf_with(annotation=f"Gesproken met {NAME}")),
+    "PDF metadata": ("meta.pdf", lambda: pdf_with(metadata=NAME)),
+    "PDF form field": ("formulier.pdf", lambda: pdf_with(field=EMAIL)),
+    "CSS escape": ("stijl.css", lambda: b'.x::after { content: "johanna.verbeek\\40 privemail.nl"; }'),
+    "JavaScript escape": ("app.js", lambda: b'const a = "johanna.verbeek\\u0040privemail\\x2enl";'),
+    "script with comparisons": ("script.html", lambda: f"<script>if (a<b && {NAME!r}>c) {{}}</script>".encode()),
+    "percent-escaped link": ("link.html", lambda: b'<a href="mailto:johanna.verbeek%40privemail.nl">mail</a>'),
+    "PNG in a data URI": ("logo.html", lambda: f'<img src="{png_data_uri(NAME)}">'.encode()),
+    "SVG title": ("icoon.svg", lambda: f'<svg xmlns="http://www.w3.org/2000/svg"><title>{NAME}</title></svg>'.encode()),
+    "UTF-16 without BOM": ("lijst16.txt", lambda: f"Klant {NAME}".encode("utf-16-le")),
+    "UTF-8 with BOM": ("bom.txt", lambda: f"Klant {NAME}".encode("utf-8-sig")),
+    "zip comment": ("map.zip", lambda: zip_with_comment(NAME)),
+    "escaped markup in text": ("tekst.html", lambda: b"<p>Ver&lt;b&gt;beek-Smit</p>"),
+}
+
+
+@pytest.mark.parametrize("channel", list(CHANNELS))
+def test_the_guard_reads_every_channel(channel, tmp_path):
+    from generator.site.privacy import find_leaks
+
+    name, make = CHANNELS[channel]
+    site_dir = tmp_path / "gebouwd"
+    site_dir.mkdir()
+    (site_dir / name).write_bytes(make())
+    values = {"name": ([NAME], [2]), "email": ([EMAIL], [2])}
+    assert {leak.file for leak in find_leaks(site_dir, values)} == {name}, channel
+
+
+def test_utf16_and_binary_noise_are_told_apart():
+    from generator.site.privacy import Unreadable, texts
+
+    with pytest.raises(Unreadable, match="'ruis.bin' is een bestandstype"):
+        list(texts(b"\x00\x9f\x92\x96" * 64, "ruis.bin"))
+    assert "Johanna" in "".join(texts("Johanna".encode("utf-32-be"), "be.txt"))
