@@ -208,10 +208,10 @@ def register_tokens(columns: dict[str, tuple[list[str], list[int]]], common: fro
                 looked_at |= page.intersection(part for part in parts if " " not in part)
                 hits = []
                 for w in sorted(w for w in looked_at if len(w) >= MIN_WORD and w.isalpha()):
-                    row = next((r for part, r in zip(parts, rows, strict=True)
-                                if w in (ws := part.split())[1:] or ws == [w]), None)
-                    if row is not None:
-                        hits.append((w, row))
+                    where = next((r for part, r in zip(parts, rows, strict=True)
+                                  if w in (ws := part.split())[1:] or ws == [w]), None)
+                    if where is not None:
+                        hits.append((w, where))
             for word, row in hits:
                 if _valid(word, key, common):
                     found.setdefault(word, (key, row))
