@@ -16,6 +16,7 @@ one vectorised pass (:func:`register.personal.register_tokens` with ``page``).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from dataclasses import fields, is_dataclass
 from typing import TYPE_CHECKING
@@ -43,8 +44,21 @@ MONTHS = "januari februari maart april mei juni juli augustus september oktober 
 CODE = "publiek_persoonsgegeven"
 
 
+_COLUMNS_OF: dict[int, dict[str, tuple[list[str], list[int]]]] = {}  # by id(register), while it lives
+
+
 def personal_columns(reg: Register) -> dict[str, tuple[list[str], list[int]]]:
-    """{column key: (cell texts, sheet rows)} of every filled personal cell."""
+    """{column key: (cell texts, sheet rows)} of every filled personal cell; made once per
+    register (the boundary check and the site's guard share it; callers must not change it)."""
+    if id(reg) in _COLUMNS_OF:
+        return _COLUMNS_OF[id(reg)]
+    columns = _personal_columns(reg)
+    _COLUMNS_OF[id(reg)] = columns
+    weakref.finalize(reg, _COLUMNS_OF.pop, id(reg), None)
+    return columns
+
+
+def _personal_columns(reg: Register) -> dict[str, tuple[list[str], list[int]]]:
     from .parse import cell_text
 
     columns = {}

@@ -143,10 +143,13 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
                         f"uit {Path(config.docs_dir).name}/: het rapport hoort alleen in de privémap.")
         allowed = own_words(self.kconfig)
         values, kept = personal_values(self.result.register), remembered(self.kconfig.private_dir())
-        packaged = package_copies(site_dir, config.theme.dirs)
         checked = CheckedFiles(self.kconfig.cache_dir(), values, allowed, kept)
+        known = checked.unchanged(site_dir, frozenset())
+        built = {p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file()}
+        # Theme files identical to their package (by RECORD) are looked up only when needed.
+        packaged = frozenset() if built <= known else package_copies(site_dir, config.theme.dirs)
         try:
-            leaks = find_leaks(site_dir, values, allowed, kept, packaged | checked.unchanged(site_dir, packaged))
+            leaks = find_leaks(site_dir, values, allowed, kept, known | packaged)
         except Unreadable as exc:
             shutil.rmtree(site_dir, ignore_errors=True)  # never leave an unchecked site behind
             raise Abort(f"Privacybewaking: {exc}; de site is niet gepubliceerd. Verwijder het bestand uit "
@@ -163,7 +166,7 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
                 f"bijvoorbeeld {where}. "
                 f"De site is niet gepubliceerd: verwijder de gegevens uit het sjabloon, de analysetekst "
                 f"of het bestand.")
-        checked.remember(site_dir, packaged)
+        checked.remember(site_dir, frozenset())  # package copies too: clean by their RECORD hash
         log.info("klachten: privacybewaking in orde (%d bestanden gecontroleerd)",
                  sum(1 for _ in site_dir.rglob("*")))
 
