@@ -45,6 +45,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .schema import MARKER, PERSONAL_KEYS
 
 if TYPE_CHECKING:
@@ -236,49 +238,54 @@ def register_tokens(columns: dict[str, tuple[list[str], list[int]]], common: fro
     return found
 
 
-_SPACES = re.compile(" {2,}")
+def _window_hashes(codes: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of every run of SHINGLE consecutive word codes (wrapping arithmetic)."""
+    n = len(codes) - SHINGLE + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    c = codes.astype(np.uint64)
+    prime = np.uint64(1_000_003)
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(SHINGLE):
+            h = h * prime + c[k:k + n]
+    return h
 
 
 def _match_shingles(streams: list[tuple[str, str, list[int]]], page_shingles: set[str],
                     common: frozenset[str], found: dict[str, tuple[str, int]]) -> None:
-    """Runs of SHINGLE words that the site and the register's columns share, in ONE
-    Aho-Corasick automaton per build, built from the smaller side (usually the site's runs)
-    and fed the larger side as one stream: the cost grows with the site's text plus the
-    register's, never with their product. First column in PERSONAL_KEYS wins."""
-    import bisect
+    """Runs of SHINGLE words that the site and the register's columns share, matched ONCE per
+    call for all columns: every word of both sides gets an integer code (one factorisation),
+    every run of six codes a 64-bit hash, and one sorted merge (numpy.isin) finds the runs on
+    both sides; the few hits are confirmed word for word. The cost grows with the site's text
+    plus the register's, never with their product (an earlier version built an Aho-Corasick
+    automaton from the site's runs once per personal column). First column in PERSONAL_KEYS wins."""
+    import pandas as pd
 
-    import ahocorasick
-
-    register_words = sum(spaced.count(" ") + 1 for _, spaced, _ in streams)
-    automaton = ahocorasick.Automaton()
-    if len(page_shingles) <= register_words:
-        for shingle in page_shingles:
-            automaton.add_word(f" {shingle} ", shingle)
-        automaton.make_automaton()
-        for key, spaced, rows in streams:
-            stream = " " + _SPACES.sub(" ", spaced.replace(_SEPARATOR, " \x00 ")) + " "
-            starts: list[int] = []  # where each value begins, found only when a run matches
-            for end, shingle in automaton.iter(stream):
-                token = shingle.replace(" ", "")
-                if token not in found and _valid(token, key, common):
-                    starts = starts or [m.start() for m in re.finditer("\x00", stream)]
-                    found[token] = (key, rows[bisect.bisect(starts, end)])
+    if not page_shingles or not streams:
         return
-    for key, spaced, rows in streams:  # a site with more text than the register
-        for part, row in zip(spaced.split(_SEPARATOR), rows, strict=True):
-            ws = part.split()
-            for i in range(len(ws) - SHINGLE + 1):
-                run = " ".join(ws[i:i + SHINGLE])
-                if f" {run} " not in automaton:
-                    automaton.add_word(f" {run} ", (run, key, row))
-    if len(automaton) == 0:  # no value of six words or more
-        return
-    automaton.make_automaton()
-    stream = " " + " \x00 ".join(page_shingles) + " "
-    for _, (run, key, row) in automaton.iter(stream):
-        token = run.replace(" ", "")
-        if token not in found and _valid(token, key, common):
-            found[token] = (key, row)
+    page_runs = list(page_shingles)
+    page_words = " \x00 ".join(page_runs).split()  # SHINGLE words, then a marker, per run
+    column_words = [spaced.replace(_SEPARATOR, " \x00 ").split() for _, spaced, _ in streams]
+    everything = np.array(["\x00", *page_words, *(w for ws in column_words for w in ws)], dtype=object)
+    codes, _ = pd.factorize(everything)
+    marker = codes[0]  # the code of the marker between values
+    page_codes, offset = codes[1:1 + len(page_words)], 1 + len(page_words)
+    page_hashes = _window_hashes(page_codes)[::SHINGLE + 1]  # each run begins after a marker
+    for (key, _, rows), ws in zip(streams, column_words, strict=True):
+        column_codes = codes[offset:offset + len(ws)]
+        offset += len(ws)
+        hashes = _window_hashes(column_codes)
+        if not len(hashes):
+            continue
+        is_marker = column_codes == marker
+        markers_before = np.concatenate(([0], np.cumsum(is_marker)))
+        inside_one_value = markers_before[SHINGLE:SHINGLE + len(hashes)] == markers_before[:len(hashes)]
+        for start in np.flatnonzero(np.isin(hashes, page_hashes) & inside_one_value):
+            run = " ".join(ws[start:start + SHINGLE])
+            token = run.replace(" ", "")
+            if run in page_shingles and token not in found and _valid(token, key, common):
+                found[token] = (key, rows[int(markers_before[start])])
 
 
 def common_words(texts: Iterable[str]) -> frozenset[str]:

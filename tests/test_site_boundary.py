@@ -324,3 +324,20 @@ def test_utf16_and_binary_noise_are_told_apart():
     with pytest.raises(Unreadable, match="'ruis.bin' is een bestandstype"):
         list(texts(b"\x00\x9f\x92\x96" * 64, "ruis.bin"))
     assert "Johanna" in "".join(texts("Johanna".encode("utf-32-be"), "be.txt"))
+
+
+def test_six_words_of_one_free_text_are_caught_but_not_across_two(tmp_path):
+    from generator.site.privacy import find_leaks
+
+    values = {"description": (["gisteren liet de monteur de voordeur open staan",
+                               "toen kwam de hond naar binnen rennen zonder riem"], [2, 3])}
+    site_dir = tmp_path / "gebouwd"
+    site_dir.mkdir()
+    (site_dir / "a.html").write_text("<p>de hond naar binnen rennen</p>", encoding="utf-8")  # five words
+    (site_dir / "b.html").write_text("<p>voordeur open staan toen kwam de</p>", encoding="utf-8")  # across two values
+    assert find_leaks(site_dir, values) == []
+    (site_dir / "c.html").write_text("<p>Liet de monteur de voordeur open</p>", encoding="utf-8")  # one run of six
+    leaks = find_leaks(site_dir, values)
+    assert [(leak.file, leak.column, leak.row) for leak in leaks] == [("c.html", "description", 2)]
+    (site_dir / "d.html").write_text("<p>de hond naar binnen rennen zonder</p>", encoding="utf-8")
+    assert {(leak.file, leak.row) for leak in find_leaks(site_dir, values)} == {("c.html", 2), ("d.html", 3)}
