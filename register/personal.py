@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .schema import MARKER, PERSONAL_KEYS
+from .schema import PERSONAL_KEYS
 
 if TYPE_CHECKING:
     from .model import Register
@@ -72,6 +72,7 @@ _INVISIBLE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u
                         "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
                         "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f]")
 _SEPARATOR = "\x00"
+_MARKER_TOKEN = "geanonimiseerd"  # what MARKER normalises to: never a personal value
 
 
 def normalise(text: str) -> str:
@@ -148,6 +149,7 @@ def _valid(token: str, key: str, common: frozenset[str]) -> bool:
     # Only a phone number may be all digits: other digit runs are too easily made by the
     # figures of a table, whose cells become consecutive words.
     return (len(token) >= (MIN_CITY if key == "city" else MIN_CHARS) and token not in common
+            and token != _MARKER_TOKEN
             and token not in COMMON_WORDS and (key == "phone" or not token.isdigit()))
 
 
@@ -180,13 +182,16 @@ def register_tokens(columns: dict[str, tuple[list[str], list[int]]], common: fro
     for key in PERSONAL_KEYS:
         if key not in columns:
             continue
-        stripped = [v.strip().replace(_SEPARATOR, " ") for v in columns[key][0]]
-        keep = [i for i, v in enumerate(stripped) if v and v != MARKER]
-        if not keep:
+        values, rows = columns[key]
+        if not values:
             continue
-        values = [stripped[i] for i in keep]
-        rows = [columns[key][1][i] for i in keep]
-        spaced = spaced_column(_SEPARATOR.join(values))  # one string for the whole column
+        joined = _SEPARATOR.join(values)
+        if joined.count(_SEPARATOR) != len(values) - 1:  # a value holding the separator itself
+            joined = _SEPARATOR.join(v.replace(_SEPARATOR, " ") for v in values)
+            values = joined.split(_SEPARATOR)
+        # Blank cells give empty tokens and the anonymisation MARKER an invalid one (_valid):
+        # no per-cell filtering in Python.
+        spaced = spaced_column(joined)  # one string for the whole column
         whole = spaced.replace(" ", "").split(_SEPARATOR)
         if key == "phone":
             add(key, [canonical_phone(t, register=True) or t for t in whole], rows)
