@@ -1,16 +1,21 @@
 """The privacy guard: no personal value from the register may appear in any built file.
 
-Every file in the built site is read by its content, not its name: HTML, XML, JSON (strings
-decoded), SVG and any other text; PDF (text and metadata, with pypdf); zip containers (xlsx,
-docx, odt, zip) and gzip, bzip2, xz and tar archives, member by member; PNG text chunks and
-the printable runs in JPEG, GIF, WebP, ICO and font files (where metadata hides). A file of any
-other binary kind is refused: the build stops, because what the guard cannot read it cannot
-clear. Files copied unchanged from the installed theme packages (mkdocs-material's scripts,
-fonts, icons) are skipped: they are byte-identical to the package and hold no register data.
+Every file in the built site is read by its content, not its name, through every channel it
+has: HTML/XML/SVG text with every attribute value (data-* too), comments, CDATA and odd tags
+kept verbatim; backslash escapes (CSS, JavaScript, JSON), %-escapes and base64 data URIs; text
+in UTF-8, UTF-16 or UTF-32 with or without a byte order mark, or cp1252; PDF page text, every
+string of every object (outlines, annotations, form fields, document information), XMP, attached
+files and JPEG images; zip containers (xlsx, docx, odt, zip) with their names and comments, and
+gzip, bzip2, xz and tar archives, member by member; PNG text chunks, and the single-byte and
+UTF-16 text runs in JPEG, GIF, WebP, TIFF, ICO and font files (EXIF, XPComment/XPAuthor, XMP,
+IPTC). A file that cannot be read completely is refused (:class:`Unreadable`): the build stops,
+because what the guard cannot read it cannot clear. Files whose bytes hash to what an installed
+theme package shipped (its RECORD) are skipped, wherever the environment lives.
 
 The text of each file becomes normalised words (:mod:`register.personal`); the concatenations
 of 1 to 8 consecutive words are compared with the register's tokens in one set intersection,
-and, when complaints have been anonymised, their keyed hashes with the remembered hashes.
+runs of six words with the free texts in one hashed merge per build, and, when complaints have
+been anonymised, keyed hashes with the remembered hashes.
 """
 
 from __future__ import annotations
