@@ -341,3 +341,23 @@ def test_six_words_of_one_free_text_are_caught_but_not_across_two(tmp_path):
     assert [(leak.file, leak.column, leak.row) for leak in leaks] == [("c.html", "description", 2)]
     (site_dir / "d.html").write_text("<p>de hond naar binnen rennen zonder</p>", encoding="utf-8")
     assert {(leak.file, leak.row) for leak in find_leaks(site_dir, values)} == {("c.html", 2), ("d.html", 3)}
+
+
+def test_theme_copies_are_known_by_their_package_record_wherever_the_venv_lives(tmp_path):
+    """A built file identical to what mkdocs-material shipped is skipped (also with .venv inside
+    the checkout, as here); the same file changed by one byte, or a file of our own theme, is not."""
+    import material
+
+    from generator.site.privacy import package_copies
+
+    theme = Path(material.__file__).parent / "templates"
+    script = next(p for p in sorted((theme / "assets" / "javascripts").glob("bundle.*.min.js")))
+    rel = script.relative_to(theme).as_posix()
+    site_dir = tmp_path / "gebouwd"
+    (site_dir / rel).parent.mkdir(parents=True)
+    shutil.copy2(script, site_dir / rel)
+    (site_dir / "assets" / "extra.css").write_bytes((ROOT / "site" / "assets" / "extra.css").read_bytes())
+    dirs = [str(ROOT / "templates" / "theme"), str(theme)]
+    assert package_copies(site_dir, dirs) == {rel}
+    (site_dir / rel).write_bytes(script.read_bytes() + b"\n// Johanna Verbeek-Smit")
+    assert package_copies(site_dir, dirs) == frozenset()

@@ -404,8 +404,9 @@ def _recorded_hashes(theme_dirs: list[str]) -> dict[tuple[int, str], str]:
     import sysconfig
     from importlib import metadata
 
-    roots = {Path(p).resolve() for p in (sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
-                                         *site.getsitepackages(), site.getusersitepackages()) if Path(p).is_dir()}
+    folders = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], site.getusersitepackages()]
+    folders += getattr(site, "getsitepackages", list)()  # missing in some old virtualenvs
+    roots = {Path(p).resolve() for p in folders if Path(p).is_dir()}
     records: dict[Path, list[str]] = {}  # site-packages -> the RECORD texts of its distributions
     recorded: dict[tuple[int, str], str] = {}
     for index, folder in enumerate(Path(d).resolve() for d in theme_dirs):
