@@ -128,14 +128,18 @@ def candidates(page_words: list[str], max_chars: int, max_words: int = MAX_WORDS
     spelled = [w for w in page_words if w not in SPELLED]
     for sequence in (page_words, spelled) if len(spelled) < len(page_words) else (page_words,):
         found.update(sequence)
-        n = len(sequence)
-        for i in range(n - 1):
-            text = sequence[i]
-            for j in range(i + 1, min(i + max_words, n)):
-                text += sequence[j]
-                if len(text) > max_chars:
-                    break
-                found.add(text)
+        if len(sequence) < 2:
+            continue
+        # All runs of the same length at once (numpy joins the strings in its C loop).
+        single = np.array(sequence, dtype=object)
+        lengths = np.fromiter(map(len, sequence), dtype=np.int64, count=len(sequence))
+        text, size = single, lengths
+        for extra in range(1, min(max_words, len(sequence))):
+            text, size = text[:-1] + single[extra:], size[:-1] + lengths[extra:]
+            fits = size <= max_chars
+            if not fits.any():
+                break
+            found.update(text[fits].tolist())
     found.update(canonical_phone(c) for c in [c for c in found if c.isdigit() and 11 <= len(c) <= 15])
     return found
 

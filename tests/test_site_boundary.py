@@ -10,6 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from generator.app.cli import app
@@ -361,3 +363,22 @@ def test_theme_copies_are_known_by_their_package_record_wherever_the_venv_lives(
     assert package_copies(site_dir, dirs) == {rel}
     (site_dir / rel).write_bytes(script.read_bytes() + b"\n// Johanna Verbeek-Smit")
     assert package_copies(site_dir, dirs) == frozenset()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bb", "at", "dot", "x" * 50, "0031", "6", "12345678", "jan"]), max_size=30),
+       st.integers(1, 80))
+def test_candidates_are_every_run_of_up_to_eight_words(page_words, max_chars):
+    """The vectorised candidates equal the plain definition."""
+    from register.personal import SPELLED, candidates, canonical_phone
+
+    expected: set[str] = set()
+    spelled = [w for w in page_words if w not in SPELLED]
+    for sequence in (page_words, spelled):
+        expected.update(sequence)
+        for i in range(len(sequence)):
+            for j in range(i + 2, min(i + 8, len(sequence)) + 1):
+                if len("".join(sequence[i:j])) <= max_chars:
+                    expected.add("".join(sequence[i:j]))
+    expected.update(canonical_phone(c) for c in list(expected) if c.isdigit() and 11 <= len(c) <= 15)
+    assert candidates(page_words, max_chars) == expected
