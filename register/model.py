@@ -195,7 +195,10 @@ def build_register(grid: Grid, config: Config) -> Register:
         elif key in text:
             columns[key] = kept(text[key])
     # Text stays numpy object: pandas would otherwise scan and convert every column to its str dtype.
-    frame = pd.DataFrame({k: pd.Series(v, dtype=object, copy=False) if v.dtype == object else v
+    # Dates go in as datetime64[s], the unit pandas keeps them in; handing it [D] costs a slow
+    # conversion per column.
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object, copy=False) if v.dtype == object
+                          else v.astype("datetime64[s]") if v.dtype.kind == "M" else v
                           for k, v in columns.items()}, index=pd.RangeIndex(n_kept))
     raw_kept = {key: kept(values) for key, values in raw.items()}
     return Register(frame=frame, raw=raw_kept, sheet_rows=kept(sheet_rows), positions=positions,
