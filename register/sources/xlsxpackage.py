@@ -107,7 +107,35 @@ def _beyond_column_pattern(limit: int) -> re.Pattern[bytes]:
         alts.append(re.escape(x[:i]) + higher + (f"[A-Z]{{{len(x) - i - 1}}}" if len(x) - i - 1 else ""))
     if not alts:
         return re.compile(rb"(?!x)x")
-    return re.compile(rb"""\br=["'](?:""" + "|".join(alts).encode() + rb""")\d""")
+    # Starts with a literal (no \b): re then jumps from one 'r=' to the next in C, ~6x faster on a
+    # large sheet; the word boundary before it is checked on the (rare) match, see _beyond.
+    return re.compile(rb"""r=["'](?:""" + "|".join(alts).encode() + rb""")\d""")
+
+
+# The row number of each <row> (any namespace prefix). The pattern starts with the literal
+# 'row' so re can skip through the XML in C; what precedes it is checked per match (_row_numbers).
+_ROW_LITERAL = re.compile(rb"""row\b[^>]*?\br=["'](\d+)["']""")
+_PREFIX_END = re.compile(rb"<[A-Za-z_][\w.-]*:$")
+
+
+def _row_numbers(data: bytes) -> list[int]:
+    """What _ROW_NUMBER.findall gives, found about ten times faster."""
+    found = []
+    for m in _ROW_LITERAL.finditer(data):
+        start = m.start()
+        before = data[start - 1:start]
+        if before == b"<" or (before == b":" and _PREFIX_END.search(data[max(0, start - 64):start])):
+            found.append(int(m.group(1)))
+    return found
+
+
+def _beyond(pattern: re.Pattern[bytes], data: bytes) -> re.Match[bytes] | None:
+    """The first match of a _beyond_column_pattern that is a whole attribute name 'r'."""
+    for m in pattern.finditer(data):
+        start = m.start()
+        if start == 0 or not re.match(rb"\w", data[start - 1:start]):
+            return m
+    return None
 
 
 def check_size(path: Path, tab: str) -> None:
@@ -122,9 +150,9 @@ def check_size(path: Path, tab: str) -> None:
         with zf.open(part) as fh:
             while chunk := fh.read(1 << 20):
                 data = tail + chunk
-                numbers = _ROW_NUMBER.findall(data)
+                numbers = _row_numbers(data)
                 if numbers:
-                    max_row = max(max_row, max(map(int, numbers)))
+                    max_row = max(max_row, max(numbers))
                 tail = data[-64:]
         max_row = max(max_row, 1)
         limit = min(MAX_COLUMNS, MAX_CELLS // max_row)
@@ -135,7 +163,7 @@ def check_size(path: Path, tab: str) -> None:
             with zf.open(part) as fh:
                 while chunk := fh.read(1 << 20):
                     data = tail + chunk
-                    if m := pattern.search(data):
+                    if m := _beyond(pattern, data):
                         too_wide = m.group(0)[3:-1].decode()
                         break
                     tail = data[-16:]
