@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.ratio import report as print_ratio  # noqa: E402
 from generator.site.build import build_site  # noqa: E402
 from register.config import load_config  # noqa: E402
 
@@ -90,6 +91,7 @@ def main() -> None:
                 print(f"  {name:17} {mode:7} " + "  ".join(f"{k} {v}" for k, v in scores.items()))
         server.shutdown()
     print(f"  lowest score {worst} (target >= 95)")
+    print_ratio("lighthouse_lowest_score", worst / 100, 0.95, higher=True)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.ratio import report  # noqa: E402
 from register.demo import write_xlsx  # noqa: E402
 from tests.conftest import BASE_TOML, HEADERS  # noqa: E402
 from tests.smtp_servers import smtp_server  # noqa: E402
@@ -58,6 +59,9 @@ def main() -> None:
     print(f"digests received: {len(server.messages)}; per day: {sorted(collections.Counter(per_day.values()).items())}"
           " (copies, days)")
     print(f"exit codes: {dict(sorted(codes.items()))}; runs without a step report or with a traceback: {crashes}")
+    # Exactly once: every day one digest, however the two processes raced.
+    copies = max(per_day.values(), default=0)
+    report("nachtrun_digests_per_day", copies, 1, ok=copies == 1 and len(per_day) == args.rounds and not crashes)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Benchmarks of writing a large local .xlsx register. Prints figures; asserts nothing.
+"""Benchmarks of writing a large local .xlsx register. Prints figures and a RATIO line; asserts nothing.
 
     python bench/bench_writes.py [--rows 200000]
 
@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.ratio import report  # noqa: E402
 from register.demo import synthetic_grid, write_xlsx  # noqa: E402
 from tests.conftest import BASE_TOML  # noqa: E402
 
@@ -46,6 +47,7 @@ def main() -> None:
         write_xlsx(folder / "register.xlsx", synthetic_grid(args.rows))
         size = (folder / "register.xlsx").stat().st_size
         print(f"register: {args.rows:,} rijen, {size / 1e6:.1f} MB (gemaakt in {time.perf_counter() - start:.1f} s)")
+        times: dict[str, float] = {}
         for label, command in (("inrichten (eerste keer)", ["inrichten"]),
                                ("controleer --schrijf (alle cellen)", ["controleer", "--schrijf", "--peildatum", "2026-11-21"]),
                                ("controleer --schrijf (niets nieuw)", ["controleer", "--schrijf", "--peildatum", "2026-11-21"]),
@@ -53,9 +55,13 @@ def main() -> None:
                                ("inrichten (tweede keer)", ["inrichten"]),
                                ("controleer (alleen lezen)", ["controleer", "--peildatum", "2026-11-23"])):
             seconds, summary = run(command, folder)
+            times[label] = seconds
             print(f"{label:38s} {seconds:6.1f} s   {summary}")
         size = (folder / "register.xlsx").stat().st_size
         print(f"register daarna: {size / 1e6:.1f} MB")
+    # As commands (a process each, start-up included): the in-process figures are in bench_xlsx.py.
+    report("writes_cli_schrijf_vs_controleer", times["controleer --schrijf (alle cellen)"]
+           / times["controleer (alleen lezen)"], 2.0)
 
 
 if __name__ == "__main__":

@@ -77,8 +77,9 @@ def main() -> None:
         write = min(schrijf_times)  # without the copy of the pristine file
     print(f".xlsx with {args.rows:,} rows: bare calamine read {bare:.2f} s; controleer {check:.2f} s; "
           f"controleer --schrijf ({written[-1]:,} cells) {write:.2f} s")
-    report(f"xlsx_controleer_{args.rows // 1000}k", check / bare, 2.0)
-    report(f"xlsx_schrijf_{args.rows // 1000}k", write / check, 2.0)
+    size = f"{args.rows // 1000}k" if args.rows >= 1000 else str(args.rows)
+    report(f"xlsx_controleer_{size}", check / bare, 2.0)
+    report(f"xlsx_schrijf_{size}", write / check, 2.0)
 
 
 if __name__ == "__main__":

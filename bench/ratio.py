@@ -12,13 +12,15 @@ import time
 from collections.abc import Callable
 
 
-def ratio_line(name: str, value: float, target: float, higher: bool = False) -> str:
-    ok = value >= target if higher else value <= target
+def ratio_line(name: str, value: float, target: float, higher: bool = False, ok: bool | None = None) -> str:
+    """``ok`` overrides the comparison (for a figure that must equal its target)."""
+    if ok is None:
+        ok = value >= target if higher else value <= target
     return f"RATIO name={name} value={value:.2f} target={target:g} ok={'yes' if ok else 'no'}"
 
 
-def report(name: str, value: float, target: float, higher: bool = False) -> None:
-    print(ratio_line(name, value, target, higher), flush=True)
+def report(name: str, value: float, target: float, higher: bool = False, ok: bool | None = None) -> None:
+    print(ratio_line(name, value, target, higher, ok), flush=True)
 
 
 def best_interleaved(runs: int, *steps: Callable[[], object]) -> list[float]:
