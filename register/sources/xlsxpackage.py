@@ -15,6 +15,7 @@ a readable .xlsx at all; is its used range small enough to hold in memory).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import posixpath
 import re
@@ -87,8 +88,9 @@ def column_number(letters: str) -> int:
     return n
 
 
+@functools.lru_cache(maxsize=1024)
 def column_letters(number: int) -> str:
-    """1 -> 'A'."""
+    """1 -> 'A' (cached: a write asks for the same few columns on every row)."""
     out = ""
     while number:
         number, rem = divmod(number - 1, 26)
@@ -342,13 +344,12 @@ def _serial(day: dt.date) -> int:
 
 
 def _cell_xml(prefix: bytes, ref: str, style: int | None, value: Any, styles: Styles) -> bytes:
-    p = prefix
+    tag = prefix.decode()
     if isinstance(value, dt.date):
         date_style = styles.date_style(style or 0)
         s = f' s="{date_style}"' if date_style is not None else ""
-        return f'<{p.decode()}c r="{ref}"{s}><{p.decode()}v>{_serial(value)}</{p.decode()}v></{p.decode()}c>'.encode()
+        return f'<{tag}c r="{ref}"{s}><{tag}v>{_serial(value)}</{tag}v></{tag}c>'.encode()
     s = f' s="{style}"' if style else ""
-    tag = p.decode()
     if value is None or value == "":
         return f'<{tag}c r="{ref}"{s}/>'.encode()
     if isinstance(value, bool):
