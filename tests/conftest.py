@@ -82,3 +82,14 @@ def _sheets_contract():
     violations = [v for fake in FakeSheets.instances for v in fake.violations]
     FakeSheets.instances.clear()
     assert not violations, violations
+
+
+@pytest.fixture(scope="session")
+def built_demo_site(tmp_path_factory):
+    """The demo site as `klachten site --demo` builds it for 21 November 2026, built once per
+    session (per worker under pytest-xdist) and shared: tests only read it, never change it."""
+    from generator.site.build import build_site
+
+    out = tmp_path_factory.mktemp("demo-site")
+    build_site(load_config(ROOT / "klachten.toml"), dt.date(2026, 11, 21), site_dir=out, demo=True)
+    return out

@@ -27,10 +27,9 @@ def text_of(html: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo_site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    build_site(load_config(ROOT / "klachten.toml"), PEIL, site_dir=out, demo=True)
-    return out
+def demo_site(built_demo_site):
+    assert PEIL == dt.date(2026, 11, 21)  # the day conftest's shared build uses
+    return built_demo_site
 
 
 def year_of(value) -> int:

@@ -1,7 +1,6 @@
 """A real browser (Debian's chromium, headless, via Playwright) reads the built site; axe-core
 checks accessibility. Screenshots land in the test's tmp folder (path printed on failure)."""
 
-import datetime as dt
 import functools
 import http.server
 import shutil
@@ -9,20 +8,14 @@ import threading
 
 import pytest
 
-from generator.site.build import build_site
-from register.config import load_config
-from tests.conftest import ROOT
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    build_site(load_config(ROOT / "klachten.toml"), dt.date(2026, 11, 21), site_dir=out, demo=True)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+def served(built_demo_site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_demo_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
