@@ -199,3 +199,34 @@ def test_compute_flags_urgency_orders_before_due_date(config):
     flags = compute_flags(reg, deadlines, D(2026, 3, 11), config, cal)
     assert flags[flags["signaal"] == "urgentie_hoog"]["klachtnummer"].tolist() == ["KC", "KB", "KA"]
     assert flags["dagen_te_laat"].tolist() == [-5, -12, -5]  # days left (decision due 16 and 23 March): negative
+
+
+# -- flag_inputs ---------------------------------------------------------------------------------
+def test_an_announced_extension_without_new_date_still_silences_the_extension_signal(config):
+    # Decision due Mon 16 March; on Thu 12 March 2 working days are left. An extension notice was
+    # sent (Datum uitstelbericht) but Verlengd tot is empty: no 'uitstelbericht nodig' any more.
+    sent = complaint(complaint_no="K1", acknowledged=D(2026, 3, 3), extension_sent=D(2026, 3, 10))
+    plain = complaint(complaint_no="K2", acknowledged=D(2026, 3, 3))
+    flags, _ = flags_of(config, [sent, plain], D(2026, 3, 12))
+    assert flags == {("K2", "uitstelbericht_nodig"): "2026-03-16"}
+
+
+def test_flag_inputs_per_complaint(config):
+    from register.deadlines import flag_inputs
+
+    rows = [complaint(complaint_no="K1", acknowledged=D(2026, 3, 3), escalated_to="geschillencommissie"),
+            complaint(complaint_no="K2", status="afgehandeld", outcome="gegrond", decided=D(2026, 3, 5),
+                      anonymised=D(2026, 3, 6), urgency=2, follow_up=D(2026, 3, 9))]
+    reg, deadlines, cal = _engine(config, rows, D(2026, 3, 12))
+    f = flag_inputs(reg, deadlines, D(2026, 3, 12), config, cal)
+    assert f.today == np.datetime64("2026-03-12") and f.warn == config.termijnen.waarschuwing_werkdagen
+    assert f.open_.tolist() == [True, False] and f.closed.tolist() == [False, True]
+    assert f.not_acknowledged.tolist() == [False, False]
+    assert f.escalated.tolist() == [True, False] and f.anonymised.tolist() == [False, True]
+    assert f.no_extension.tolist() == [True, True]
+    assert f.urgency.tolist() == [0, 2]
+    assert f.follow_up.tolist() == [None, D(2026, 3, 9)]
+    # working days in [12 March, due): due 11 March (acknowledgement) is one day before: -1
+    assert f.working_days_to_ack.tolist() == [-1.0, -1.0]
+    assert f.working_days_to_decision.tolist() == [2.0, 2.0]  # Thu and Fri before Mon 16 March
+    assert f.decision_due.tolist() == [D(2026, 3, 16)] * 2
