@@ -165,33 +165,31 @@ def compute_flags(reg: Register, deadlines: pd.DataFrame, peildatum: dt.date, co
     ``behandelaar``.
     """
     inputs = inputs or flag_inputs(reg, deadlines, peildatum, config, calendar)
-    today = inputs.today
-    frame = reg.frame
     parts = []
     for signal in COMPLAINT_SIGNALS:
-        mask, due = signal.condition(inputs), getattr(inputs, signal.due)
-        rows = np.flatnonzero(mask)
+        rows = np.flatnonzero(signal.condition(inputs))
         if len(rows) == 0:
             continue
-        part = pd.DataFrame({
-            "row": rows,
-            "klachtnummer": frame["complaint_no"].to_numpy()[rows],
-            "signaal": signal.name,
-            "uiterlijk": due[rows],
-            "dagen_te_laat": (today - due[rows]).astype(np.int64),
-            "behandelaar": frame["handler"].to_numpy()[rows],
-        })
-        keys = [part["klachtnummer"].to_numpy(dtype=str), part["uiterlijk"].to_numpy()]
+        part = _flag_part(reg, inputs, rows, signal.name, getattr(inputs, signal.due))
+        keys = [part["klachtnummer"].to_numpy(), part["uiterlijk"].to_numpy()]
         if signal.order_by != "due":
             keys.append(np.asarray(getattr(inputs, signal.order_by))[rows])
         parts.append(part.iloc[np.lexsort(keys)])
-    if not parts:
-        return pd.DataFrame({"row": pd.Series(dtype=np.int64), "klachtnummer": pd.Series(dtype=object),
-                             "signaal": pd.Series(dtype=object),
-                             "uiterlijk": pd.Series(dtype="datetime64[s]"),
-                             "dagen_te_laat": pd.Series(dtype=np.int64),
-                             "behandelaar": pd.Series(dtype=object)})
+    if not parts:  # the same columns, with the same dtypes
+        return _flag_part(reg, inputs, np.flatnonzero(inputs.open_ & ~inputs.open_), "", inputs.decision_due)
     return pd.concat(parts, ignore_index=True)
+
+
+def _flag_part(reg: Register, inputs: FlagInputs, rows: np.ndarray, name: str, due: np.ndarray) -> pd.DataFrame:
+    """The flags of one signal on ``rows``, unsorted."""
+    return pd.DataFrame({
+        "row": rows,
+        "klachtnummer": reg.frame["complaint_no"].to_numpy()[rows],
+        "signaal": name,
+        "uiterlijk": due[rows],
+        "dagen_te_laat": (inputs.today - due[rows]).astype(np.int64),
+        "behandelaar": reg.frame["handler"].to_numpy()[rows],
+    })
 
 
 def compute_reminders(inputs: FlagInputs) -> pd.DataFrame:
@@ -199,7 +197,7 @@ def compute_reminders(inputs: FlagInputs) -> pd.DataFrame:
     (the half-year label, e.g. '2026-H1') and ``uiterlijk`` (datetime64[D])."""
     rows = []
     for signal in REGISTER_SIGNALS:
-        due = np.asarray(getattr(inputs, signal.due), dtype="datetime64[D]")
+        due = getattr(inputs, signal.due)  # datetime64[D], as FlagInputs declares
         for i in np.flatnonzero(signal.condition(inputs)):
             rows.append({"signaal": signal.name, "periode": half_year_of(due[i].astype(dt.date)).label,
                          "uiterlijk": due[i]})
