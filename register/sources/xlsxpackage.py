@@ -120,8 +120,13 @@ _ROW_LITERAL = re.compile(rb"""row\b[^>]*?\br=["'](\d+)["']""")
 _PREFIX_END = re.compile(rb"<[A-Za-z_][\w.-]*:$")
 
 
+_PLAIN_ROW = re.compile(rb"""<row\b[^>]*?\br=["'](\d+)["']""")
+
+
 def _row_numbers(data: bytes) -> list[int]:
     """What _ROW_NUMBER.findall gives, found about ten times faster."""
+    if b":row" not in data:  # no namespace prefix (what Excel, LibreOffice and openpyxl write)
+        return list(map(int, _PLAIN_ROW.findall(data)))
     found = []
     for m in _ROW_LITERAL.finditer(data):
         start = m.start()
@@ -149,8 +154,13 @@ def check_size(path: Path, tab: str) -> None:
             return
         max_row = 0
         tail = b""
+        # Up to 256 MB of sheet XML is kept for the second scan instead of decompressing it again.
+        keep = zf.getinfo(part).file_size <= 256 << 20
+        chunks: list[bytes] = []
         with zf.open(part) as fh:
             while chunk := fh.read(1 << 20):
+                if keep:
+                    chunks.append(chunk)
                 data = tail + chunk
                 numbers = _row_numbers(data)
                 if numbers:
@@ -163,7 +173,7 @@ def check_size(path: Path, tab: str) -> None:
             pattern = _beyond_column_pattern(limit)
             tail = b""
             with zf.open(part) as fh:
-                while chunk := fh.read(1 << 20):
+                for chunk in chunks if keep else iter(lambda: fh.read(1 << 20), b""):
                     data = tail + chunk
                     if m := _beyond(pattern, data):
                         too_wide = m.group(0)[3:-1].decode()
