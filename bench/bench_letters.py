@@ -16,9 +16,12 @@ loaded machine): letter_job is ~6 ms per letter (letter_context ~5 ms, mostly pa
 look-ups; the jinja Environment is built once and cached, rendering the template ~1 ms; the
 fit checks are not on this path). write_pdf spends >98% in WeasyPrint (layout, then PDF
 writing), the same calls as the bare render; the temporary file and os.replace are noise.
-Fonts load on a process's first render only, so one warm-up of each precedes the rounds. There
-was nothing to take out: the letter path is within ~1.05x of bare WeasyPrint; single rounds on
-a shared machine vary by more than that, hence best of ``--single``.
+Fonts load on a process's first render only, so one warm-up of each precedes the rounds. A
+one-page letter is within noise of bare WeasyPrint (0.85-1.2x measured on a loaded machine).
+A letter that runs over one page (the demo's standpunt) is rendered twice: write_pdf lays it out
+once to count the pages, then again with the page-number stylesheet, so it costs ~2x (1.88x
+measured). Not fixed here: rendering the number stamp separately and merging it into the PDF
+would change how the letters helper's page numbers are drawn.
 """
 
 from __future__ import annotations
