@@ -87,6 +87,8 @@ Guard = Callable[[dict[str, Any]], "str | None"]
 
 
 def _same(key: str, current: Any, new: Any) -> bool:
+    if current is None and isinstance(new, dt.date):  # a date into an empty cell (most of a first write)
+        return False
     if BY_KEY[key].kind == "date":
         return parse_date_value(current)[0] == (new if isinstance(new, dt.date) else parse_date_value(new)[0])
     return cell_text(current) == cell_text(new)
