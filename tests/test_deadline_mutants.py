@@ -161,6 +161,9 @@ def test_compute_flags_without_inputs_and_without_flags(config):
     assert list(flags.columns) == ["row", "klachtnummer", "signaal", "uiterlijk", "dagen_te_laat", "behandelaar"]
     assert flags["row"].dtype == np.int64 and flags["dagen_te_laat"].dtype == np.int64
     assert flags["uiterlijk"].dtype == np.dtype("datetime64[s]")
+    # the signal column has the dtype of a table with flags (here: K1 late with its acknowledgement)
+    reg, deadlines, cal = _engine(config, [complaint(complaint_no="K1")], D(2026, 3, 20))
+    assert compute_flags(reg, deadlines, D(2026, 3, 20), config, cal)["signaal"].dtype == flags["signaal"].dtype
 
 
 def test_compute_flags_table_order_and_days_late(config):
