@@ -176,7 +176,7 @@ def compute_flags(reg: Register, deadlines: pd.DataFrame, peildatum: dt.date, co
             keys.append(np.asarray(getattr(inputs, signal.order_by))[rows])
         parts.append(part.iloc[np.lexsort(keys)])
     if not parts:  # the same columns, with the same dtypes
-        return _flag_part(reg, inputs, np.flatnonzero(inputs.open_ & ~inputs.open_), "", inputs.decision_due)
+        return _flag_part(reg, inputs, np.zeros(0, dtype=np.intp), "", inputs.decision_due)
     return pd.concat(parts, ignore_index=True)
 
 
