@@ -95,19 +95,6 @@ def compute_deadlines(reg: Register, config: Config, calendar: WorkCalendar) -> 
     })
 
 
-#: The owner's own date columns: what "the latest recorded date" of a row is taken from.
-RECORDED_DATES = ("received", "acknowledged", "extension_sent", "extended_until", "decided", "follow_up")
-
-
-def latest_recorded_date(reg: Register) -> np.ndarray:
-    """Per row the latest of its RECORDED_DATES (NaT when none is filled in).
-
-    Every schema column is in ``reg.frame`` (build_register adds the missing ones, empty), and
-    numpy's fmax passes over NaT."""
-    latest: np.ndarray = np.fmax.reduce(np.stack([reg.dates(key) for key in RECORDED_DATES]), axis=0)
-    return latest
-
-
 def _urgency_numbers(reg: Register) -> np.ndarray:
     """Urgentie as int64 (0 when empty); each distinct value converted once."""
     codes, uniques = pd.factorize(reg.frame["urgency"].to_numpy(), use_na_sentinel=True)

@@ -9,11 +9,9 @@ import datetime as dt
 import numpy as np
 
 from register.deadlines import (
-    RECORDED_DATES,
     _review_inputs,
     _urgency_numbers,
     compute_reminders,
-    latest_recorded_date,
 )
 from register.model import build_register
 from register.periods import parse_period
@@ -33,31 +31,17 @@ def as_dates(values):
     return np.array(values, dtype="datetime64[D]")
 
 
-# -- latest_recorded_date ------------------------------------------------------------------------
-def test_latest_recorded_date_is_the_latest_of_each_recorded_column(config):
-    base = D(2026, 3, 2)
-    rows = []
-    for n, key in enumerate(RECORDED_DATES):  # each column in turn holds the latest date
-        values = {k: base for k in RECORDED_DATES}
-        values[key] = D(2026, 5, 1 + n)
-        rows.append(complaint(complaint_no=f"K{n}", **values))
-    rows.append(complaint(complaint_no="KX", received=None))  # nothing recorded at all
-    rows.append(complaint(complaint_no="KY", received=D(2026, 3, 2), decided=D(2026, 1, 5)))  # an earlier date later on
-    latest = latest_recorded_date(register_of(config, rows))
-    assert latest.dtype == np.dtype("datetime64[D]")
-    expected = [D(2026, 5, 1 + n) for n in range(len(RECORDED_DATES))] + [None, D(2026, 3, 2)]
-    assert latest.tolist() == expected
-
-
-def test_a_closed_complaint_without_decision_date_counts_from_its_latest_date(config):
-    # Datum standpunt empty: retention counts from the latest recorded date (follow-up 10 March 2025).
+# -- retention ---------------------------------------------------------------------------------
+def test_a_closed_complaint_without_decision_date_has_no_expiry(config):
+    # Datum standpunt empty: kept until it is filled in (controleer reports the cell), never flagged.
     rows = [complaint(complaint_no="K1", received=D(2025, 3, 2), acknowledged=D(2025, 3, 3),
-                      follow_up=D(2025, 3, 10), status="afgehandeld", outcome="gegrond")]
-    _, result = flags_of(config, rows, D(2026, 3, 9))
-    assert result.deadlines["retention_expires"].to_numpy(dtype="datetime64[D]").tolist() == [D(2026, 3, 10)]
-    flags, _ = flags_of(config, rows, D(2026, 3, 10))
-    assert flags[("K1", "bewaartermijn_verlopen")] == "2026-03-10"
-    assert ("K1", "bewaartermijn_verlopen") not in flags_of(config, rows, D(2026, 3, 9))[0]
+                      follow_up=D(2025, 3, 10), status="afgehandeld", outcome="gegrond"),
+            complaint(complaint_no="K2", received=D(2025, 3, 2), acknowledged=D(2025, 3, 3),
+                      decided=D(2025, 3, 10), status="afgehandeld", outcome="gegrond")]
+    flags, result = flags_of(config, rows, D(2026, 3, 10))
+    assert result.deadlines["retention_expires"].to_numpy(dtype="datetime64[D]").tolist() == [None, D(2026, 3, 10)]
+    assert ("K1", "bewaartermijn_verlopen") not in flags and ("K2", "bewaartermijn_verlopen") in flags
+    assert ("K2", "bewaartermijn_verlopen") not in flags_of(config, rows, D(2026, 3, 9))[0]
 
 
 # -- _urgency_numbers ----------------------------------------------------------------------------
@@ -88,11 +72,14 @@ def test_review_inputs_counts_complaints_on_the_first_and_last_day(config):
         assert end.tolist() == [D(2026, 6, 30)] and reviewed.tolist() == [False]
 
 
-def test_review_inputs_without_complaints_in_the_half_year(config):
-    for received in (D(2025, 12, 31), D(2026, 7, 1)):  # the day before and the day after
-        end, reviewed = _review_inputs(register_of(config, [complaint(received=received)]), D(2026, 7, 2), [])
-        assert end.dtype == np.dtype("datetime64[D]") and reviewed.dtype == np.bool_
-        assert end.tolist() == [] and reviewed.tolist() == []
+def test_review_inputs_without_complaints_in_an_ended_half_year(config):
+    # received the day after the last ended half-year: nothing to review yet
+    end, reviewed = _review_inputs(register_of(config, [complaint(received=D(2026, 7, 1))]), D(2026, 7, 2), [])
+    assert end.dtype == np.dtype("datetime64[D]") and reviewed.dtype == np.bool_
+    assert end.tolist() == [] and reviewed.tolist() == []
+    # the day before it began: the half-year before (2025-H2) is asked for
+    end, reviewed = _review_inputs(register_of(config, [complaint(received=D(2025, 12, 31))]), D(2026, 7, 2), [])
+    assert end.tolist() == [D(2025, 12, 31)] and reviewed.tolist() == [False]
 
 
 def test_review_inputs_one_covering_review_is_enough(config):
@@ -201,7 +188,8 @@ def test_compute_flags_urgency_orders_before_due_date(config):
     reg, deadlines, cal = _engine(config, rows, D(2026, 3, 11))
     flags = compute_flags(reg, deadlines, D(2026, 3, 11), config, cal)
     assert flags[flags["signaal"] == "urgentie_hoog"]["klachtnummer"].tolist() == ["KC", "KB", "KA"]
-    assert flags["dagen_te_laat"].tolist() == [-5, -12, -5]  # days left (decision due 16 and 23 March): negative
+    urgent = flags[flags["signaal"] == "urgentie_hoog"]
+    assert urgent["dagen_te_laat"].tolist() == [-5, -12, -5]  # days left (decision due 16 and 23 March): negative
 
 
 # -- flag_inputs ---------------------------------------------------------------------------------
