@@ -97,7 +97,7 @@ def compute_deadlines(reg: Register, config: Config, calendar: WorkCalendar) -> 
 
 def _urgency_numbers(reg: Register) -> np.ndarray:
     """Urgentie as int64 (0 when empty); each distinct value converted once."""
-    codes, uniques = pd.factorize(reg.frame["urgency"].to_numpy(), use_na_sentinel=True)
+    codes, uniques = pd.factorize(reg.frame["urgency"].to_numpy())  # never NA: '' when empty
     numbers = np.array([int(u) if u else 0 for u in uniques] + [0], dtype=np.int64)
     return numbers[codes]
 
