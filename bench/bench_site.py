@@ -6,7 +6,9 @@ copy of the checkout with the environment elsewhere (target <= 1.2x), and the pr
 on long free texts, whose cost must grow with the site's text plus the register's, not with
 their product. Every ratio is printed as one line a script can read:
 
-    BENCH <name> ratio=<x> target<=<y> ok|over
+    RATIO name=<name> value=<x> target=<y> ok=yes|no
+
+(the shared format of bench/ratio.py)
 
 Run it from the README's install (``.venv/bin/python bench/bench_site.py``):
 
@@ -58,8 +60,10 @@ PEIL = dt.date(2026, 11, 21)
 
 
 def bench_line(name: str, ratio: float, target: float) -> str:
-    """The one line a script reads: ``BENCH <name> ratio=<x> target<=<y> ok|over``."""
-    line = f"BENCH {name} ratio={ratio:.2f} target<={target} {'ok' if ratio <= target else 'over'}"
+    """The one line a script reads, in the format every benchmark shares (bench/ratio.py)."""
+    from bench.ratio import ratio_line
+
+    line = ratio_line(name, ratio, target)
     print(line, flush=True)
     return line
 
