@@ -75,7 +75,8 @@ def test_bad_peildatum(make_config):
     cfg = make_config(rows=[complaint()])
     result = invoke("controleer", "--peildatum", "gisteren", "--config", str(cfg.path))
     assert result.exit_code == 2
-    assert result.stderr.strip() == "Fout: --peildatum 'gisteren' is geen datum; gebruik JJJJ-MM-DD, bijv. 2026-11-21"
+    assert result.stderr.strip() == ("Fout: --peildatum 'gisteren' is geen datum; gebruik D-M-JJJJ of JJJJ-MM-DD, "
+                                     "bijv. 3-12-2026 of 2026-12-03")
 
 
 def test_not_an_xlsx_file(make_config, tmp_path):
@@ -104,11 +105,22 @@ def test_unwritable_output_is_a_dutch_line(make_config, tmp_path):
     assert result.stderr.strip() == f"Fout: {blocker}: bestaat al als bestand; verwacht werd een map"
 
 
-def test_peildatum_must_be_an_iso_date(config):
-    for bad in ("5", "21-11-2026", "2026-02-30", "morgen"):
+def test_peildatum_must_be_a_complete_date(config):
+    for bad in ("5", "3-12", "12-2026", "3-12-26", "30-2-2026", "2026-02-30", "2026-2-3", "3/12/2026", "morgen"):
         result = invoke("controleer", "--peildatum", bad, "--config", str(config.path))
         assert result.exit_code == 2, bad
-        assert result.stderr == f"Fout: --peildatum '{bad}' is geen datum; gebruik JJJJ-MM-DD, bijv. 2026-11-21\n"
+        assert result.stderr == (f"Fout: --peildatum '{bad}' is geen datum; gebruik D-M-JJJJ of JJJJ-MM-DD, "
+                                 "bijv. 3-12-2026 of 2026-12-03\n")
+
+
+def test_peildatum_takes_the_dutch_order_and_iso(config):
+    """3-12-2026, 03-12-2026 and 2026-12-03 are the same day: the same JSON comes out."""
+    outputs = set()
+    for day in ("3-12-2026", "03-12-2026", "2026-12-03"):
+        result = invoke("controleer", "--json", "--peildatum", day, "--config", str(config.path))
+        assert result.exit_code in (0, 1), (day, result.stderr)
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
 
 
 def test_help_and_usage_speak_dutch():

@@ -125,7 +125,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_SETUP = 0, 1, 2
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", metavar="PAD", help="Het configuratiebestand (standaard: klachten.toml of $KLACHTEN_CONFIG).")]
 PeildatumOption = Annotated[str | None, typer.Option(
-    "--peildatum", metavar="JJJJ-MM-DD", help="Rekenen alsof het vandaag deze datum is (standaard: vandaag, Nederlandse tijd).")]
+    "--peildatum", metavar="DATUM", help="Rekenen alsof het vandaag deze datum is, als D-M-JJJJ of JJJJ-MM-DD (standaard: vandaag, Nederlandse tijd).")]
 
 
 def fail(message: str, code: int = EXIT_FINDINGS) -> None:
@@ -178,10 +178,10 @@ def warn_escalation(cfg) -> None:
 
 
 def parse_peildatum(value: str | None) -> dt.date:
-    from register.dates import parse_iso_date
+    from register.dates import parse_typed_date
     from register.deadlines import today_amsterdam
 
-    return today_amsterdam() if value is None else parse_iso_date(value, "--peildatum")
+    return today_amsterdam() if value is None else parse_typed_date(value, "--peildatum")
 
 
 def load(config_path: Path | None):
