@@ -113,14 +113,17 @@ def test_peildatum_must_be_a_complete_date(config):
                                  "bijv. 3-12-2026 of 2026-12-03\n")
 
 
-def test_peildatum_takes_the_dutch_order_and_iso(config):
-    """3-12-2026, 03-12-2026 and 2026-12-03 are the same day: the same JSON comes out."""
-    outputs = set()
-    for day in ("3-12-2026", "03-12-2026", "2026-12-03"):
-        result = invoke("controleer", "--json", "--peildatum", day, "--config", str(config.path))
+def test_peildatum_takes_the_dutch_order_and_iso(make_config):
+    """3-12-2026, 03-12-2026 and 2026-12-03 are the same day: the same JSON comes out (and another day's differs)."""
+    cfg = make_config(rows=[complaint(complaint_no="K2026-001", received=dt.date(2026, 11, 20))])
+    outputs = {}
+    for day in ("3-12-2026", "03-12-2026", "2026-12-03", "23-11-2026"):
+        result = invoke("controleer", "--json", "--peildatum", day, "--config", str(cfg.path))
         assert result.exit_code in (0, 1), (day, result.stderr)
-        outputs.add(result.stdout)
-    assert len(outputs) == 1
+        outputs[day] = result.stdout
+    assert outputs["3-12-2026"] == outputs["03-12-2026"] == outputs["2026-12-03"]
+    assert '"uiterlijk": "2026-12-01"' in outputs["3-12-2026"]  # acknowledgement late by then
+    assert outputs["23-11-2026"] != outputs["3-12-2026"]
 
 
 def test_help_and_usage_speak_dutch():

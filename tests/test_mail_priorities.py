@@ -65,7 +65,7 @@ def test_mail_leads_with_urgency_most_urgent_first_and_lists_follow_ups(make_con
     assert "- K3, A. Eerste: opvolgen op 6 juli 2026 (vandaag)" in text
     assert "- K5, A. Eerste: opvolgen op 1 juli 2026 (5 dagen geleden)" in text
     assert "K4" not in text
-    assert ("- 2026-H1: eerste halfjaar 2026 (1 januari 2026 t/m 30 juni 2026): maak het rapport met "
+    assert ("- 2026-H1: eerste halfjaar 2026 (1 januari 2026 t/m 30 juni 2026), 6 dagen te laat: maak het rapport met "
             "'klachten analyse --periode 2026-H1'") in text
     assert "<th>Periode</th>" in html
     assert "Eerst: urgentie 1 t/m 3" in html and "Geheime Klager" not in text + html

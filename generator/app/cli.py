@@ -595,6 +595,10 @@ def init(
     organisatie: Annotated[str | None, typer.Option("--organisatie", metavar="NAAM", help="Naam van uw bedrijf.")] = None,
     verantwoordelijke: Annotated[str | None, typer.Option("--klachtverantwoordelijke", metavar="NAAM", help="Wie eindverantwoordelijk is voor klachten.")] = None,
     email: Annotated[str | None, typer.Option("--email", metavar="ADRES", help="E-mailadres voor klachten (ook voor de dagmail).")] = None,
+    adres: Annotated[str | None, typer.Option("--adres", metavar="STRAAT", help="Straat en huisnummer van het bedrijf (afzender van brieven, op de site).")] = None,
+    postcode: Annotated[str | None, typer.Option("--postcode", metavar="POSTCODE", help="Postcode van het bedrijf.")] = None,
+    plaats: Annotated[str | None, typer.Option("--plaats", metavar="PLAATS", help="Vestigingsplaats (ook boven de brieven).")] = None,
+    mailserver: Annotated[str | None, typer.Option("--mailserver", metavar="SERVER", help="SMTP-server voor de dagmail (smtp.provider.nl of smtp.provider.nl:465), of 'geen': de nachtrun schrijft de dagmail dan als bestand in de privémap.")] = None,
     telefoon: Annotated[str | None, typer.Option("--telefoon", metavar="NUMMER", help="Telefoonnummer voor klachten.")] = None,
     contactpersoon: Annotated[str | None, typer.Option("--contactpersoon", metavar="NAAM", help="Vast aanspreekpunt, als dat iemand anders is.")] = None,
     escalatie: Annotated[str | None, typer.Option("--escalatie", metavar="NAAM", help="Geschilleninstantie waar een klager terecht kan.")] = None,
@@ -625,8 +629,13 @@ def init(
         raise ConfigError(f"'{config}' bestaat al; klachten init overschrijft nooit een configuratie")
     answers = StartAnswers(
         organisatie=ask(organisatie, "Naam van de organisatie"),
+        adres=ask(adres, "Straat en huisnummer", required=False),
+        postcode=ask(postcode, "Postcode", required=False),
+        plaats=ask(plaats, "Plaats", required=False),
         klachtverantwoordelijke=ask(verantwoordelijke, "Naam van de klachtverantwoordelijke"),
         email=ask(email, "E-mailadres voor klachten"),
+        mailserver=ask(mailserver, "Mailserver voor de dagmail (bijv. smtp.provider.nl of smtp.provider.nl:465), "
+                                   "of 'geen' (de dagmail komt dan als bestand in de privémap)", required=False),
         telefoon=ask(telefoon, "Telefoonnummer (leeg laten mag)", required=False),
         contactpersoon=ask(contactpersoon, "Contactpersoon als dat iemand anders is (leeg laten mag)", required=False),
         escalatie=ask(escalatie, "Geschilleninstantie (leeg laten mag)", required=False),
@@ -643,17 +652,37 @@ def init(
         fail(f"het register is nog niet ingericht: {exc}; los dit op en voer dan 'klachten inrichten' uit",
              EXIT_SETUP)
     typer.echo("Klaar. Vul het register en controleer het met: klachten controleer")
+    from register.readiness import missing
+
+    gaps = sorted({line for lines in missing(cfg).values() for line in lines})
+    if gaps:
+        typer.echo("Nog in te vullen in klachten.toml (klachten config toont per gebruik wat ontbreekt):")
+        for line in gaps:
+            typer.echo(f"  {line}")
 
 
 @app.command(options_metavar="[OPTIES]", name="config")
 @handle_errors
 def config_cmd(config: ConfigOption = None) -> None:
     """Controleer het configuratiebestand en toon de termijnen die de tool bewaakt."""
+    from register.readiness import missing
+
     cfg = load(config)
     t = cfg.termijnen
-    examples = warn_examples(cfg)
+    warn_examples(cfg)
     warn_escalation(cfg)
-    typer.echo(f"Configuratie {'gelezen, maar nog niet klaar' if examples else 'in orde'}: {cfg.path}")
+    gaps = missing(cfg)
+    not_ready = [use for use, lines in gaps.items() if lines]
+    if not_ready:
+        typer.echo(f"Configuratie gelezen, maar nog niet klaar: {cfg.path}")
+    else:
+        typer.echo(f"Configuratie in orde: {cfg.path} (brieven, site en mail kunnen worden gemaakt)")
+    for use, lines in gaps.items():
+        typer.echo(f"  {use}: {'nog niet in orde' if lines else 'in orde'}")
+        for line in lines:
+            typer.echo(f"    {line}")
+    if cfg.mail.bezorging == "bestand":
+        typer.echo(f"  de dagmail wordt niet verstuurd maar geschreven in {cfg.digest_file_dir()}")
     typer.echo(f"  ontvangstbevestiging binnen {t.bevestiging}")
     typer.echo(f"  standpunt binnen {t.standpunt} (uitstel tot maximaal {t.uitstel_maximaal} extra)")
     typer.echo(f"  waarschuwen {t.waarschuwing_werkdagen} werkdagen vooraf; bewaartermijn {cfg.bewaren.termijn}")
