@@ -17,8 +17,10 @@ if TYPE_CHECKING:
     from generator.site.plugin import KlachtenPlugin
     from register.check import CheckResult
 
-ROOT = Path(__file__).resolve().parents[2]
-MKDOCS_YML = ROOT / "mkdocs.yml"
+from generator.resources import mkdocs_yml
+
+MKDOCS_YML = mkdocs_yml()
+ROOT = MKDOCS_YML.parent  # mkdocs.yml's relative paths start here
 PLUGIN = "klachten"
 
 
