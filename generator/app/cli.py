@@ -377,7 +377,8 @@ def importeer(
 @app.command(options_metavar="[OPTIES]", name="site")
 @handle_errors
 def site(
-    serve: Annotated[bool, typer.Option("--serve", help="Niet bouwen maar lokaal tonen op http://127.0.0.1:8000 (ververst bij wijzigingen).")] = False,
+    serve: Annotated[bool, typer.Option("--serve", help="De website van deze map lokaal tonen op http://127.0.0.1:8000 en opnieuw bouwen zodra het register of klachten.toml verandert.")] = False,
+    poort: Annotated[int, typer.Option("--poort", metavar="POORT", min=1, max=65535, help="Poort voor --serve (standaard 8000).")] = 8000,
     demo: Annotated[bool, typer.Option("--demo", help="Ook bouwen als de voorbeeldwaarden uit de meegeleverde klachten.toml er nog in staan (alleen voor een demo).")] = False,
     peildatum: PeildatumOption = None,
     config: ConfigOption = None,
@@ -389,15 +390,17 @@ def site(
     Staan er nog voorbeeldwaarden in de configuratie (Voorbeeld, Postbus 00000, .example), dan
     bouwt de site alleen met --demo.
     """
-    from generator.site.build import build_site, serve_site
+    from generator.site.build import build_site
 
     cfg = load(config)
     day = parse_peildatum(peildatum) if peildatum else None
     warn_examples(cfg)
     if serve:
-        typer.echo("De website wordt gebouwd en is straks te zien op http://127.0.0.1:8000/ "
-                   "(ververst bij elke wijziging); stoppen met Ctrl+C.")
-        serve_site(cfg, day, demo=demo)
+        from generator.site.serve import serve_site
+
+        typer.echo(f"De website van {cfg.path.parent} wordt gebouwd; daarna wordt hij opnieuw gebouwd zodra het "
+                   "register of klachten.toml verandert.")
+        serve_site(cfg.path, day, port=poort, demo=demo, echo=typer.echo)
         return
     target, seconds = build_site(cfg, day, demo=demo)
     typer.echo(f"Website gebouwd in {target} ({seconds:.1f} s).")
