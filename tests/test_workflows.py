@@ -114,7 +114,7 @@ def test_systemd_units_verify(tmp_path):
     """The unit pair passes `systemd-analyze verify` (paths pointed at this checkout)."""
     service = (ROOT / "deploy" / "systemd" / "klachten-nachtrun.service").read_text(encoding="utf-8")
     timer = (ROOT / "deploy" / "systemd" / "klachten-nachtrun.timer").read_text(encoding="utf-8")
-    assert "ExecStart=/opt/klachten/.venv/bin/klachten nachtrun" in service
+    assert "ExecStart=/opt/klachten/.venv/bin/klachten nachtrun --config /srv/klachten/klachten.toml" in service
     assert "OnCalendar=*-*-* 06:00:00 Europe/Amsterdam" in timer and "WantedBy=timers.target" in timer
     if not shutil.which("systemd-analyze"):
         if os.environ.get("CI") == "true":
@@ -127,6 +127,7 @@ def test_systemd_units_verify(tmp_path):
     assert exe.is_file(), "klachten is niet geïnstalleerd"
     (tmp_path / "klachten-nachtrun.service").write_text(
         service.replace("/opt/klachten/.venv/bin/klachten", str(exe)).replace("/opt/klachten", str(ROOT))
+        .replace("/srv/klachten", str(tmp_path))
         .replace("User=klachten", "User=root"), encoding="utf-8")
     (tmp_path / "klachten-nachtrun.timer").write_text(timer, encoding="utf-8")
     result = subprocess.run(["systemd-analyze", "verify", "klachten-nachtrun.service", "klachten-nachtrun.timer"],

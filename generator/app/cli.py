@@ -664,6 +664,46 @@ def init(
             typer.echo(f"  {line}")
 
 
+@app.command(options_metavar="[OPTIES]", name="inplannen")
+@handle_errors
+def inplannen(
+    tijd: Annotated[str, typer.Option("--tijd", metavar="UU:MM", help="Elke dag op deze Nederlandse tijd (standaard 06:00).")] = "06:00",
+    installeer: Annotated[bool, typer.Option("--installeer", help="De systemd-timer voor uw gebruiker ook installeren en aanzetten (systemctl --user).")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Plan de nachtrun voor deze map in, elke dag op een Nederlandse tijd.
+
+    Toont een systemd-timer voor uw gebruiker (met OnCalendar in Europe/Amsterdam) en een regel
+    voor crontab -e die ook op Debian (zonder CRON_TZ) de Nederlandse tijd aanhoudt. Met
+    --installeer worden de timer en de dienst in ~/.config/systemd/user gezet en aangezet.
+    Geheimen (SMTP-wachtwoord, pad naar de Google-sleutel) horen in ~/.config/klachten/omgeving.
+    """
+    from generator.app.schedule import SECRETS, install_user_timer, make_schedule, parse_time
+
+    cfg = load(config)
+    hour, minute = parse_time(tijd)
+    plan = make_schedule(cfg, hour, minute)
+    if installeer:
+        folder = install_user_timer(plan)
+        typer.echo(f"Timer {plan.name}.timer aangezet (units in {folder}); de nachtrun draait elke dag om "
+                   f"{hour}:{minute:02d} Nederlandse tijd.")
+        typer.echo("Laat hem ook draaien als u niet bent ingelogd met: loginctl enable-linger $USER")
+        typer.echo(f"Controleren: systemctl --user list-timers {plan.name}.timer")
+        return
+    typer.echo(f"# systemd (aanbevolen): zet dit in ~/.config/systemd/user/{plan.name}.service")
+    typer.echo(plan.service)
+    typer.echo(f"# en dit in ~/.config/systemd/user/{plan.name}.timer")
+    typer.echo(plan.timer)
+    typer.echo(f"# dan: systemctl --user daemon-reload && systemctl --user enable --now {plan.name}.timer")
+    typer.echo("#      (of doe dit alles met: klachten inplannen --installeer)")
+    typer.echo("")
+    typer.echo("# cron: voeg deze regel toe met crontab -e. Hij draait elk uur en gaat alleen door in het")
+    typer.echo(f"# Nederlandse uur {hour:02d}, zodat zomer- en wintertijd vanzelf kloppen.")
+    typer.echo(plan.cron)
+    typer.echo("")
+    typer.echo(f"# Geheimen (KLACHTEN_SMTP_PASSWORD=…) horen in ~/{SECRETS}, leesbaar alleen voor u (chmod 600).")
+
+
 @app.command(options_metavar="[OPTIES]", name="config")
 @handle_errors
 def config_cmd(config: ConfigOption = None) -> None:
