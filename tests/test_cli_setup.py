@@ -121,3 +121,21 @@ def test_an_empty_mail_server_never_falls_back_to_localhost(tmp_path, monkeypatc
     assert "geen mailserver ingesteld: vul [mail] host in" in result.stderr
     assert "localhost" not in result.output
     assert result.stderr.count("geen mailserver ingesteld") == 1
+
+
+def test_init_asks_for_address_and_mail_server(tmp_path, monkeypatch):
+    import generator.app.cli as cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli, "stdin_is_terminal", lambda: True)
+    answers = ["Bakkerij De Korrel", "Molenweg 3", "3011 AB", "Rotterdam", "J. Jansen", "klachten@dekorrel.nl",
+               "geen", "", "", "", "", ""]
+    result = runner.invoke(app, ["init"], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    for question in ("Naam van de organisatie", "Straat en huisnummer", "Postcode", "Plaats",
+                     "Mailserver voor de dagmail"):
+        assert question in result.stdout, question
+    cfg = load_config(tmp_path / "klachten.toml")
+    assert (cfg.organisatie.adres, cfg.organisatie.postcode, cfg.organisatie.plaats, cfg.mail.bezorging) == \
+        ("Molenweg 3", "3011 AB", "Rotterdam", "bestand")
+    assert "  brieven: in orde\n  site: in orde\n  mail: in orde\n" in config_report(tmp_path).stdout

@@ -586,6 +586,11 @@ def analyse_cmd(
                        "voorbij zijn gelden als geanalyseerd.", err=True)
 
 
+def stdin_is_terminal() -> bool:
+    """True when someone can answer questions (not cron, CI or a pipe)."""
+    return sys.stdin.isatty()
+
+
 def format_date(day: dt.date) -> str:
     from register.parse import format_date_nl
 
@@ -617,7 +622,7 @@ def init(
     from register.sheetsetup import setup_register
     from register.starter import StartAnswers, write_start_config
 
-    interactive = sys.stdin.isatty()
+    interactive = stdin_is_terminal()
 
     def ask(value: str | None, question: str, required: bool = True, default: str = "") -> str:
         if value is not None:
