@@ -15,9 +15,10 @@ runner = CliRunner()
 PEIL = "2026-03-27"
 ROWS = [
     complaint(complaint_no="K2026-001", received=dt.date(2026, 3, 20), acknowledged=dt.date(2026, 3, 20),
-              channel="duif"),  # error: not a channel
+              channel="duif", extension_reason="Wachten op een onderdeel"),  # error: not a channel
     complaint(complaint_no="K2026-002", received=dt.date(2026, 3, 20), acknowledged=dt.date(2026, 3, 20),
-              email="geheim-adres-zonder-apenstaart", name="Sanne Geheim"),  # warning: invalid e-mail address
+              email="geheim-adres-zonder-apenstaart", name="Sanne Geheim",
+              extension_reason="Wachten op een onderdeel"),  # warning: invalid e-mail address
     complaint(complaint_no="K2026-003", received=dt.date(2026, 3, 17), acknowledged=dt.date(2026, 3, 18),
               name="Piet Proef"),  # needs an uitstelbericht, and Reden uitstel is empty
 ]
@@ -56,7 +57,8 @@ def test_problems_are_named_by_cell_and_kind_never_by_content(make_config):
     for body in (text, html):
         for content in ("duif", "geheim-adres", "Sanne", "Piet Proef"):
             assert content not in body, content
-    assert msg["Subject"] == "Klachten: 1 uitstelbericht nodig, 1 fout in het register"
+    # all three are inside the notice lead time; only K2026-003's notice lacks its reason
+    assert msg["Subject"] == "Klachten: 3 uitstelberichten nodig, 1 fout in het register"
 
 
 def test_warnings_alone_reach_the_mail(make_config):

@@ -301,8 +301,11 @@ def fit_subject(prefix: str, parts: list[str], tail: list[str] | tuple = ()) -> 
     subject = prefix + ", ".join(kept + list(tail))
     while len(subject) > SUBJECT_MAX and kept:
         kept.pop()
-        subject = prefix + ", ".join([", ".join(kept) + " en meer"] + list(tail)) if kept else \
-            prefix + ", ".join(list(tail)) + " en meer"
+        if kept:
+            subject = prefix + ", ".join([", ".join(kept) + " en meer", *tail])
+        else:  # not even the first part fits beside the tail: all of them as one number
+            total = sum(int(part.split()[0]) for part in parts)
+            subject = prefix + ", ".join([count(total, "melding", "meldingen"), *tail])
     return subject if len(subject) <= SUBJECT_MAX else subject[:SUBJECT_MAX - 1] + "…"
 
 
