@@ -105,3 +105,13 @@ def test_subject_stays_within_78_characters():
     assert subject.startswith("Klachten: 12 met voorrang") and subject.endswith(" en meer, 40 fouten in het register")
     short = subject_for(sections[:1])
     assert short == "Klachten: 12 met voorrang"
+
+
+def test_subject_counts_everything_when_no_part_fits_beside_the_problems():
+    from generator.mail.digest import fit_subject
+
+    parts = ["3 met voorrang", "1 uitstelbericht nodig", "2 op te volgen", "1 halfjaaranalyse nodig"]
+    subject = fit_subject("Klachten: ", parts, ["2 problemen in het register", "weekoverzicht"])
+    assert subject == "Klachten: 7 meldingen, 2 problemen in het register, weekoverzicht"
+    assert fit_subject("Klachten: ", parts[:1], ["1 fout in het register"]) == \
+        "Klachten: 3 met voorrang, 1 fout in het register"
