@@ -14,17 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import jinja2
 import markupsafe
 import numpy as np
 
+from generator.resources import templates_dir
 from register.config import ESCALATION_FALLBACK, Config, Term
 from register.parse import format_date_nl
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = templates_dir()
 
 
 def datum_nl(value) -> str:

@@ -411,7 +411,10 @@ class Site:
 
 @dataclass(frozen=True)
 class Mail:
-    host: str = _o("str", "localhost", "SMTP-server")
+    host: str = _o("str", "", "SMTP-server (bijv. smtp.uwprovider.nl); leeg = nog niet ingesteld")
+    bezorging: str = _o("choice", "smtp", "smtp = de dagmail via de mailserver versturen; bestand = geen mail: de "
+                        "nachtrun schrijft de dagmail als bestand in de privémap en zegt waar",
+                        choices=("smtp", "bestand"))
     poort: int = _o("int", 587, "SMTP-poort", minimum=1)
     beveiliging: str = _o("choice", "starttls", "versleuteling van de verbinding", choices=("starttls", "ssl", "geen"))
     afzender: str = _o("email", "", "afzender van de dagmail")
@@ -512,6 +515,10 @@ class Config:
         """What the nightly run has delivered, per day."""
         return self.private_dir() / "nachtrun-status.json"
 
+    def digest_file_dir(self) -> Path:
+        """Where the daily mail goes with [mail] bezorging = "bestand" (no mail server)."""
+        return self.private_dir() / "dagmail"
+
     def letters_dir(self) -> Path:
         return self.resolve(self.brieven.map)
 
@@ -573,8 +580,8 @@ def load_config(path: str | Path | None = None) -> Config:
         raw = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(
-            f"configuratiebestand '{cfg_path}' niet gevonden; geef een pad met --config "
-            f"of zet {CONFIG_ENV}") from None
+            f"configuratiebestand '{cfg_path}' niet gevonden; maak er een met 'klachten init', of geef een pad "
+            f"met --config of zet {CONFIG_ENV}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"'{cfg_path}' is geen geldig TOML-bestand: {toml_error_nl(str(exc))}") from None
     except UnicodeDecodeError:

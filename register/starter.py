@@ -17,12 +17,16 @@ class StartAnswers:
     organisatie: str
     klachtverantwoordelijke: str
     email: str
+    adres: str = ""
+    postcode: str = ""
+    plaats: str = ""
     telefoon: str = ""
     contactpersoon: str = ""
     escalatie: str = ""
     escalatie_website: str = ""
     register: str = "data/klachtenregister.xlsx"  # an .xlsx path or a Google Sheet URL/key
     tabblad: str = "Register"
+    mailserver: str = ""  # 'smtp.example.nl', 'smtp.example.nl:465', or 'geen' (the digest goes to a file)
 
     @property
     def google(self) -> bool:
@@ -45,8 +49,11 @@ def config_text(answers: StartAnswers) -> str:
         "",
         "[organisatie]",
         f"naam = {_q(answers.organisatie)}",
-        f"email = {_q(answers.email)}",
     ]
+    for key in ("adres", "postcode", "plaats"):
+        if value := getattr(answers, key).strip():
+            lines.append(f"{key} = {_q(value)}")
+    lines.append(f"email = {_q(answers.email)}")
     if answers.telefoon:
         lines.append(f"telefoon = {_q(answers.telefoon)}")
     lines += ["", "[klachtbehandeling]",
@@ -62,11 +69,35 @@ def config_text(answers: StartAnswers) -> str:
                   f"tabblad = {_q(answers.tabblad)}", 'credentials_env = "GOOGLE_APPLICATION_CREDENTIALS"']
     else:
         lines += ['bron = "xlsx"', f"pad = {_q(answers.register.strip())}", f"tabblad = {_q(answers.tabblad)}"]
+    lines += mail_lines(answers.mailserver)
     if answers.escalatie:
         lines += ["", "[[escalatie.mogelijkheden]]", f"naam = {_q(answers.escalatie)}"]
         if answers.escalatie_website:
             lines.append(f"website = {_q(answers.escalatie_website)}")
     return "\n".join(lines) + "\n"
+
+
+NO_MAIL = ("geen", "geen mail", "nee", "-")
+
+
+def mail_lines(server: str) -> list[str]:
+    """The [mail] table for an answer: a host, host:poort (465 means SSL), or 'geen'."""
+    text = server.strip()
+    if not text:
+        return []
+    if text.lower() in NO_MAIL:
+        return ["", "[mail]", 'bezorging = "bestand"  # geen mailserver: de dagmail komt als bestand in de privémap']
+    host, _, port = text.rpartition(":") if ":" in text else (text, "", "")
+    if port and not port.isdigit():
+        raise ConfigError(f"mailserver '{text}': na de dubbele punt hoort een poortnummer, bijv. smtp.provider.nl:587")
+    if any(c.isspace() for c in host) or not host:
+        raise ConfigError(f"mailserver '{text}' is geen servernaam; geef bijv. smtp.provider.nl of 'geen'")
+    lines = ["", "[mail]", f"host = {_q(host)}"]
+    if port:
+        lines.append(f"poort = {int(port)}")
+        if port == "465":
+            lines.append('beveiliging = "ssl"')
+    return lines
 
 
 def write_start_config(path: Path, answers: StartAnswers) -> Config:

@@ -75,7 +75,8 @@ def test_bad_peildatum(make_config):
     cfg = make_config(rows=[complaint()])
     result = invoke("controleer", "--peildatum", "gisteren", "--config", str(cfg.path))
     assert result.exit_code == 2
-    assert result.stderr.strip() == "Fout: --peildatum 'gisteren' is geen datum; gebruik JJJJ-MM-DD, bijv. 2026-11-21"
+    assert result.stderr.strip() == ("Fout: --peildatum 'gisteren' is geen datum; gebruik D-M-JJJJ of JJJJ-MM-DD, "
+                                     "bijv. 3-12-2026 of 2026-12-03")
 
 
 def test_not_an_xlsx_file(make_config, tmp_path):
@@ -104,11 +105,25 @@ def test_unwritable_output_is_a_dutch_line(make_config, tmp_path):
     assert result.stderr.strip() == f"Fout: {blocker}: bestaat al als bestand; verwacht werd een map"
 
 
-def test_peildatum_must_be_an_iso_date(config):
-    for bad in ("5", "21-11-2026", "2026-02-30", "morgen"):
+def test_peildatum_must_be_a_complete_date(config):
+    for bad in ("5", "3-12", "12-2026", "3-12-26", "30-2-2026", "2026-02-30", "2026-2-3", "3/12/2026", "morgen"):
         result = invoke("controleer", "--peildatum", bad, "--config", str(config.path))
         assert result.exit_code == 2, bad
-        assert result.stderr == f"Fout: --peildatum '{bad}' is geen datum; gebruik JJJJ-MM-DD, bijv. 2026-11-21\n"
+        assert result.stderr == (f"Fout: --peildatum '{bad}' is geen datum; gebruik D-M-JJJJ of JJJJ-MM-DD, "
+                                 "bijv. 3-12-2026 of 2026-12-03\n")
+
+
+def test_peildatum_takes_the_dutch_order_and_iso(make_config):
+    """3-12-2026, 03-12-2026 and 2026-12-03 are the same day: the same JSON comes out (and another day's differs)."""
+    cfg = make_config(rows=[complaint(complaint_no="K2026-001", received=dt.date(2026, 11, 20))])
+    outputs = {}
+    for day in ("3-12-2026", "03-12-2026", "2026-12-03", "23-11-2026"):
+        result = invoke("controleer", "--json", "--peildatum", day, "--config", str(cfg.path))
+        assert result.exit_code in (0, 1), (day, result.stderr)
+        outputs[day] = result.stdout
+    assert outputs["3-12-2026"] == outputs["03-12-2026"] == outputs["2026-12-03"]
+    assert '"uiterlijk": "2026-12-01"' in outputs["3-12-2026"]  # acknowledgement late by then
+    assert outputs["23-11-2026"] != outputs["3-12-2026"]
 
 
 def test_help_and_usage_speak_dutch():

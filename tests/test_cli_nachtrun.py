@@ -54,11 +54,12 @@ def test_digest_is_delivered_once_per_day(make_config, tmp_path):
         for body in (text, html):
             assert "K1" in body and "K2" in body and "K3" in body
             assert "Ontvangstbevestiging te laat" in body and "Standpunt te laat" in body
-            assert "Uitstelbericht nodig" in body and "Fouten in het register" in body
+            assert "Uitstelbericht nodig" in body and "Problemen in het register" in body
             assert "Piet Proef" not in body and "Geheimstraat" not in body
         assert "- K1, A. Behandelaar: uiterlijk 11 maart 2026, 16 dagen te laat" in text
         assert "- K2, B. Tweede: uiterlijk 31 maart 2026, nog 4 dagen" in text
-        assert "- K3 (cel C4, kolom Kanaal): een keuzekolom bevat een waarde die niet bestaat" in text
+        assert "- K3 (cel C4, kolom Kanaal): fout: een keuzekolom bevat een waarde die niet bestaat" in text
+        assert "- K2 (cel " in text and "het uitstelbericht kan niet worden gemaakt: Reden uitstel is leeg" in text
         assert "duif" not in text and "duif" not in html  # the cell's content is never mailed
 
         again = nachtrun(cfg)

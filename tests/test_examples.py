@@ -44,6 +44,8 @@ klachtverantwoordelijke = "Eva Jansen"
 email = "eva@loodgieterjansen.nl"
 [register]
 pad = "data/demo-register.xlsx"
+[mail]
+host = "smtp.loodgieterjansen.nl"
 [[escalatie.mogelijkheden]]
 naam = "Geschillencommissie Installatie"
 website = "https://www.degeschillencommissie.nl"

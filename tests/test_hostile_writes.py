@@ -210,8 +210,9 @@ def test_copies_before_change_rotate_with_the_backups(make_config, tmp_path):
 def test_readme_and_docstring_explain_the_quote():
     import register.backup
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("**Back-ups.**"):][:1500]
+    guide = (ROOT / "docs" / "nachtrun.md").read_text(encoding="utf-8")  # linked from the README
+    assert "docs/nachtrun.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+    section = guide[guide.index("**Back-ups.**"):][:1500]
     assert "enkel aanhalingsteken" in section and "voor-wijziging" in section
     assert "single quote" in register.backup.__doc__
 

@@ -114,7 +114,7 @@ def test_systemd_units_verify(tmp_path):
     """The unit pair passes `systemd-analyze verify` (paths pointed at this checkout)."""
     service = (ROOT / "deploy" / "systemd" / "klachten-nachtrun.service").read_text(encoding="utf-8")
     timer = (ROOT / "deploy" / "systemd" / "klachten-nachtrun.timer").read_text(encoding="utf-8")
-    assert "ExecStart=/opt/klachten/.venv/bin/klachten nachtrun" in service
+    assert "ExecStart=/opt/klachten/.venv/bin/klachten nachtrun --config /srv/klachten/klachten.toml" in service
     assert "OnCalendar=*-*-* 06:00:00 Europe/Amsterdam" in timer and "WantedBy=timers.target" in timer
     if not shutil.which("systemd-analyze"):
         if os.environ.get("CI") == "true":
@@ -127,8 +127,39 @@ def test_systemd_units_verify(tmp_path):
     assert exe.is_file(), "klachten is niet geïnstalleerd"
     (tmp_path / "klachten-nachtrun.service").write_text(
         service.replace("/opt/klachten/.venv/bin/klachten", str(exe)).replace("/opt/klachten", str(ROOT))
+        .replace("/srv/klachten", str(tmp_path))
         .replace("User=klachten", "User=root"), encoding="utf-8")
     (tmp_path / "klachten-nachtrun.timer").write_text(timer, encoding="utf-8")
     result = subprocess.run(["systemd-analyze", "verify", "klachten-nachtrun.service", "klachten-nachtrun.timer"],
                             cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_cache_holds_no_personal_data_and_only_on_the_default_branch():
+    """The Actions cache can be read by other workflows: only the run state goes in it, never the
+    private folder with backups, letters or mail, and only runs on the default branch touch it."""
+    steps = _workflow()["jobs"]["nachtrun"]["steps"]
+    cache_steps = [s for s in steps if str(s.get("uses", "")).startswith("actions/cache")]
+    assert {s["uses"] for s in cache_steps} == {"actions/cache/restore@v4", "actions/cache/save@v4"}
+    allowed = {"private/nachtrun-status.json", "private/brieven-verzonden.json", "private/analyse/vastgelegd.json"}
+    default_branch = "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)"
+    for step in cache_steps:
+        paths = {p.strip() for p in step["with"]["path"].splitlines() if p.strip()}
+        assert paths <= allowed, paths
+        assert default_branch in step["if"], step
+    # each cached file is where the code keeps that state, so the cache is never silently empty
+    from register.config import load_config
+    from register.reviews import reviews_file
+
+    cfg = load_config(ROOT / "klachten.toml")
+    kept = {str(p.relative_to(cfg.root)) for p in (cfg.state_file(), cfg.letters_log(), reviews_file(cfg))}
+    assert kept == allowed
+
+
+def test_license_file_matches_pyproject():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == {"text": "MIT"}
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License") and "THE SOFTWARE IS PROVIDED \"AS IS\"" in text

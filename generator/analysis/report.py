@@ -12,6 +12,7 @@ from pathlib import Path
 
 from generator.analysis.charts import bar_chart
 from generator.analysis.compute import Analysis, analyse
+from generator.resources import site_sources
 from generator.templating import render
 from register.check import CheckResult
 from register.config import Config
@@ -20,8 +21,6 @@ from register.periods import Period
 from register.plural import count
 from register.reviews import Review, load_reviews
 from register.schema import URGENCY_LABELS
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ class ReportFiles:
 def analysis_dir(config: Config) -> Path:
     """Where reports go; refused when that would be inside the site's source or output folder."""
     folder = (config.private_dir() / "analyse").resolve()
-    for public in (config.site_dir().resolve(), (ROOT / "site").resolve(), (config.root / "site").resolve()):
+    for public in (config.site_dir().resolve(), site_sources().resolve(), (config.root / "site").resolve()):
         if folder == public or folder.is_relative_to(public):
             raise ConfigError(f"de analyse bevat persoonsgegevens en mag niet in {public} komen; "
                               f"kies voor [nachtrun] map een map buiten de website")

@@ -125,7 +125,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_SETUP = 0, 1, 2
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", metavar="PAD", help="Het configuratiebestand (standaard: klachten.toml of $KLACHTEN_CONFIG).")]
 PeildatumOption = Annotated[str | None, typer.Option(
-    "--peildatum", metavar="JJJJ-MM-DD", help="Rekenen alsof het vandaag deze datum is (standaard: vandaag, Nederlandse tijd).")]
+    "--peildatum", metavar="DATUM", help="Rekenen alsof het vandaag deze datum is, als D-M-JJJJ of JJJJ-MM-DD (standaard: vandaag, Nederlandse tijd).")]
 
 
 def fail(message: str, code: int = EXIT_FINDINGS) -> None:
@@ -178,10 +178,10 @@ def warn_escalation(cfg) -> None:
 
 
 def parse_peildatum(value: str | None) -> dt.date:
-    from register.dates import parse_iso_date
+    from register.dates import parse_typed_date
     from register.deadlines import today_amsterdam
 
-    return today_amsterdam() if value is None else parse_iso_date(value, "--peildatum")
+    return today_amsterdam() if value is None else parse_typed_date(value, "--peildatum")
 
 
 def load(config_path: Path | None):
@@ -377,7 +377,8 @@ def importeer(
 @app.command(options_metavar="[OPTIES]", name="site")
 @handle_errors
 def site(
-    serve: Annotated[bool, typer.Option("--serve", help="Niet bouwen maar lokaal tonen op http://127.0.0.1:8000 (ververst bij wijzigingen).")] = False,
+    serve: Annotated[bool, typer.Option("--serve", help="De website van deze map lokaal tonen op http://127.0.0.1:8000 en opnieuw bouwen zodra het register of klachten.toml verandert.")] = False,
+    poort: Annotated[int, typer.Option("--poort", metavar="POORT", min=1, max=65535, help="Poort voor --serve (standaard 8000).")] = 8000,
     demo: Annotated[bool, typer.Option("--demo", help="Ook bouwen als de voorbeeldwaarden uit de meegeleverde klachten.toml er nog in staan (alleen voor een demo).")] = False,
     peildatum: PeildatumOption = None,
     config: ConfigOption = None,
@@ -389,15 +390,17 @@ def site(
     Staan er nog voorbeeldwaarden in de configuratie (Voorbeeld, Postbus 00000, .example), dan
     bouwt de site alleen met --demo.
     """
-    from generator.site.build import build_site, serve_site
+    from generator.site.build import build_site
 
     cfg = load(config)
     day = parse_peildatum(peildatum) if peildatum else None
     warn_examples(cfg)
     if serve:
-        typer.echo("De website wordt gebouwd en is straks te zien op http://127.0.0.1:8000/ "
-                   "(ververst bij elke wijziging); stoppen met Ctrl+C.")
-        serve_site(cfg, day, demo=demo)
+        from generator.site.serve import serve_site
+
+        typer.echo(f"De website van {cfg.path.parent} wordt gebouwd; daarna wordt hij opnieuw gebouwd zodra het "
+                   "register of klachten.toml verandert.")
+        serve_site(cfg.path, day, port=poort, demo=demo, echo=typer.echo)
         return
     target, seconds = build_site(cfg, day, demo=demo)
     typer.echo(f"Website gebouwd in {target} ({seconds:.1f} s).")
@@ -583,6 +586,11 @@ def analyse_cmd(
                        "voorbij zijn gelden als geanalyseerd.", err=True)
 
 
+def stdin_is_terminal() -> bool:
+    """True when someone can answer questions (not cron, CI or a pipe)."""
+    return sys.stdin.isatty()
+
+
 def format_date(day: dt.date) -> str:
     from register.parse import format_date_nl
 
@@ -595,6 +603,10 @@ def init(
     organisatie: Annotated[str | None, typer.Option("--organisatie", metavar="NAAM", help="Naam van uw bedrijf.")] = None,
     verantwoordelijke: Annotated[str | None, typer.Option("--klachtverantwoordelijke", metavar="NAAM", help="Wie eindverantwoordelijk is voor klachten.")] = None,
     email: Annotated[str | None, typer.Option("--email", metavar="ADRES", help="E-mailadres voor klachten (ook voor de dagmail).")] = None,
+    adres: Annotated[str | None, typer.Option("--adres", metavar="STRAAT", help="Straat en huisnummer van het bedrijf (afzender van brieven, op de site).")] = None,
+    postcode: Annotated[str | None, typer.Option("--postcode", metavar="POSTCODE", help="Postcode van het bedrijf.")] = None,
+    plaats: Annotated[str | None, typer.Option("--plaats", metavar="PLAATS", help="Vestigingsplaats (ook boven de brieven).")] = None,
+    mailserver: Annotated[str | None, typer.Option("--mailserver", metavar="SERVER", help="SMTP-server voor de dagmail (smtp.provider.nl of smtp.provider.nl:465), of 'geen': de nachtrun schrijft de dagmail dan als bestand in de privémap.")] = None,
     telefoon: Annotated[str | None, typer.Option("--telefoon", metavar="NUMMER", help="Telefoonnummer voor klachten.")] = None,
     contactpersoon: Annotated[str | None, typer.Option("--contactpersoon", metavar="NAAM", help="Vast aanspreekpunt, als dat iemand anders is.")] = None,
     escalatie: Annotated[str | None, typer.Option("--escalatie", metavar="NAAM", help="Geschilleninstantie waar een klager terecht kan.")] = None,
@@ -610,7 +622,7 @@ def init(
     from register.sheetsetup import setup_register
     from register.starter import StartAnswers, write_start_config
 
-    interactive = sys.stdin.isatty()
+    interactive = stdin_is_terminal()
 
     def ask(value: str | None, question: str, required: bool = True, default: str = "") -> str:
         if value is not None:
@@ -625,8 +637,13 @@ def init(
         raise ConfigError(f"'{config}' bestaat al; klachten init overschrijft nooit een configuratie")
     answers = StartAnswers(
         organisatie=ask(organisatie, "Naam van de organisatie"),
+        adres=ask(adres, "Straat en huisnummer", required=False),
+        postcode=ask(postcode, "Postcode", required=False),
+        plaats=ask(plaats, "Plaats", required=False),
         klachtverantwoordelijke=ask(verantwoordelijke, "Naam van de klachtverantwoordelijke"),
         email=ask(email, "E-mailadres voor klachten"),
+        mailserver=ask(mailserver, "Mailserver voor de dagmail (bijv. smtp.provider.nl of smtp.provider.nl:465), "
+                                   "of 'geen' (de dagmail komt dan als bestand in de privémap)", required=False),
         telefoon=ask(telefoon, "Telefoonnummer (leeg laten mag)", required=False),
         contactpersoon=ask(contactpersoon, "Contactpersoon als dat iemand anders is (leeg laten mag)", required=False),
         escalatie=ask(escalatie, "Geschilleninstantie (leeg laten mag)", required=False),
@@ -643,17 +660,77 @@ def init(
         fail(f"het register is nog niet ingericht: {exc}; los dit op en voer dan 'klachten inrichten' uit",
              EXIT_SETUP)
     typer.echo("Klaar. Vul het register en controleer het met: klachten controleer")
+    from register.readiness import missing
+
+    gaps = sorted({line for lines in missing(cfg).values() for line in lines})
+    if gaps:
+        typer.echo("Nog in te vullen in klachten.toml (klachten config toont per gebruik wat ontbreekt):")
+        for line in gaps:
+            typer.echo(f"  {line}")
+
+
+@app.command(options_metavar="[OPTIES]", name="inplannen")
+@handle_errors
+def inplannen(
+    tijd: Annotated[str, typer.Option("--tijd", metavar="UU:MM", help="Elke dag op deze Nederlandse tijd (standaard 06:00).")] = "06:00",
+    installeer: Annotated[bool, typer.Option("--installeer", help="De systemd-timer voor uw gebruiker ook installeren en aanzetten (systemctl --user).")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Plan de nachtrun voor deze map in, elke dag op een Nederlandse tijd.
+
+    Toont een systemd-timer voor uw gebruiker (met OnCalendar in Europe/Amsterdam) en een regel
+    voor crontab -e die ook op Debian (zonder CRON_TZ) de Nederlandse tijd aanhoudt. Met
+    --installeer worden de timer en de dienst in ~/.config/systemd/user gezet en aangezet.
+    Geheimen (SMTP-wachtwoord, pad naar de Google-sleutel) horen in ~/.config/klachten/omgeving.
+    """
+    from generator.app.schedule import SECRETS, install_user_timer, make_schedule, parse_time
+
+    cfg = load(config)
+    hour, minute = parse_time(tijd)
+    plan = make_schedule(cfg, hour, minute)
+    if installeer:
+        folder = install_user_timer(plan)
+        typer.echo(f"Timer {plan.name}.timer aangezet (units in {folder}); de nachtrun draait elke dag om "
+                   f"{hour}:{minute:02d} Nederlandse tijd.")
+        typer.echo("Laat hem ook draaien als u niet bent ingelogd met: loginctl enable-linger $USER")
+        typer.echo(f"Controleren: systemctl --user list-timers {plan.name}.timer")
+        return
+    typer.echo(f"# systemd (aanbevolen): zet dit in ~/.config/systemd/user/{plan.name}.service")
+    typer.echo(plan.service)
+    typer.echo(f"# en dit in ~/.config/systemd/user/{plan.name}.timer")
+    typer.echo(plan.timer)
+    typer.echo(f"# dan: systemctl --user daemon-reload && systemctl --user enable --now {plan.name}.timer")
+    typer.echo("#      (of doe dit alles met: klachten inplannen --installeer)")
+    typer.echo("")
+    typer.echo("# cron: voeg deze regel toe met crontab -e. Hij draait elk uur en gaat alleen door in het")
+    typer.echo(f"# Nederlandse uur {hour:02d}, zodat zomer- en wintertijd vanzelf kloppen.")
+    typer.echo(plan.cron)
+    typer.echo("")
+    typer.echo(f"# Geheimen (KLACHTEN_SMTP_PASSWORD=…) horen in ~/{SECRETS}, leesbaar alleen voor u (chmod 600).")
 
 
 @app.command(options_metavar="[OPTIES]", name="config")
 @handle_errors
 def config_cmd(config: ConfigOption = None) -> None:
     """Controleer het configuratiebestand en toon de termijnen die de tool bewaakt."""
+    from register.readiness import missing
+
     cfg = load(config)
     t = cfg.termijnen
-    examples = warn_examples(cfg)
+    warn_examples(cfg)
     warn_escalation(cfg)
-    typer.echo(f"Configuratie {'gelezen, maar nog niet klaar' if examples else 'in orde'}: {cfg.path}")
+    gaps = missing(cfg)
+    not_ready = [use for use, lines in gaps.items() if lines]
+    if not_ready:
+        typer.echo(f"Configuratie gelezen, maar nog niet klaar: {cfg.path}")
+    else:
+        typer.echo(f"Configuratie in orde: {cfg.path} (brieven, site en mail kunnen worden gemaakt)")
+    for use, lines in gaps.items():
+        typer.echo(f"  {use}: {'nog niet in orde' if lines else 'in orde'}")
+        for line in lines:
+            typer.echo(f"    {line}")
+    if cfg.mail.bezorging == "bestand":
+        typer.echo(f"  de dagmail wordt niet verstuurd maar geschreven in {cfg.digest_file_dir()}")
     typer.echo(f"  ontvangstbevestiging binnen {t.bevestiging}")
     typer.echo(f"  standpunt binnen {t.standpunt} (uitstel tot maximaal {t.uitstel_maximaal} extra)")
     typer.echo(f"  waarschuwen {t.waarschuwing_werkdagen} werkdagen vooraf; bewaartermijn {cfg.bewaren.termijn}")

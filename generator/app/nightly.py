@@ -172,12 +172,17 @@ def _mail_step(config, result, steps, peildatum, now, dry, redo, echo) -> Step:
     A permanent refusal sets that message aside and the queue goes on; any other failure stops
     sending for this run and keeps what is left queued.
     """
+    if config.mail.bezorging == "bestand" and not dry:
+        return _digest_to_file(config, result, steps, peildatum, now)
     outbox = Outbox(config.outbox_dir(), config.state_file())
     day = peildatum.isoformat()
     delivered: list[str] = []
     notes: list[str] = [] if dry else outbox.settle()
     refused: list[str] = []
     down: str | None = None  # set when the server failed: today's digests are then only queued
+    if not config.mail.host:
+        down = ("geen mailserver ingesteld: vul [mail] host in (klachten config toont wat ontbreekt), "
+                "of zet [mail] bezorging = \"bestand\" als u geen mail wilt")
 
     def attempt(path, message, label: str) -> None:
         nonlocal down
@@ -247,3 +252,29 @@ def _mail_step(config, result, steps, peildatum, now, dry, redo, echo) -> Step:
     if problems:
         return Step("mail", False, "; ".join(problems + parts))
     return Step("mail", True, "; ".join(parts))
+
+
+def _digest_to_file(config: Config, result, steps, peildatum: dt.date, now: dt.datetime) -> Step:
+    """[mail] bezorging = "bestand": no mail server; each digest becomes a text file (and the
+    .eml beside it) in the private folder, one per day and recipient, rewritten on a rerun."""
+    from register.files import write_atomic
+
+    if result is None:
+        failed = next(s for s in steps if s.name == "register")
+        digests = [_alert_digest(config, failed.message, peildatum, [])]
+    else:
+        digests = build_digests(result, config)
+    if not digests:
+        return Step("mail", True, "niets te melden; geen dagmail geschreven")
+    folder = config.digest_file_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for digest in digests:
+        message = to_message(digest, config, now, peildatum)
+        suffix = "" if digest.role == MAIN_ROLE else "-" + "".join(c if c.isalnum() else "-" for c in digest.role)
+        stem = folder / f"dagmail-{peildatum.isoformat()}{suffix}"
+        write_atomic(stem.with_suffix(".txt"), f"Onderwerp: {digest.subject}\n\n{digest.text}".encode())
+        write_atomic(stem.with_suffix(".eml"), message.as_bytes())
+        written.append(str(stem.with_suffix(".txt")))
+    return Step("mail", True, "geen mailserver ([mail] bezorging = \"bestand\"): dagmail geschreven in "
+                              + ", ".join(written))

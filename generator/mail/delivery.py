@@ -96,6 +96,8 @@ def send(message: EmailMessage, config: Config, before_data: Callable[[], None] 
     refusal of this message, MailError (Dutch reason) for anything else.
     """
     m = config.mail
+    if not m.host:
+        raise MailError("geen mailserver ingesteld: vul [mail] host in (klachten config toont wat ontbreekt)")
     user = resolve_secret(m.gebruiker_env, "SMTP-gebruiker", required=False)
     password = resolve_secret(m.wachtwoord_env, "SMTP-wachtwoord", required=bool(user)) if user else None
     where = f"{m.host}:{m.poort}"

@@ -28,7 +28,10 @@ from register.schema import BY_KEY, URGENCY_LABELS, column_letter
 from register.signals import BY_NAME, IN_MAIL_ORDER, Signal
 from register.validate import FINDING_KINDS, Finding, Severity
 
-ERRORS_SECTION = "Fouten in het register"
+PROBLEMS_SECTION = "Problemen in het register"
+# RFC 5322's advised line length is 78 including "Subject: ": the header stays on one line
+# (a longer one is folded, and some phones then show only its start).
+SUBJECT_MAX = 78 - len("Subject: ")
 OVERVIEW_SECTION = "Weekoverzicht: open klachten per behandelaar"
 
 
@@ -40,6 +43,7 @@ class Line:
     link: str | None = None
     cel: str = ""
     kolom: str = ""  # the column's schema header, for findings
+    fout: bool = False  # an error (not a warning) in the register's problems
 
 
 @dataclass
@@ -47,7 +51,7 @@ class Section:
     titel: str
     uitleg: str
     regels: list[Line]
-    cellen: bool = False
+    cellen: bool = False  # the register's problems: lines carry a cell and a column
     signal: str | None = None  # the Signal's name; None for the findings section and the overview
     label: str = "Klacht"  # heading of the first column in the HTML table
     subject: tuple[str, str] | None = None  # (singular, plural) phrase for the subject, if not a signal
@@ -92,12 +96,31 @@ def _describe(signal: Signal, result: CheckResult, row, due: dt.date, days: int)
     return _when(due, days)
 
 
-def _review_line(row) -> Line:
+def _review_line(row, peildatum: dt.date) -> Line:
     period = half_year(row.periode)
+    overdue = _overdue(period.end, peildatum)
     return Line(period.label, "", f"{period.in_words()} ({format_date_nl(period.start)} t/m "
-                         f"{format_date_nl(period.end)}): maak het rapport met 'klachten analyse --periode "
-                         f"{period.label}' en leg de analyse vast met 'klachten analyse --periode "
+                         f"{format_date_nl(period.end)}){overdue}: maak het rapport met 'klachten analyse "
+                         f"--periode {period.label}' en leg de analyse vast met 'klachten analyse --periode "
                          f"{period.label} --vastleggen'")
+
+
+def _overdue(since: dt.date, today: dt.date) -> str:
+    """', 5 maanden te laat' after the day ``since``: whole months once a month has passed, else days."""
+    months = (today.year - since.year) * 12 + today.month - since.month - (today.day < since.day)
+    # 30 June -> 31 July is one whole month: a month-end counts as reached at the later month's end
+    if today.day < since.day and today.day == _month_end(today):
+        months += 1
+    if months >= 1:
+        return f", {count(months, 'maand', 'maanden')} te laat"
+    days = (today - since).days
+    return f", {_days(days)} te laat" if days > 0 else ""
+
+
+def _month_end(day: dt.date) -> int:
+    import calendar
+
+    return calendar.monthrange(day.year, day.month)[1]
 
 
 def weekly_overview(result: CheckResult, handler: str | None = None) -> Section | None:
@@ -132,7 +155,8 @@ def weekly_overview(result: CheckResult, handler: str | None = None) -> Section 
                    "termijn.", lines, overzicht=True)
 
 
-def build_sections(result: CheckResult, handler: str | None = None, overview: bool = False) -> list[Section]:
+def build_sections(result: CheckResult, handler: str | None = None, overview: bool = False,
+                   letters: list[Line] | tuple = ()) -> list[Section]:
     """The digest's sections, each only when non-empty; ``handler`` limits to one behandelaar.
 
     Register-level reminders (the half-year review) go only to the klachtverantwoordelijke;
@@ -149,7 +173,7 @@ def build_sections(result: CheckResult, handler: str | None = None, overview: bo
                 continue
             part = reminders[reminders["signaal"] == signal.name]
             reminder_rows: Iterable[Any] = part.itertuples(index=False)
-            lines = [_review_line(row) for row in reminder_rows]
+            lines = [_review_line(row, result.peildatum) for row in reminder_rows]
         else:
             part = flags[flags["signaal"] == signal.name]
             rows: Iterable[Any] = part.itertuples(index=False)  # pandas-stubs: one broad scalar union per field
@@ -161,19 +185,53 @@ def build_sections(result: CheckResult, handler: str | None = None, overview: bo
         if lines:
             sections.append(Section(signal.section, signal.explanation, lines, signal=signal.name,
                                     label="Periode" if signal.scope == "register" else "Klacht"))
-    if handler is None:
-        errors = [f for f in result.findings if f.ernst is Severity.FOUT]
-        if errors:
-            column_of = {letter: BY_KEY[key].header
-                         for key, idx in reg.positions.items() for letter in [column_letter(idx)]}
-            lines = [Line(f.klachtnummer or "—", "", _kind(f),
-                          reg.grid.row_link(f.sheet_row) if f.sheet_row else None, f.cel, _column(f, column_of))
-                     for f in errors]
-            sections.append(Section(ERRORS_SECTION, "Verbeter deze cellen in het register; "
-                                    "'klachten controleer' toont per cel wat er mis is.", lines, cellen=True))
+    if handler is None and (result.findings or letters):
+        sections.append(problems_section(result, letters))
     if overview and (week := weekly_overview(result, handler)) is not None:
         sections.append(week)
     return sections
+
+
+def problems_section(result: CheckResult, letters: list[Line] | tuple = ()) -> Section:
+    """Every finding (errors first, then warnings) by its cell, column and kind, plus the letters
+    that cannot be made and why; never what a cell holds."""
+    reg = result.register
+    column_of = {column_letter(idx): BY_KEY[key].header for key, idx in reg.positions.items()}
+    ordered = sorted(result.findings, key=lambda f: f.ernst is not Severity.FOUT)  # stable: register order kept
+    lines = [Line(f.klachtnummer or "—", "", f"{f.ernst}: {_kind(f)}",
+                  reg.grid.row_link(f.sheet_row) if f.sheet_row else None, f.cel, _column(f, column_of),
+                  fout=f.ernst is Severity.FOUT)
+             for f in ordered]
+    return Section(PROBLEMS_SECTION, "Verbeter deze cellen in het register; 'klachten controleer' toont per cel "
+                   "wat er mis is.", lines + list(letters), cellen=True)
+
+
+def unmakeable_letters(result: CheckResult, config: Config) -> list[Line]:
+    """The letters the register asks for that cannot be made, each with the empty cell that stops it."""
+    from generator.letters.kinds import BY_NAME as LETTER_BY_NAME
+    from generator.letters.render import due_letters, letter_context
+    from register.errors import LetterError
+
+    reg = result.register
+    due, _ = due_letters(result, config)
+    lines = []
+    for i, kind in due:
+        try:
+            letter_context(result, config, i, kind)
+        except LetterError:
+            letter = LETTER_BY_NAME[kind]
+            empty = [key for key in letter.required
+                     if (np.isnat(reg.dates(key)[i]) if BY_KEY[key].kind == "date" else reg.text(key)[i] == "")]
+            number = str(reg.frame["complaint_no"].iat[i])
+            link = reg.grid.row_link(int(reg.sheet_rows[i]))
+            if empty:
+                for key in empty:
+                    lines.append(Line(number, "", f"{letter.noun} kan niet worden gemaakt: {BY_KEY[key].header} "
+                                                  "is leeg", link, reg.cell(key, i), BY_KEY[key].header))
+            else:  # refused for another reason (anonymised, withdrawn, …): the reason without cell contents
+                lines.append(Line(number, "", f"{letter.noun} kan niet worden gemaakt; 'klachten brief {number} "
+                                              f"{kind}' zegt waarom", link))
+    return lines
 
 
 def overview_today(config: Config, day: dt.date) -> bool:
@@ -221,19 +279,41 @@ def subject_for(sections: list[Section]) -> str:
         if phrase:
             totals[phrase] = totals.get(phrase, 0) + len(section.regels)
     parts = [f"{n} {singular if n == 1 else plural}" for (singular, plural), n in totals.items()]
-    errors = sum(len(s.regels) for s in sections if s.cellen)
+    tail = []  # always named, whatever else is left out
+    problems = [line for s in sections if s.cellen for line in s.regels]
+    errors = sum(line.fout for line in problems)
     if errors:
-        parts.append(f"{count(errors, 'fout', 'fouten')} in het register")
+        tail.append(f"{count(errors, 'fout', 'fouten')} in het register")
+    elif problems:
+        tail.append(f"{count(len(problems), 'probleem', 'problemen')} in het register")
     if any(s.overzicht for s in sections):
-        parts.append("weekoverzicht")
-    return "Klachten: " + (", ".join(parts) if parts else "alles op tijd")
+        tail.append("weekoverzicht")
+    return fit_subject("Klachten: ", parts, tail) if parts or tail else "Klachten: alles op tijd"
+
+
+def fit_subject(prefix: str, parts: list[str], tail: list[str] | tuple = ()) -> str:
+    """``prefix`` + the parts, as many as fit in SUBJECT_MAX characters, + the tail; 'en meer'
+    when a part was left out.
+
+    The parts come in mail order (the most urgent first), so what is dropped is what matters least;
+    the mail itself always lists everything."""
+    kept = list(parts)
+    subject = prefix + ", ".join(kept + list(tail))
+    while len(subject) > SUBJECT_MAX and kept:
+        kept.pop()
+        if kept:
+            subject = prefix + ", ".join([", ".join(kept) + " en meer", *tail])
+        else:  # not even the first part fits beside the tail: all of them as one number
+            total = sum(int(part.split()[0]) for part in parts)
+            subject = prefix + ", ".join([count(total, "melding", "meldingen"), *tail])
+    return subject if len(subject) <= SUBJECT_MAX else subject[:SUBJECT_MAX - 1] + "…"
 
 
 def build_digests(result: CheckResult, config: Config, notices: list[Section] | tuple = ()) -> list[Digest]:
     """Digests to send: the klachtverantwoordelijke always (when there is something to report,
     or always with [mail] ook_als_alles_op_tijd), and optionally each behandelaar their own.
     ``notices`` (e.g. refused mail) go to the klachtverantwoordelijke only."""
-    from register.errors import MailError
+    from register.errors import KlachtenError, MailError
 
     main = config.klachtbehandeling.email
     if not main:
@@ -250,8 +330,13 @@ def build_digests(result: CheckResult, config: Config, notices: list[Section] | 
                 wanted.append((address, name))
     digests = []
     overview = overview_today(config, result.peildatum)
+    try:
+        letters = unmakeable_letters(result, config)
+    except (KlachtenError, OSError) as exc:  # the digest itself must still go out
+        letters = [Line("—", "", f"de brieven zijn niet gecontroleerd: {exc}")]
     for recipient, handler in wanted:
-        sections = build_sections(result, handler, overview) + (list(notices) if handler is None else [])
+        sections = build_sections(result, handler, overview, letters if handler is None else ()) + \
+            (list(notices) if handler is None else [])
         if not sections and not (handler is None and config.mail.ook_als_alles_op_tijd):
             continue
         digest = Digest(recipient, subject_for(sections), sections, role=handler or "klachtverantwoordelijke")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -17,8 +16,9 @@ if TYPE_CHECKING:
     from generator.site.plugin import KlachtenPlugin
     from register.check import CheckResult
 
-ROOT = Path(__file__).resolve().parents[2]
-MKDOCS_YML = ROOT / "mkdocs.yml"
+from generator.resources import mkdocs_yml
+
+MKDOCS_YML = mkdocs_yml()
 PLUGIN = "klachten"
 
 
@@ -72,23 +72,3 @@ def build_site(config: Config, peildatum: dt.date | None = None, site_dir: Path 
     finally:
         logger.removeHandler(warnings)
     return target, time.perf_counter() - start
-
-
-def serve_site(config: Config, peildatum: dt.date | None = None, address: str = "127.0.0.1:8000",
-               demo: bool = False) -> None:
-    """Serve with live reload. mkdocs re-reads its config on every rebuild, so the plugin gets
-    the klachten config path and the reference date as plugin options in a derived mkdocs.yml."""
-    import yaml
-    from mkdocs.commands.serve import serve
-
-    settings = yaml.safe_load(MKDOCS_YML.read_text(encoding="utf-8"))
-    options = {"config": str(config.path), "demo": demo} | ({"peildatum": peildatum.isoformat()} if peildatum else {})
-    settings["plugins"] = [{PLUGIN: options} if p == PLUGIN else p for p in settings.get("plugins", [])]
-    settings["docs_dir"] = str((ROOT / settings.get("docs_dir", "docs")).resolve())
-    theme = settings.get("theme", {})
-    if isinstance(theme, dict) and "custom_dir" in theme:
-        theme["custom_dir"] = str((ROOT / theme["custom_dir"]).resolve())
-    with tempfile.TemporaryDirectory(prefix="klachten-serve-") as tmp:
-        derived = Path(tmp) / "mkdocs.yml"
-        derived.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
-        serve(config_file=str(derived), dev_addr=address)
