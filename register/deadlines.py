@@ -53,9 +53,9 @@ def add_months(dates: np.ndarray, months: int) -> np.ndarray:
 
 def open_complaints(reg: Register) -> np.ndarray:
     """True for complaints still waiting for a decision: received, not closed, no Datum standpunt."""
-    waiting: np.ndarray = ((reg.frame["status"].to_numpy() != CLOSED) & np.isnat(reg.dates("decided"))
-                           & ~np.isnat(reg.dates("received")))
-    return waiting
+    from .figures import waiting
+
+    return waiting(reg.frame["status"].to_numpy(), reg.dates("decided"), reg.dates("received"))
 
 
 def compute_deadlines(reg: Register, config: Config, calendar: WorkCalendar) -> pd.DataFrame:

@@ -104,3 +104,18 @@ def half_year_labels(dates: np.ndarray) -> np.ndarray:
     uniques, inverse = np.unique(codes, return_inverse=True)
     labels = np.array(["" if c < 0 else f"{1970 + c // 2}-H{c % 2 + 1}" for c in uniques.tolist()], dtype=object)
     return labels[inverse.reshape(-1)]
+
+
+def last_half_year_with_complaints(received: np.ndarray, peildatum: dt.date) -> Period:
+    """The review period `analyse` takes by default: the most recent ended half-year in which
+    complaints were received; the running half-year when no ended one has any; the last ended
+    half-year when the register has none at all."""
+    dates = np.asarray(received, dtype="datetime64[D]")
+    ended = last_ended_half_year(peildatum)
+    known = dates[~np.isnat(dates)]
+    past = known[known <= np.datetime64(ended.end, "D")]
+    if len(past):
+        return half_year_of(past.max().astype(dt.date))
+    if len(known[known <= np.datetime64(peildatum, "D")]):
+        return half_year_of(peildatum)
+    return ended

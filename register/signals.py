@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .figures import past_term
+
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
@@ -93,7 +95,7 @@ SIGNALS: tuple[Signal, ...] = (
         "nog geen standpunt en de (eventueel geldig verlengde) termijn is verstreken (niet bij een klacht "
         "buiten de regeling: zie buiten_regeling_te_laat)",
         "decision_due",
-        lambda f: f.open_ & ~f.outside & (f.today > f.decision_due)),
+        lambda f: past_term(f.open_ & ~f.outside, f.decision_due, f.today)),
     Signal(
         "buiten_regeling_te_laat", "bericht buiten de regeling te laat", "Bericht 'buiten de regeling' te laat",
         "Deze klachten vallen buiten de regeling en de klager heeft nog niet gehoord waarom, terwijl de "
@@ -102,7 +104,7 @@ SIGNALS: tuple[Signal, ...] = (
         "Standpunt is 'buiten de regeling', nog geen Datum standpunt en de termijn buiten_regeling is "
         "verstreken (de laatste dag zelf is nog op tijd)",
         "decision_due",
-        lambda f: f.open_ & f.outside & (f.today > f.decision_due)),
+        lambda f: past_term(f.open_ & f.outside, f.decision_due, f.today)),
     Signal(
         "uitstelbericht_nodig", "uitstelbericht nodig", "Uitstelbericht nodig",
         "De standpunttermijn loopt binnenkort af: geef het standpunt, of meld de klager vóór de "

@@ -46,7 +46,7 @@ def test_report_is_written_to_the_private_folder(make_config, tmp_path):
     # K2026-002 is open and overdue (due 18 May): counted as late, not left out.
     assert "Standpunt op tijd – 50% (1 van 2)" in text
     assert "Tevreden (van wie ja of nee antwoordde) – 100% (1 van 1)" in text
-    assert "Doorlooptijd tot standpunt, mediaan – 8 dagen" in text
+    assert "Doorlooptijd tot standpunt in werkdagen, mediaan – 6 werkdagen" in text  # 2 to 10 February
     assert "€ 49,95 (1 klacht)" in text
     assert "Karel Klager (zelfde e-mail): K2026-001, 2 februari 2026" in text
     assert "K2026-001 (10 februari 2026, gegrond): Factuur gecorrigeerd" in text

@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from register.check import CheckResult
-from register.deadlines import open_complaints
-from register.parse import format_date_nl
+from register.figures import MASKS, classify, tally
+from register.parse import clean_text, format_date_nl
 from register.periods import Period, half_year, half_year_labels
 from register.personal import canonical_phone
-from register.schema import CLOSED, MARKER, URGENCY_LABELS
+from register.schema import MARKER, URGENCY_LABELS
 
 BLANK = "(leeg)"
 #: The breakdowns, in report order: (frame column, title).
@@ -30,6 +30,9 @@ DIMENSIONS = (("category", "Categorie"), ("cause", "Oorzaak"), ("channel", "Kana
 MEASURE_WINDOW = 182
 MAX_LISTED = 20  # longest list of repeat complainants or open complaints printed in full
 SIMILAR_PER_OPEN = 3
+#: A measure's effect gets a verdict (gedaald, gestegen) only when the window before or after it
+#: holds at least this many complaints: 1 -> 2 is chance, not a trend.
+TREND_MINIMUM = 5
 
 
 @dataclass
@@ -61,6 +64,7 @@ class Figures:
     decision_late: int
     decision_pending: int
     decision_undated: int  # closed without Datum standpunt: counted as not on time
+    withdrawn: int  # withdrawn by the complainant: shown apart, not in "standpunt op tijd"
     days_median: float | None
     days_mean: float | None
     days_p90: float | None
@@ -102,6 +106,8 @@ class MeasureEffect:
     def verdict(self) -> str:
         if self.after is None:
             return "nog te vroeg"
+        if max(self.before, self.after) < TREND_MINIMUM:
+            return "te weinig klachten voor een oordeel"
         if self.after < self.before:
             return "gedaald"
         return "gelijk gebleven" if self.after == self.before else "gestegen"
@@ -128,6 +134,15 @@ class Complaint:
 class RepeatGroup:
     complaints: list[Complaint]
     matched_on: list[str]  # 'e-mail', 'telefoon', 'postcode en huisnummer'
+
+    @property
+    def names(self) -> list[str]:
+        """Each distinct complainant's name, in order of their first complaint: a chain matched
+        on an address can join people who live together."""
+        seen: dict[str, None] = {}
+        for k in self.complaints:
+            seen.setdefault(k.name.strip() or "naam onbekend", None)
+        return list(seen)
 
 
 @dataclass
@@ -189,6 +204,7 @@ def frame_of(result: CheckResult) -> pd.DataFrame:
     received = reg.dates("received")
     amounts, _ = reg.amounts("compensation_amount")
     years = received.astype("datetime64[Y]").astype(np.int64) + 1970
+    marks = classify(result)
     frame = pd.DataFrame({
         "number": f["complaint_no"].to_numpy(),
         "received": received,
@@ -196,8 +212,7 @@ def frame_of(result: CheckResult) -> pd.DataFrame:
         "decided": reg.dates("decided"),
         "ack_due": dl["acknowledge_due"].to_numpy(dtype="datetime64[D]"),
         "decision_due": dl["decision_due"].to_numpy(dtype="datetime64[D]"),
-        "closed": f["status"].to_numpy() == CLOSED,
-        "open": open_complaints(reg),
+        "closed": marks["handled"].to_numpy(),
         "half": half_year_labels(received),
         "year": np.where(np.isnat(received), "", years.astype(str)).astype(object),
         "satisfied": f["satisfied"].to_numpy(),
@@ -205,12 +220,24 @@ def frame_of(result: CheckResult) -> pd.DataFrame:
         "anonymised": ~np.isnat(reg.dates("anonymised")),
         "extension_late": dl["extension_late"].to_numpy(dtype=bool),
     })
+    for name in MASKS + ("handling_days",):
+        frame[name] = marks[name].to_numpy()
     for key, _title in DIMENSIONS:
-        values = pd.Series(f[key].to_numpy(), dtype=object).replace("", BLANK)
-        frame[key] = values.to_numpy()
+        frame[key] = typed_values(reg, key)
     for key in ("name", "email", "phone", "postcode", "address", "solution", "measure"):
         frame[key] = pd.Series(reg.text(key), dtype=object).replace(MARKER, "").to_numpy()
     return frame
+
+
+def typed_values(reg, key: str) -> np.ndarray:
+    """A column's values as the report shows them: the canonical value, or what was typed when
+    it is not in the list (this report is private), BLANK only when the cell is empty."""
+    values = pd.Series(reg.frame[key].to_numpy(), dtype=object)
+    bad = reg.invalid.get(key)
+    if bad is not None and bad.any() and key in reg.raw:
+        typed = pd.Series(clean_text(reg.raw[key]), dtype=object)
+        values = values.where(~bad, typed)
+    return values.replace("", BLANK).to_numpy()
 
 
 def period_columns(period: Period) -> list[Column]:
@@ -229,31 +256,20 @@ def _select(frame: pd.DataFrame, column: Column) -> pd.DataFrame:
     return frame[frame[column.key] == column.label]
 
 
-def figures(part: pd.DataFrame, today: np.datetime64) -> Figures:
-    """Key figures for the complaints in ``part`` as of ``today``."""
-    ack = part["acknowledged"].to_numpy(dtype="datetime64[D]")
-    ack_due = part["ack_due"].to_numpy(dtype="datetime64[D]")
-    decided = part["decided"].to_numpy(dtype="datetime64[D]")
-    due = part["decision_due"].to_numpy(dtype="datetime64[D]")
+def figures(part: pd.DataFrame) -> Figures:
+    """Key figures for the complaints in ``part`` (rows of frame_of), counted as register.figures
+    defines them; handling time in working days, as on the site."""
+    counts = tally(part)
+    days = part["handling_days"].dropna().to_numpy(dtype=float)
     closed = part["closed"].to_numpy()
-    has_ack, has_decided = ~np.isnat(ack), ~np.isnat(decided)
-    ack_on_time = has_ack & (ack <= ack_due)
-    # Not acknowledged and past due: late, whether or not the complaint is closed by now.
-    ack_late = (has_ack & (ack > ack_due)) | (~has_ack & (ack_due < today))
-    decision_on_time = has_decided & (decided <= due)
-    undated = closed & ~has_decided
-    decision_late = (has_decided & (decided > due)) | (~has_decided & ~closed & (due < today)) | undated
-    pending_decision = ~has_decided & ~closed & (due >= today)
-    days = (decided[has_decided] - part["received"].to_numpy(dtype="datetime64[D]")[has_decided]).astype(np.int64)
     satisfied = part["satisfied"].to_numpy()
     amounts = part["amount"].to_numpy()
     paid = ~np.isnan(amounts) & (amounts != 0)
     return Figures(
-        received=len(part), closed=int(has_decided.sum() + undated.sum()),
-        ack_on_time=int(ack_on_time.sum()), ack_late=int(ack_late.sum()),
-        ack_pending=int((~has_ack & (ack_due >= today)).sum()),
-        decision_on_time=int(decision_on_time.sum()), decision_late=int(decision_late.sum()),
-        decision_pending=int(pending_decision.sum()), decision_undated=int(undated.sum()),
+        received=len(part), closed=counts.handled,
+        ack_on_time=counts.ack_on_time, ack_late=counts.ack_late, ack_pending=counts.ack_pending,
+        decision_on_time=counts.on_time, decision_late=counts.late + counts.open_past_term,
+        decision_pending=counts.running, decision_undated=counts.undated, withdrawn=counts.withdrawn,
         days_median=float(np.median(days)) if len(days) else None,
         days_mean=float(days.mean()) if len(days) else None,
         days_p90=float(np.percentile(days, 90)) if len(days) else None,
@@ -291,7 +307,7 @@ def breakdowns(frame: pd.DataFrame, columns: list[Column]) -> list[Breakdown]:
     return out
 
 
-def trends(frame: pd.DataFrame, today: np.datetime64, until: dt.date) -> tuple[Trend, Trend, Trend, Breakdown]:
+def trends(frame: pd.DataFrame, until: dt.date) -> tuple[Trend, Trend, Trend, Breakdown]:
     """Received per half-year, decision on time and satisfaction per year, categories per year:
     from the first year in the register up to ``until`` (the period's end, or the peildatum when
     that is earlier), years and half-years without complaints included."""
@@ -306,12 +322,8 @@ def trends(frame: pd.DataFrame, today: np.datetime64, until: dt.date) -> tuple[T
     halves = [h for h in (f"{y}-H{n}" for y in years for n in (1, 2)) if h <= last_half or h in seen]
     per_half = placed["half"].value_counts().reindex(halves, fill_value=0)
     # Vectorised per-year rates: the same honest counting as figures(), grouped by year.
-    decided = placed["decided"].to_numpy(dtype="datetime64[D]")
-    due = placed["decision_due"].to_numpy(dtype="datetime64[D]")
-    closed = placed["closed"].to_numpy()
-    has = ~np.isnat(decided)
-    on_time = has & (decided <= due)
-    late = (has & (decided > due)) | (~has & ~closed & (due < today)) | (closed & ~has)
+    on_time = placed["on_time"].to_numpy(dtype=bool)
+    late = placed["late"].to_numpy(dtype=bool) | placed["open_past_term"].to_numpy(dtype=bool)
     sat = placed["satisfied"].to_numpy()
     grouped = pd.DataFrame({"year": placed["year"].to_numpy(), "on": on_time, "late": late,
                             "yes": sat == "ja", "no": sat == "nee"}).groupby("year").sum().reindex(years, fill_value=0)
@@ -412,20 +424,22 @@ def _complaint(row) -> Complaint:
                      bool(row["anonymised"]))
 
 
-def repeats(frame: pd.DataFrame, group: np.ndarray, shared: dict[str, np.ndarray], in_period: np.ndarray
-            ) -> tuple[list[RepeatGroup], int, int]:
+def repeats(frame: pd.DataFrame, group: np.ndarray, shared: dict[str, np.ndarray], in_period: np.ndarray,
+            until: np.ndarray | None = None) -> tuple[list[RepeatGroup], int, int]:
     """Complainants with more than one complaint, of whom at least one falls in the period; the
-    MAX_LISTED with the most recent complaint are listed."""
-    sizes = np.bincount(group, minlength=len(group))
-    repeated = sizes[group] > 1
+    MAX_LISTED with the most recent complaint are listed. ``until`` marks the complaints that
+    may count (received by the period's end: a later complaint is not the period's)."""
+    considered = np.ones(len(group), dtype=bool) if until is None else until
+    sizes = np.bincount(group[considered], minlength=len(group))
+    repeated = considered & (sizes[group] > 1)
     wanted_groups = np.unique(group[repeated & in_period])
     if len(wanted_groups) == 0:
         return [], 0, 0
-    member = np.isin(group, wanted_groups)
+    member = np.isin(group, wanted_groups) & considered
     latest = (pd.Series(frame["received"].to_numpy()[member]).groupby(group[member]).max()
               .sort_values(ascending=False, kind="stable"))
     listed = latest.index.to_numpy()[:MAX_LISTED]
-    rows = np.flatnonzero(np.isin(group, listed))
+    rows = np.flatnonzero(np.isin(group, listed) & considered)
     sub = frame.iloc[rows].assign(_group=group[rows], _rank=pd.Series(np.arange(len(listed)), index=listed)
                                   .reindex(group[rows]).to_numpy())
     for name, mask in shared.items():
@@ -442,10 +456,11 @@ def repeats(frame: pd.DataFrame, group: np.ndarray, shared: dict[str, np.ndarray
     return out, len(wanted_groups), int(member.sum())
 
 
-def similar_for_open(frame: pd.DataFrame) -> tuple[list[OpenWithSimilar], int]:
-    """For each open complaint (oldest first), the most recent closed complaints with the same
-    category and cause, and how they were solved."""
-    open_rows = frame[frame["open"]].sort_values(["received", "number"])
+def similar_for_open(frame: pd.DataFrame, in_period: np.ndarray | None = None) -> tuple[list[OpenWithSimilar], int]:
+    """For each open complaint received in the period (oldest first), the most recent closed
+    complaints with the same category and cause, and how they were solved."""
+    wanted = frame["open"].to_numpy(dtype=bool) & (True if in_period is None else in_period)
+    open_rows = frame[wanted].sort_values(["received", "number"])
     total = len(open_rows)
     open_rows = open_rows.head(MAX_LISTED)
     closed = frame[frame["closed"] & frame["decided"].notna()]
@@ -482,22 +497,24 @@ def urgency_six_links(frame: pd.DataFrame, group: np.ndarray, in_period: np.ndar
 
 def analyse(result: CheckResult, period: Period) -> Analysis:
     """The whole review for ``period`` as of result.peildatum."""
-    today = np.datetime64(result.peildatum, "D")
     frame = frame_of(result)
     columns = period_columns(period)
     received = frame["received"].to_numpy(dtype="datetime64[D]")
     in_period = (received >= np.datetime64(period.start, "D")) & (received <= np.datetime64(period.end, "D"))
     group, shared = complainant_groups(frame)
-    per_half, on_time, satisfaction, categories = trends(frame, today, min(period.end, result.peildatum))
-    repeat_groups, repeat_total, repeat_complaints = repeats(frame, group, shared, in_period)
-    open_similar, open_total = similar_for_open(frame)
+    per_half, on_time, satisfaction, categories = trends(frame, min(period.end, result.peildatum))
+    repeat_groups, repeat_total, repeat_complaints = repeats(frame, group, shared, in_period,
+                                                            received <= np.datetime64(period.end, "D"))
+    open_similar, open_total = similar_for_open(frame, in_period)
     notes = []
+    if not in_period.any():
+        notes.append(f"In {period.in_words()} zijn geen klachten ontvangen.")
     if period.end >= result.peildatum:
         notes.append(f"De periode is nog niet voorbij: de cijfers gaan tot en met "
                      f"{format_date_nl(result.peildatum)}.")
     return Analysis(
         period=period, peildatum=result.peildatum, columns=columns,
-        figures=[figures(_select(frame, c), today) for c in columns],
+        figures=[figures(_select(frame, c)) for c in columns],
         breakdowns=breakdowns(frame, columns),
         received_per_half=per_half, on_time_per_year=on_time, satisfaction_per_year=satisfaction,
         categories_per_year=categories,

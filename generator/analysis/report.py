@@ -52,10 +52,11 @@ def euro(value: float) -> str:
 
 
 def days(value: float | None) -> str:
+    """Working days, the unit of the site's annual report: '1 werkdag', '4,5 werkdagen'."""
     if value is None:
         return "–"
     value = round(float(value), 1)
-    return count(int(value), "dag", "dagen") if value.is_integer() else f"{value:.1f} dagen".replace(".", ",")
+    return count(int(value), "werkdag", "werkdagen") if value.is_integer() else f"{value:.1f} werkdagen".replace(".", ",")
 
 
 def earlier_measures(result: CheckResult, analysis: Analysis, reviews: list[Review]) -> list[dict]:

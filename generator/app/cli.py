@@ -548,7 +548,7 @@ def inzage(
 @app.command(options_metavar="[OPTIES]", name="analyse")
 @handle_errors
 def analyse_cmd(
-    periode: Annotated[str | None, typer.Option("--periode", metavar="PERIODE", help="Een halfjaar (2026-H2), een jaar (2026) of een reeks jaren (2024-2026); standaard het laatste afgelopen halfjaar.")] = None,
+    periode: Annotated[str | None, typer.Option("--periode", metavar="PERIODE", help="Een halfjaar (2026-H2), een jaar (2026) of een reeks jaren (2024-2026); standaard het laatste afgelopen halfjaar met klachten.")] = None,
     vastleggen: Annotated[bool, typer.Option("--vastleggen", help="De analyse van deze periode vastleggen met de datum van vandaag (peildatum); daarna stopt de herinnering in de dagmail.")] = False,
     maatregelen: Annotated[str | None, typer.Option("--maatregelen", metavar="TEKST", help="Met --vastleggen: de maatregelen die u na de bespreking hebt genomen; het volgende rapport toont ze met hun effect.")] = None,
     peildatum: PeildatumOption = None,
@@ -564,16 +564,22 @@ def analyse_cmd(
     """
     from generator.analysis.report import analysis_dir, write_report
     from register.check import check_register
-    from register.periods import last_ended_half_year, parse_period
+    from register.periods import last_half_year_with_complaints, parse_period
     from register.reviews import record_review, reviews_file
 
     day = parse_peildatum(peildatum)
     if maatregelen is not None and not vastleggen:
         raise ConfigError("--maatregelen hoort bij --vastleggen: leg de analyse vast met de maatregelen")
-    period = parse_period(periode) if periode is not None else last_ended_half_year(day)
     cfg = load(config)
     analysis_dir(cfg)  # refuses a private folder inside the site before anything is written
     result = check_register(cfg, day)
+    if periode is not None:
+        period = parse_period(periode)
+    else:
+        period = last_half_year_with_complaints(result.register.dates("received"), day)
+        why = ("het laatste afgelopen halfjaar met klachten" if period.end < day
+               else "het lopende halfjaar: er is nog geen afgelopen halfjaar met klachten")
+        typer.echo(f"Periode: {period.in_words()} ({why}); kies een andere met --periode.")
     if vastleggen:
         record_review(cfg, period, day, maatregelen or "")
     files = write_report(result, cfg, period)
