@@ -117,7 +117,7 @@ def test_figures_are_honest(make_config, tmp_path):
     page = text_of(read(out, "jaarverslagen/2026"))
     # Open and past due counts as not on time, and the denominator says what it counts.
     assert ("Standpunt op tijd (binnen 2 weken, of later als wij op tijd uitstel meldden) 83% (10 van de 12 "
-            "klachten die afgehandeld zijn of waarvan de termijn voor het standpunt voorbij is)") in page
+            "klachten die afgehandeld zijn (niet ingetrokken) of waarvan de termijn voor het standpunt voorbij is)") in page
     # Compared with the same period of last year, which had all its 10 complaints by then.
     assert "Verschil +2 (+20%) ten opzichte van dezelfde periode vorig jaar, 1 januari t/m 21 november 2025 " \
            "(10 klachten)" in page
