@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from generator.site.build import build_site  # noqa: E402
 from generator.site.jaarverslag import build_reports  # noqa: E402
-from generator.site.plugin import generated_pages  # noqa: E402
+from generator.site.pages import generated_pages  # noqa: E402
 from register.check import check_grid  # noqa: E402
 from register.demo import synthetic_grid, write_xlsx  # noqa: E402
 from register.sources import Grid  # noqa: E402

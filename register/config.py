@@ -236,13 +236,13 @@ def _o(kind: str, default: Any, help: str, **kw: Any) -> Any:
 
 
 #: Register columns an online form may fill (by question title); the rest is the owner's.
-INTAKE_KEYS = ("name", "email", "phone", "address", "postcode", "city", "description", "salutation")
+INTAKE_KEYS = ("name", "email", "phone", "address", "postcode", "city", "description", "salutation", "reply_by")
 #: The questions the README tells the owner to put on the form, and the column each one fills.
 DEFAULT_QUESTIONS = {
     "Naam": "Naam", "E-mailadres": "E-mail", "Telefoonnummer": "Telefoon", "Adres": "Adres",
     "Postcode": "Postcode", "Woonplaats": "Woonplaats", "Wat is er gebeurd?": "Omschrijving",
     "Wanneer gebeurde het?": "Omschrijving", "Wat verwacht u van ons?": "Omschrijving",
-    "Hoe wilt u antwoord krijgen?": "Omschrijving",
+    "Hoe wilt u antwoord krijgen?": "Antwoord per",
 }
 DEFAULT_CATEGORIES = ["product", "dienstverlening", "factuur", "gedrag medewerker", "levering"]
 DEFAULT_CAUSES = ["gebrek aan informatie", "kwaliteit", "gebruikskosten", "dienstverlening", "anders"]

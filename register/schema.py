@@ -36,6 +36,8 @@ OUTSIDE = "buiten de regeling"
 SATISFACTION = ("ja", "nee", "onbekend")
 METHODS = ("gesprek", "telefonisch", "schriftelijk", "e-mail")
 SALUTATIONS = ("mevrouw", "heer")
+#: How a complainant wants to be answered (the public form's one choice): letters follow it.
+REPLY_BY = ("e-mail", "post")
 CLOSED = "afgehandeld"
 
 #: The NVKL urgency list, 1 = most urgent. Short labels in our own words.
@@ -104,6 +106,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("escalation_ended", "Procedure afgerond op", False, "date",
            "datum waarop de procedure uit Geëscaleerd naar is afgerond; de bewaartermijn telt dan vanaf die "
            "datum"),
+    Column("reply_by", "Antwoord per", False, "enum", "hoe de klager antwoord wil krijgen: e-mail of post; "
+           "leeg = per e-mail als er een e-mailadres is, anders per post", choices=REPLY_BY),
 )
 
 #: Columns that belong to the tool: written by `klachten controleer --schrijf`, never by hand.
@@ -132,6 +136,8 @@ ALIASES = {
                 "teruggetrokken": "ingetrokken", "nietgegrond": "ongegrond",
                 "buitenregeling": "buiten de regeling", "valtbuitenderegeling": "buiten de regeling"},
     "salutation": {"mw": "mevrouw", "mevr": "mevrouw", "dhr": "heer", "de heer": "heer", "meneer": "heer"},
+    "reply_by": {"per e-mail": "e-mail", "email": "e-mail", "mail": "e-mail", "per mail": "e-mail",
+                 "per post": "post", "brief": "post", "per brief": "post", "schriftelijk": "post"},
     "satisfied": {"j": "ja", "n": "nee", "?": "onbekend", "weetniet": "onbekend"},
     "method": {"telefoon": "telefonisch", "brief": "schriftelijk", "email": "e-mail", "mail": "e-mail",
                "mondeling": "gesprek", "persoonlijk": "gesprek"},

@@ -23,7 +23,7 @@ from register.check import CheckResult
 from register.config import Config
 from register.errors import LetterError
 from register.parse import format_date_nl
-from register.schema import BY_KEY, CHANNELS, URGENCY_LABELS
+from register.schema import BY_KEY, CHANNELS, REPLY_BY, URGENCY_LABELS
 from register.validate import number_problem
 
 #: Added to a letter only when it runs over one page: "pagina 1 van N" on the first page (pages
@@ -151,20 +151,12 @@ def salutation(config: Config, name: str, aanhef: str) -> str:
 
 
 def contact_person(config: Config, row_contact: str = "") -> dict:
-    """The one person a letter names, with that person's own e-mail and telephone; falls back to
-    the general complaints address and number, never to another person's.
+    """The one person a letter names (register.contact.contact, shared with the site and the
+    public form); without any configured person, the organisation's name."""
+    from register.contact import contact
 
-    Order: the complaint's Contactpersoon (e-mail from [mail] behandelaars), the configured
-    contactpersoon, the klachtverantwoordelijke."""
-    kb, org = config.klachtbehandeling, config.organisatie
-    if row_contact and row_contact not in (kb.contactpersoon, kb.klachtverantwoordelijke):
-        return {"naam": row_contact, "functie": kb.contactpersoon_functie,
-                "email": config.mail.behandelaars.get(row_contact, org.email), "telefoon": org.telefoon}
-    if kb.contactpersoon and row_contact != kb.klachtverantwoordelijke:
-        return {"naam": kb.contactpersoon, "functie": kb.contactpersoon_functie,
-                "email": kb.contactpersoon_email or org.email, "telefoon": kb.contactpersoon_telefoon or org.telefoon}
-    return {"naam": kb.klachtverantwoordelijke or org.naam, "functie": kb.functie,
-            "email": kb.email or org.email, "telefoon": kb.telefoon or org.telefoon}
+    person = contact(config, row_contact)
+    return person.as_dict() | {"naam": person.naam or config.organisatie.naam}
 
 
 def window(config: Config) -> dict:
@@ -321,6 +313,7 @@ def form_job(config: Config, target: Path, public: bool = False) -> LetterJob:
         "titel": f"Klachtenformulier {config.organisatie.naam}", "kanalen": CHANNELS,
         "categorieen": config.lijsten.categorieen, "oorzaken": config.lijsten.oorzaken,
         "urgenties": list(URGENCY_LABELS.items()),
+        "antwoord_keuzes": [f"per {way}" for way in REPLY_BY],
     }
     job = _job(config, "brieven/klachtenformulier.html", context, target)
     return LetterJob(job.target, job.html, job.base_url, form=True)

@@ -151,6 +151,7 @@ def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, st
     reg = result.register
     numbers = reg.frame["complaint_no"].to_numpy()
     emails = reg.text("email")
+    by_post = reg.frame["reply_by"].to_numpy() == "post"  # the complainant asked for post
     import contextlib
 
     with contextlib.nullcontext() if locked else private_lock(config):
@@ -167,8 +168,14 @@ def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, st
                     f"klacht {number}: {BY_NAME[kind].noun} is mogelijk al verstuurd (een eerdere run werd "
                     f"onderbroken); controleer de verzonden mail en verstuur zo nodig opnieuw met --opnieuw")
                 continue
-            if emails[i]:
+            if emails[i] and not by_post[i]:
                 mail.append((i, kind))
+            elif by_post[i]:
+                if postal:
+                    post.append((i, kind))
+                elif strict_email:
+                    report.problems.append(f"klacht {number}: de klager wil antwoord per post "
+                                           f"({reg.cell('reply_by', i)}); {BY_NAME[kind].noun} gaat niet per e-mail")
             elif strict_email:
                 report.problems.append(f"klacht {number}: 'E-mail' ({reg.cell('email', i)}) is leeg; "
                                        f"{BY_NAME[kind].noun} kan niet per e-mail worden verstuurd")

@@ -44,7 +44,7 @@ def build_site(config: Config, peildatum: dt.date | None = None, site_dir: Path 
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-    from generator.site.plugin import refuse_examples
+    from generator.site.pages import refuse_examples
     from register.check import check_register
     from register.deadlines import today_amsterdam
 

@@ -22,8 +22,8 @@ from generator.templating import datum_nl
 from register.boundary import PUBLISHED_TEXT_KEYS
 from register.check import CheckResult
 from register.config import Config
-from register.files import write_atomic
 from register.figures import tally
+from register.files import write_atomic
 from register.plural import count
 from register.schema import CHANNELS, MARKER, OUTCOMES, URGENCIES, URGENCY_LABELS
 
