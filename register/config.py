@@ -404,7 +404,8 @@ class Site:
     uitvoer: str = _o("path", "public", "map waarin de website wordt gebouwd")
     minimum_aantal: int = _o("int", 3, "aantallen kleiner dan dit tonen als 'minder dan N'", minimum=1)
     analyses: str = _o("path", "analyses", "map met uw eigen analysetekst per jaar (2026.md); wordt nooit overschreven")
-    url: str = _o("str", "", "publiek adres van de site (voor de sitemap)")
+    url: str = _o("url", "", "publiek adres van de site, ook in een submap (https://eigenaar.github.io/klachten/): "
+                  "vult de sitemap en laat de links op de foutpagina (404) kloppen")
     demo: bool = _o("bool", False, "de site mag voorbeeldwaarden uit de meegeleverde klachten.toml publiceren "
                     "(alleen voor een demo; ook voor de nachtrun)")
 

@@ -90,7 +90,11 @@ class KlachtenPlugin(BasePlugin[KlachtenPluginConfig]):
         # Pages without their own description (the 404 page) get this one.
         config.site_description = html.escape(page_description(kcfg, "404.md", None))
         if kcfg.site.url:
-            config.site_url = kcfg.site.url
+            # mkdocs takes the path of site_url as the root of the 404 page's links and assets.
+            config.site_url = kcfg.site.url.rstrip("/") + "/"
+        else:
+            log.info("klachten: let op: [site] url is leeg; de sitemap blijft leeg en de foutpagina (404) "
+                     "werkt alleen als de site in de hoofdmap van het domein staat")
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
