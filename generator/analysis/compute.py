@@ -310,8 +310,9 @@ def breakdowns(frame: pd.DataFrame, columns: list[Column]) -> list[Breakdown]:
 def trends(frame: pd.DataFrame, until: dt.date) -> tuple[Trend, Trend, Trend, Breakdown]:
     """Received per half-year, decision on time and satisfaction per year, categories per year:
     from the first year in the register up to ``until`` (the period's end, or the peildatum when
-    that is earlier), years and half-years without complaints included."""
-    placed = frame[frame["half"] != ""]
+    that is earlier; later complaints are not the period's), years and half-years without
+    complaints included."""
+    placed = frame[(frame["half"] != "") & (frame["received"] <= pd.Timestamp(until))]  # nothing after the period
     if placed.empty:
         empty = Trend([], [])
         return empty, empty, empty, Breakdown("Categorie per jaar", [], [])
