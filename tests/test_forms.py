@@ -28,8 +28,8 @@ def text(path: Path) -> str:
 def test_public_form_asks_only_what_a_complainant_knows(forms):
     found = text(forms["publiek"])
     for label in ("Naam", "Adres", "E-mail", "Telefoon", "Wat is er gebeurd?", "Wanneer was dat?",
-                  "Wat verwacht u van ons?", "Hoe wilt u antwoord?", "per e-mail", "per brief", "telefonisch",
-                  "binnen zeven werkdagen"):
+                  "Wat verwacht u van ons?", "Hoe wilt u antwoord krijgen?", "per e-mail", "per post",
+                  "binnen zeven werkdagen", "t.a.v. T. Tester", "t.tester@testbedrijf.example"):
         assert label in found, label
     for internal in INTERNAL_ONLY:
         assert internal not in found, internal
@@ -38,9 +38,16 @@ def test_public_form_asks_only_what_a_complainant_knows(forms):
 def test_public_form_is_fillable_and_tagged(forms):
     reader = PdfReader(forms["publiek"])
     fields = reader.get_fields()
-    assert {"naam", "adres", "email", "telefoon", "wat_gebeurd", "wanneer", "verwachting",
-            "antwoord_1", "antwoord_2", "antwoord_3"} <= set(fields)
-    assert fields["wat_gebeurd"].get("/FT") == "/Tx" and fields["antwoord_1"].get("/FT") == "/Btn"
+    assert {"naam", "adres", "email", "telefoon", "wat_gebeurd", "wanneer", "verwachting", "antwoord"} <= set(fields)
+    assert fields["wat_gebeurd"].get("/FT") == "/Tx" and fields["antwoord"].get("/FT") == "/Btn"
+    # One choice: a radio group (flag bit 16) of two buttons, each at least 10 points square.
+    assert int(fields["antwoord"].get("/Ff", 0)) & (1 << 15)
+    buttons = [a.get_object() for a in reader.pages[0]["/Annots"]
+               if a.get_object().get("/Parent", {}).get("/T") == "antwoord"]
+    assert len(buttons) == 2
+    for button in buttons:
+        x0, y0, x1, y1 = (float(v) for v in button["/Rect"])
+        assert abs(x1 - x0) >= 10 and abs(y1 - y0) >= 10, (x1 - x0, y1 - y0)
     assert "/StructTreeRoot" in reader.trailer["/Root"]  # a tagged PDF
 
 

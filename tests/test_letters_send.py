@@ -231,3 +231,23 @@ def test_droog_reports_a_letter_that_cannot_be_made(make_config, server):
     assert result.exit_code == 1 and not handler.messages
     assert result.stderr.strip() == ("Niet verstuurd: klacht K9: 'Reden uitstel' (R2) is leeg; het uitstelbericht "
                                      "is niet gemaakt")
+
+
+def test_a_complainant_who_asked_for_post_gets_letters_by_post(make_config, tmp_path, server):
+    """Antwoord per = post: never mailed, even with an e-mail address; the letter goes into the
+    print bundle. Antwoord per = e-mail (or empty) with an address: mailed."""
+    handler, port = server
+    rows = [complaint(complaint_no="P1", received=dt.date(2026, 4, 13), name="Piet Papier", email="piet@klant.example",
+                      address="Postweg 2", postcode="1000 AB", city="Briefdorp", reply_by="per post"),
+            complaint(complaint_no="M1", received=dt.date(2026, 4, 13), name="Mia Mail", email="mia@klant.example",
+                      reply_by="e-mail")]
+    cfg = make_config(mail_toml(port), rows=rows)
+    result = run(cfg, "brieven", "--verstuur", "--processen", "1")
+    assert result.exit_code == 0, result.output
+    assert [m["To"] for m in received(handler)] == ["mia@klant.example"]
+    assert "1 brief per post" in result.stdout and "P1 ontvangstbevestiging" in result.stdout
+    assert (tmp_path / "private" / "brieven" / "post-2026-04-14.pdf").is_file()
+    # The one-letter command does not mail it either, and says why.
+    single = run(cfg, "brief", "P1", "ontvangstbevestiging", "--verstuur")
+    assert len(handler.messages) == 1
+    assert "Piet" not in single.output
