@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from register.errors import ConfigError, SourceError
 from register.parse import cell_text, parse_date_value, to_serial
 from register.plural import count
-from register.schema import COLUMNS, column_letter, fold, header_positions
+from register.schema import BY_KEY, COLUMNS, column_letter, fold, header_positions
 from register.sources.base import missing_tab_message
 
 if TYPE_CHECKING:
@@ -380,6 +380,10 @@ def _plan_rows(conn: SheetsConnection, tab: str, report: IntakeReport) -> list[d
     for offset, r in enumerate(todo, start=1):
         sheet_row = last + offset + 1  # values[0] is sheet row 1
         values = complaint_values(conn.config, r, r.mark)
+        for key in [k for k, v in values.items() if k not in positions and k != "description" and v not in (None, "")]:
+            # An answer whose column this register lacks (an older sheet without Antwoord per) is
+            # kept in Omschrijving, never dropped.
+            values["description"] = f"{values['description']}\n{BY_KEY[key].header}: {values.pop(key)}"
         row: list[Any] = [None] * width
         for key, value in values.items():
             if key not in positions or value in (None, ""):

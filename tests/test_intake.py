@@ -88,8 +88,8 @@ def test_three_responses_become_complaints(intake_config):
     assert {r["handler"] for r in new} == {"S. Jansen"}
     assert new[0]["name"] == "Marieke Nepstra" and new[0]["email"] == "m.nepstra@example.org"
     assert new[0]["description"] == ("De monteur kwam niet opdagen.\nWanneer gebeurde het? 17 november\n"
-                                     "Wat verwacht u van ons? Een nieuwe afspraak\n"
-                                     "Hoe wilt u antwoord krijgen? Per e-mail")
+                                     "Wat verwacht u van ons? Een nieuwe afspraak")
+    assert new[0]["reply_by"] == "Per e-mail"  # the one choice of the form, read as 'e-mail'
     assert new[1]["email"] in (None, "")  # an empty answer writes nothing
     assert marks(fake) == ["K2026-015", "K2026-016", "K2026-017"]
     # the register as the tool reads it: the new complaints carry no errors of their own

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from generator.analysis.compute import Trend
 
-
 #: Chart text in SVG units. The charts are drawn CHART_WIDTH units wide and shown at most that
 #: wide on a phone (390 px leaves about 360 px), so text stays at least 12 px there; the
 #: stylesheet caps their width on wider screens and in the PDF.
