@@ -289,3 +289,16 @@ def test_a_number_taken_by_another_complaint_is_reported_not_overwritten(intake_
                                "register is een andere klacht; zet deze reactie met de hand in het register en pas "
                                "het nummer in het formuliertabblad aan"]
     assert fake.tabs["Register"].values == before
+
+
+def test_an_older_register_without_antwoord_per_keeps_the_answer_in_omschrijving(intake_config):
+    fake = sheet()
+    old_headers = [h for h in HEADERS if h != "Antwoord per"]
+    keep = [HEADERS.index(h) for h in old_headers]
+    fake.tabs["Register"].values = [[row[i] if i < len(row) else None for i in keep]
+                                    for row in fake.tabs["Register"].values]
+    import_responses(intake_config, dry=False, session=fake.session(), sleep=lambda s: None)
+    header = fake.tabs["Register"].values[0]
+    new = fake.tabs["Register"].values[4]
+    description = new[header.index("Omschrijving")]
+    assert description.endswith("Wat verwacht u van ons? Een nieuwe afspraak\nAntwoord per: Per e-mail")

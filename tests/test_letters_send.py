@@ -247,7 +247,7 @@ def test_a_complainant_who_asked_for_post_gets_letters_by_post(make_config, tmp_
     assert [m["To"] for m in received(handler)] == ["mia@klant.example"]
     assert "1 brief per post" in result.stdout and "P1 ontvangstbevestiging" in result.stdout
     assert (tmp_path / "private" / "brieven" / "post-2026-04-14.pdf").is_file()
-    # The one-letter command does not mail it either, and says why.
-    single = run(cfg, "brief", "P1", "ontvangstbevestiging", "--verstuur")
+    # The one-letter command does not mail it either: it goes into a print bundle.
+    single = run(cfg, "brief", "P1", "ontvangstbevestiging", "--verstuur", "--opnieuw")
     assert len(handler.messages) == 1
-    assert "Piet" not in single.output
+    assert "1 brief per post" in single.stdout, single.output
