@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from generator.app.cli import app
 from generator.site.jaarverslag import build_reports
 from register.check import check_register
-from register.schema import COLUMNS
+from register.schema import COLUMNS, column_letter
 from register.sheetsetup import setup_register
 from register.writeback import MARKER, anonymise, write_deadlines
 from tests.conftest import BASE_TOML, HEADERS, complaint
@@ -84,8 +84,10 @@ def test_setup_is_one_batch_update_and_idempotent(google):
     holidays = fake.tabs["Feestdagen"].values
     assert holidays[0] == ["Datum", "Omschrijving"]
     assert [serial(dt.date(2026, 4, 27)), "Koningsdag"] in holidays
-    # The tool's three columns come after the last used column (41 schema columns and one of the owner's).
-    assert "kolommen toegevoegd: Bevestigen vóór (AQ), Standpunt vóór (AR), Signaal (AS)" in report.changes
+    # The tool's three columns come after the last used column (the schema's and one of the owner's).
+    letters = [column_letter(len(before[0]) + i) for i in range(3)]
+    assert (f"kolommen toegevoegd: Bevestigen vóór ({letters[0]}), Standpunt vóór ({letters[1]}), "
+            f"Signaal ({letters[2]})") in report.changes
 
     fake.requests.clear()
     again = setup_register(cfg, PEIL, session=fake.session())
