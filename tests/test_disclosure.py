@@ -53,8 +53,9 @@ def reader_knowledge(reports) -> tuple[dict, list, list]:
             if rows and all(seen(name) for _, name in rows):
                 equations.append((total, [name for _, name in rows]))
         equations += [(r.c("ack_n"), [r.c("ack_ok"), r.c("ack_late")]),
-                      (r.c("dec_n"), [closed, r.c("dec_open_late")]),
-                      (closed, [r.c("dec_ok"), r.c("dec_closed_late")])]
+                      # Withdrawn complaints are handled but never in "standpunt op tijd".
+                      (r.c("dec_n"), [r.c("dec_ok"), r.c("dec_closed_late"), r.c("dec_open_late")]),
+                      (closed, [r.c("dec_ok"), r.c("dec_closed_late"), r.c("withdrawn")])]
         orders += [(closed, n), (r.c("ack_n"), n), (r.c("dec_n"), n), (r.c("ext"), n), (r.c("esc"), n),
                    (r.c("ext_ok"), r.c("ext"))]
         if r.compare and seen(r.compare[0]) and r.partial:

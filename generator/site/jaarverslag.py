@@ -22,7 +22,7 @@ from generator.templating import datum_nl
 from register.boundary import PUBLISHED_TEXT_KEYS
 from register.check import CheckResult
 from register.config import Config
-from register.figures import tally
+from register.figures import WITHDRAWN, tally
 from register.files import write_atomic
 from register.plural import count
 from register.schema import CHANNELS, MARKER, OUTCOMES, URGENCIES, URGENCY_LABELS
@@ -248,7 +248,8 @@ def build_reports(result: CheckResult, config: Config) -> Reports:
         cell["dec_ok"] = fig.add(f"{y}.dec.ok", counts.on_time)
         cell["dec_closed_late"] = fig.add(f"{y}.dec.closed_late", counts.late)
         cell["dec_open_late"] = fig.add(f"{y}.dec.open_late", counts.open_past_term)
-        cell["withdrawn"] = fig.add(f"{y}.withdrawn", counts.withdrawn)
+        # The same cell as the Uitkomst table's 'ingetrokken' row: one count, one disclosure status.
+        cell["withdrawn"] = fig.add(f"{y}.outcome.{WITHDRAWN}", counts.withdrawn)
         fig.exact |= {cell["ack_late"], cell["dec_closed_late"], cell["dec_open_late"]}
         fig.groups.append(Group(cell["dec_n"], (cell["dec_ok"], cell["dec_closed_late"], cell["dec_open_late"])))
         fig.groups.append(Group(cell["closed"], (cell["dec_ok"], cell["dec_closed_late"], cell["withdrawn"])))
