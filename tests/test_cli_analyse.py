@@ -205,5 +205,6 @@ def test_late_notices_are_counted_apart(make_config, tmp_path):
     assert invoke("--periode", "2026-H1", "--peildatum", "2026-07-10", "--config", str(cfg.path)).exit_code == 0
     html = (tmp_path / "private" / "analyse" / "klachtenanalyse-2026-H1.html").read_text(encoding="utf-8")
     # Columns: second half of 2025 (none), first half of 2026 (the three).
-    assert ('<tr><td>Uitstelbericht te laat (op of na de laatste dag van de termijn)</td><td class="n">0</td>'
-            '<td class="n">2</td></tr>') in html
+    assert ('<tr><td>Uitstelbericht te laat (op of na de laatste dag van de termijn)</td>'
+            '<td class="n" data-label="tweede halfjaar 2025">0</td>'
+            '<td class="n eigen" data-label="eerste halfjaar 2026">2</td></tr>') in html

@@ -62,7 +62,6 @@ def days(value: float | None) -> str:
 def earlier_measures(result: CheckResult, analysis: Analysis, reviews: list[Review]) -> list[dict]:
     """The measures recorded with reviews of earlier periods, newest last, each with its effect:
     the key figures of the reviewed period next to those of this report's period."""
-    import numpy as np
 
     from generator.analysis.compute import Column, _select, figures, frame_of
 
@@ -72,13 +71,13 @@ def earlier_measures(result: CheckResult, analysis: Analysis, reviews: list[Revi
             latest[review.period.label] = review
     if not latest:
         return []
-    frame, today = frame_of(result), np.datetime64(result.peildatum, "D")
+    frame = frame_of(result)
     now = analysis.figures[-1]
     rows = []
     for review in sorted(latest.values(), key=lambda r: r.period.start):
         column = Column(review.period.label, review.period.in_words(),
                         "half" if review.period.kind == "halfjaar" else "year")
-        rows.append({"review": review, "voor": figures(_select(frame, column), today), "na": now})
+        rows.append({"review": review, "voor": figures(_select(frame, column)), "na": now})
     return rows
 
 
