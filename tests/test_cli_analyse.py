@@ -185,7 +185,8 @@ def test_recorded_measures_are_kept_and_shown_with_their_effect_next_time(make_c
     assert "Maatregelen uit eerdere analyses" in html
     assert measures in html
     # 2026-H1: 2 received, standpunt on time 1 of 2 (50%); 2026-H2: none received.
-    assert '<td class="n">2 / 0</td><td class="n">50% / –</td>' in html
+    assert ('<td class="n" data-label="Ontvangen toen / nu">2 / 0</td>'
+            '<td class="n" data-label="Standpunt op tijd toen / nu">50% / –</td>') in html
 
 
 def test_measures_need_vastleggen(make_config):
