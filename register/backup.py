@@ -13,67 +13,76 @@ the snapshots; both kinds rotate together: the newest ``keep`` files stay, older
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import KlachtenError
+from .export import csv_bytes
 from .parse import cell_text
+from .policy import FORMULA_START, neutralise
 from .sources import Grid
+
+if TYPE_CHECKING:
+    from .store import PrivateStore
+
+__all__ = ["FORMULA_START", "copy_before_change", "neutralise", "rotate", "snapshots", "write_backup"]
 
 PATTERN = re.compile(r"^register-\d{8}-\d{6}(-\d+)?\.csv$")
 _STAMP = re.compile(r"-(\d{8})-\d{6}")
 COPY_PATTERN = re.compile(r"^.+-voor-wijziging-\d{8}-\d{6}-\d{6}(-\d+)?\.xlsx$")
-#: OWASP 'CSV injection': a cell starting with one of these is a formula to Excel and Sheets.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+def _store(folder: Path, store: PrivateStore | None) -> PrivateStore:
+    """The given store, or one rooted at the backup folder's parent (the private folder)."""
+    if store is not None:
+        return store
+    from .store import PrivateStore
+
+    return PrivateStore.at(folder.parent if folder.name == "backups" else folder)
 
 
-def neutralise(text: str) -> str:
-    """Text a spreadsheet shows as text: a single quote before a would-be formula."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def write_backup(grid: Grid, folder: Path, when: dt.datetime, keep: int, max_days: int | None = None) -> Path:
+def write_backup(grid: Grid, folder: Path, when: dt.datetime, keep: int, max_days: int | None = None,
+                 store: PrivateStore | None = None) -> Path:
     """Write a new snapshot (never overwriting one) and delete all but the newest ``keep``
     (``keep=0``: keep every one, e.g. the backup before anonymisation), and every snapshot or
     pre-change .xlsx copy older than ``max_days`` days (by the date in its name)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    from .store import WHOLE_REGISTER
+
+    store = _store(folder, store)
     stamp = when.strftime("%Y%m%d-%H%M%S")
+    data = csv_bytes([cell_text(v) for v in row] for row in grid.values)
     for n in range(1000):
         path = folder / (f"register-{stamp}.csv" if n == 0 else f"register-{stamp}-{n}.csv")
         try:
-            with path.open("x", encoding="utf-8-sig", newline="") as fh:
-                writer = csv.writer(fh, delimiter=";")
-                for row in grid.values:
-                    writer.writerow([neutralise(cell_text(v)) for v in row])
+            store.write(path, data, [WHOLE_REGISTER], exclusive=True)
             break
         except FileExistsError:
             continue
     else:
         raise KlachtenError(f"kon geen nieuwe back-up maken in {folder}")
-    rotate(folder, keep, when.date(), max_days)
+    rotate(folder, keep, when.date(), max_days, store)
     return path
 
 
-def copy_before_change(path: Path, folder: Path, keep: int) -> Path:
+def copy_before_change(path: Path, folder: Path, keep: int, store: PrivateStore | None = None) -> Path:
     """Copy the register file to ``folder`` before it is changed, then rotate."""
     from .deadlines import AMSTERDAM
+    from .store import WHOLE_REGISTER
 
-    folder.mkdir(parents=True, exist_ok=True)
+    store = _store(folder, store)
     stamp = dt.datetime.now(AMSTERDAM).strftime("%Y%m%d-%H%M%S-%f")
+    data = path.read_bytes()
     for n in range(1000):
         copy = folder / f"{path.stem}-voor-wijziging-{stamp}{f'-{n}' if n else ''}{path.suffix}"
         try:
-            with path.open("rb") as src, copy.open("xb") as dst:
-                shutil.copyfileobj(src, dst)
+            store.write(copy, data, [WHOLE_REGISTER], exclusive=True)
             break
         except FileExistsError:
             continue
     else:
         raise KlachtenError(f"kon geen kopie van het register maken in {folder}")
-    rotate(folder, keep, dt.datetime.now(AMSTERDAM).date(), max_days=keep)  # keep = [nachtrun] backups_bewaren
+    rotate(folder, keep, dt.datetime.now(AMSTERDAM).date(), max_days=keep, store=store)  # keep = [nachtrun] backups_bewaren
     return copy
 
 
@@ -86,7 +95,8 @@ def snapshots(folder: Path) -> list[Path]:
     return sorted(ours, key=lambda p: (p.stat().st_mtime, p.name))
 
 
-def rotate(folder: Path, keep: int, today: dt.date | None = None, max_days: int | None = None) -> list[Path]:
+def rotate(folder: Path, keep: int, today: dt.date | None = None, max_days: int | None = None,
+           store: PrivateStore | None = None) -> list[Path]:
     """Delete all snapshots but the newest ``keep`` (0: none by count), and, with ``max_days``,
     every snapshot and pre-change copy made more than ``max_days`` days before ``today``: so a
     removed personal value is gone from every backup within ``max_days`` days, even when the
@@ -105,5 +115,8 @@ def rotate(folder: Path, keep: int, today: dt.date | None = None, max_days: int 
                 if made < oldest:
                     old.append(path)
     for path in old:
-        path.unlink(missing_ok=True)
+        if store is not None:
+            store.remove(path)
+        else:
+            path.unlink(missing_ok=True)
     return old

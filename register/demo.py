@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .parse import SERIAL_EPOCH, to_serial
+from .policy import PERSONAL_KEYS
 from .schema import COLUMNS, MARKER
 
 ANCHOR = dt.date(2026, 11, 20)
@@ -108,9 +109,7 @@ def demo_rows(anchor: dt.date = ANCHOR) -> list[list[Any]]:
     for row in rows:
         if row["decided"] >= anchor - dt.timedelta(days=420) or row["complaint_no"].endswith(("5", "9")):
             continue
-        row.update({k: MARKER for k in ("name", "address", "postcode", "city", "email", "phone",
-                                                     "correspondence", "description", "solution",
-                                                     "investigation", "motivation", "extension_reason")})
+        row.update({k: MARKER for k in PERSONAL_KEYS})
         row["anonymised"] = row["decided"] + dt.timedelta(days=400)
     # One escalated complaint, kept despite its age.
     rows[5].update({"escalated_to": "geschillencommissie", "urgency": 1, "outcome": "ongegrond"})

@@ -47,14 +47,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .schema import PERSONAL_KEYS
+from .policy import MIN_TOKEN, PERSONAL_KEYS
 
 if TYPE_CHECKING:
     from .model import Register
 
 MAX_WORDS = 8  # longest run of words compared; a shingle plus two stray splits
 SHINGLE = 6  # free text leaks as any run of this many consecutive words
-MIN_CHARS = 5  # shorter tokens ('ja', '12') are too generic to prove a leak
+MIN_CHARS = MIN_TOKEN  # shorter tokens ('ja', '12') are too generic to prove a leak
 MIN_WORD = 5  # a single surname word is looked for from this many letters
 MIN_CITY = 3  # place names are short ('Ede', 'Oss')
 #: Dutch words that are also surnames or place names; never looked for on their own.

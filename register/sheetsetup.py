@@ -21,7 +21,8 @@ from .schema import COLUMNS, TOOL_COLUMNS, column_letter, header_positions
 
 HOLIDAY_TAB = "Feestdagen"
 HOLIDAY_ROWS = 400  # the holiday range used in formulas: Feestdagen!A2:A400
-ENUM_KEYS = ("channel", "status", "outcome", "urgency", "satisfied", "category", "cause", "method")
+#: Columns with a dropdown: every enum, list and urgency column of the schema.
+ENUM_KEYS = tuple(c.key for c in COLUMNS if c.kind in ("enum", "list", "urgency"))
 TEXT_KEYS = ("complaint_no", "postcode", "phone")
 DATE_KEYS = tuple(c.key for c in COLUMNS + TOOL_COLUMNS if c.kind == "date")
 DATE_PATTERN = "d-m-yyyy"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .figures import past_term
+from .policy import anonymisable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -123,7 +124,7 @@ SIGNALS: tuple[Signal, ...] = (
         "afgehandeld, bewaartermijn voorbij, niet geanonimiseerd, en niet geëscaleerd of de externe "
         "procedure is afgerond (de termijn telt dan vanaf Procedure afgerond op)",
         "retention_expires",
-        lambda f: f.closed & (f.today >= f.retention_expires) & ~f.anonymised & ~f.escalation_open,
+        lambda f: anonymisable(f.closed, f.escalation_open, f.anonymised, f.retention_expires, f.today),
         wording="retention"),
     Signal(
         "procedure_afgerond_navragen", "externe procedure afgerond?", "Externe procedure afgerond?",

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .config import Config
 from .parse import cell_text
-from .schema import CLOSED, MARKER, PERSONAL_KEYS
+from .policy import MARKER, PERSONAL_KEYS, not_anonymisable_reason
 from .sources import open_source
 from .sources.base import Guard, WriteReport
 
@@ -66,13 +66,8 @@ def anonymisation_candidates(result: CheckResult) -> list[int]:
 
 
 def _still_expired(current: dict[str, Any]) -> str | None:
-    if cell_text(current.get("status")).lower() != CLOSED:
-        return "is niet meer afgehandeld"
-    if cell_text(current.get("escalated_to")):
-        return "is geëscaleerd"
-    if cell_text(current.get("anonymised")):
-        return "is al geanonimiseerd"
-    return None
+    return not_anonymisable_reason(cell_text(current.get("status")), cell_text(current.get("escalated_to")),
+                                   cell_text(current.get("anonymised")), cell_text(current.get("escalation_ended")))
 
 
 def anonymise(config: Config, result: CheckResult, today: dt.date, session: Any = None) -> tuple[WriteReport, Path]:
@@ -93,8 +88,10 @@ def _anonymise(config: Config, result: CheckResult, today: dt.date, session: Any
     from .deadlines import AMSTERDAM
 
     folder = config.private_dir()
+    from .store import PrivateStore
+
     backup = write_backup(open_source(config, session).read(), config.backups_dir(), dt.datetime.now(AMSTERDAM),
-                          keep=0, max_days=config.nachtrun.backups_bewaren)
+                          keep=0, max_days=config.nachtrun.backups_bewaren, store=PrivateStore(config))
     from .personal import remember, rows_tokens
 
     reg = result.register
@@ -108,14 +105,14 @@ def _anonymise(config: Config, result: CheckResult, today: dt.date, session: Any
         updates[numbers[i]] = values
     report = apply_updates(config, updates, session, guard=_still_expired)
     # Everything else the tool wrote for these complaints: letters, queued mail, caches.
-    from generator.retention import remove_traces
+    from .retention import remove_traces
+    from .store import PrivateStore
 
     done = set(report.updated)
     rows = [i for i in candidates if numbers[i] in done]
     personal = [str(reg.text(key)[i]) for key in PERSONAL_KEYS if key in reg.positions for i in rows]
     report.removed_files = remove_traces(config, sorted(done), personal)
-    log = folder / "anonimisering.log"
-    with log.open("a", encoding="utf-8") as fh:
-        for number in report.updated:
-            fh.write(f"{today.isoformat()} {number} geanonimiseerd\n")
+    if report.updated:  # numbers and dates only: the log holds no personal data
+        PrivateStore(config).append(folder / "anonimisering.log",
+                                    "".join(f"{today.isoformat()} {n} geanonimiseerd\n" for n in report.updated), [])
     return report, backup

@@ -6,7 +6,6 @@ only under the private folder, never inside the site's source or output folder.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,16 +104,20 @@ def write_report(result: CheckResult, config: Config, period: Period) -> ReportF
     analysis = analyse(result, period)
     reviews = load_reviews(config)
     page = html_report(analysis, config, reviews, earlier_measures(result, analysis, reviews))
-    folder.mkdir(parents=True, exist_ok=True)
+    from register.store import PrivateStore
+
+    store = PrivateStore(config)
+    numbers = [str(n) for n in result.register.frame["complaint_no"].to_numpy() if n]
     html_path = folder / f"klachtenanalyse-{period.label}.html"
-    tmp = html_path.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, html_path)
+    # The report names complainants who complain more often: the manifest lists the complaints
+    # whose numbers it shows.
+    from register.store import NumberFinder
+
+    held = NumberFinder(numbers).in_text(page)
+    store.write_text(html_path, page, held)
     pdf_path = html_path.with_suffix(".pdf")
     # Rendered once: the page numbers are in the report's own CSS (letters add them only when needed).
     document = HTML(string=page, base_url=str(folder)).render()
-    tmp = pdf_path.with_suffix(".pdf.tmp")
-    document.write_pdf(tmp)
-    os.replace(tmp, pdf_path)
+    store.write(pdf_path, document.write_pdf(), held)
     return ReportFiles(html_path, pdf_path, len(document.pages))
 

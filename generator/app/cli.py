@@ -523,26 +523,35 @@ def anonimiseer(
 @handle_errors
 def inzage(
     wie: Annotated[str, typer.Argument(metavar="KLACHTNUMMER|E-MAIL", help="Een klachtnummer (K2026-014) of het e-mailadres van de klager.", show_default=False)],
+    ook: Annotated[list[str] | None, typer.Option("--ook", metavar="KLACHTNUMMER", help="Deze klacht ook opnemen, al staat er een andere naam bij (herhaalbaar).")] = None,
     peildatum: PeildatumOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Maak een inzagepakket voor een klager (recht op inzage, AVG artikel 15).
 
     Eén zip in de privémap (inzage/) met elke registerregel van deze persoon (CSV en JSON, alle
-    kolommen met hun Nederlandse kopjes) en de brieven die voor die klachten zijn gemaakt. Bij een
-    klachtnummer horen ook de andere klachten met hetzelfde e-mailadres erbij. Het logboek
-    (inzage.log) krijgt alleen de klachtnummers en de datum.
+    kolommen met hun Nederlandse kopjes) en de brieven die voor die klachten zijn gemaakt. De
+    persoon is de naam bij het klachtnummer of e-mailadres met diens e-mailadres en
+    telefoonnummer: klachten met dezelfde naam (hoofdletters, spaties en accenten tellen niet) en
+    een van die gegevens horen erbij. Een klacht met hetzelfde e-mailadres of telefoonnummer maar
+    een andere naam blijft eruit; die wordt alleen met haar nummer genoemd en komt er alleen in
+    met --ook. Het logboek (inzage.log) krijgt alleen de klachtnummers en de datum.
     """
-    from generator.retention import make_inzage
     from register.plural import count
+    from register.retention import make_inzage
     from register.sources import open_source
 
     cfg = load(config)
     day = parse_peildatum(peildatum)
-    target, numbers, letters = make_inzage(cfg, open_source(cfg).read(), wie, day)
-    typer.echo(f"Inzagepakket gemaakt: {target}")
-    typer.echo(f"  {count(len(numbers), 'klacht', 'klachten')} ({', '.join(numbers)}), "
-               f"{count(letters, 'brief', 'brieven')}; geef het bestand alleen aan de klager zelf.")
+    package = make_inzage(cfg, open_source(cfg).read(), wie, day, also=ook or [])
+    typer.echo(f"Inzagepakket gemaakt: {package.path}")
+    typer.echo(f"  {count(len(package.numbers), 'klacht', 'klachten')} ({', '.join(package.numbers)}), "
+               f"{count(package.letters, 'brief', 'brieven')}; geef het bestand alleen aan de klager zelf.")
+    if package.left_out:
+        which = "deze klacht" if len(package.left_out) == 1 else "een van deze klachten"
+        example = package.left_out[0] if len(package.left_out) == 1 else "KLACHTNUMMER"
+        typer.echo(f"Niet opgenomen: {', '.join(package.left_out)} (zelfde e-mailadres of telefoonnummer, andere "
+                   f"naam); neem {which} alleen op met --ook {example} als ze van deze persoon is.")
 
 
 @app.command(options_metavar="[OPTIES]", name="analyse")

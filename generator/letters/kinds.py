@@ -48,11 +48,10 @@ def letter_date(result: CheckResult) -> dt.date:
 def still_kept(result: CheckResult) -> npt.NDArray[np.bool_]:
     """Complaints a letter may still be made for: not anonymised, retention not expired.
     Every kind's ``due`` includes it."""
-    import numpy as np
+    from register.policy import kept
 
-    expires = result.deadlines["retention_expires"].to_numpy(dtype="datetime64[D]")
-    expired = ~np.isnat(expires) & (expires <= np.datetime64(result.peildatum, "D"))
-    return np.isnat(result.register.dates("anonymised")) & ~expired
+    return kept(result.deadlines["retention_expires"].to_numpy(dtype="datetime64[D]"),
+                result.register.dates("anonymised"), result.peildatum)
 
 
 def _acknowledgement_due(result: CheckResult, recent: int) -> npt.NDArray[np.bool_]:

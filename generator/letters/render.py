@@ -23,7 +23,9 @@ from register.check import CheckResult
 from register.config import Config
 from register.errors import LetterError
 from register.parse import format_date_nl
+from register.policy import retention_expired
 from register.schema import BY_KEY, CHANNELS, REPLY_BY, URGENCY_LABELS
+from register.store import PrivateStore
 from register.validate import number_problem
 
 #: Added to a letter only when it runs over one page: "pagina 1 van N" on the first page (pages
@@ -59,6 +61,8 @@ class LetterJob:
     html: str
     base_url: str
     form: bool = False  # fillable PDF form fields and a tagged PDF (the blank forms)
+    store: PrivateStore | None = None  # a letter about complainants: written through the private store
+    numbers: tuple[str, ...] = ()  # whose data the letter holds (the store's manifest)
 
 
 #: The longest encoded number kept whole in a file name; longer ones are cut and get a hash.
@@ -210,7 +214,7 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str, late_
     if not np.isnat(reg.dates("anonymised")[i]):
         raise LetterError(f"klacht {number} is geanonimiseerd; er kan geen brief meer van worden gemaakt")
     expires = result.deadlines["retention_expires"].to_numpy(dtype="datetime64[D]")[i]
-    if not np.isnat(expires) and expires <= np.datetime64(result.peildatum, "D"):
+    if retention_expired(np.array([expires]), result.peildatum)[0]:
         raise LetterError(f"klacht {number}: de bewaartermijn is verlopen op {format_date_nl(expires)}; er wordt "
                           "geen brief meer gemaakt (verwijder de gegevens met klachten anonimiseer)")
     outcome = reg.frame["outcome"].iat[i]
@@ -302,8 +306,10 @@ def _job(config: Config, template: str, context: dict, target: Path) -> LetterJo
 def letter_job(result: CheckResult, config: Config, i: int, kind: str, out: Path | None = None,
                late_ok: bool = False) -> LetterJob:
     context = letter_context(result, config, i, kind, late_ok)
-    target = (out or output_dir(config)) / letter_filename(context["klacht"]["nummer"], kind)
-    return _job(config, LETTER_BY_NAME[kind].template, context, target)
+    number = context["klacht"]["nummer"]
+    target = (out or output_dir(config)) / letter_filename(number, kind)
+    job = _job(config, LETTER_BY_NAME[kind].template, context, target)
+    return LetterJob(job.target, job.html, job.base_url, store=PrivateStore(config), numbers=(number,))
 
 
 def form_job(config: Config, target: Path, public: bool = False) -> LetterJob:
@@ -357,7 +363,10 @@ def write_pdf(job: LetterJob) -> int:
     document = html.render()
     if len(document.pages) > 1:
         document = html.render(stylesheets=[CSS(string=PAGE_NUMBERS)])
-    job.target.parent.mkdir(parents=True, exist_ok=True)
+    if job.store is not None:
+        job.store.ensure_dir(job.target.parent)
+    else:
+        job.target.parent.mkdir(parents=True, exist_ok=True)
     import tempfile
 
     # A unique temporary name in the same folder: two runs never share (or leave) one file.
@@ -365,10 +374,12 @@ def write_pdf(job: LetterJob) -> int:
     os.close(fd)
     try:
         document.write_pdf(tmp_name, **({"pdf_forms": True, "pdf_tags": True} if job.form else {}))
-        os.replace(tmp_name, job.target)
+        os.replace(tmp_name, job.target)  # mkstemp made it 0600
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+    if job.store is not None:
+        job.store.record(job.target, job.numbers)
     return len(document.pages)
 
 

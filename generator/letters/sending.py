@@ -70,10 +70,11 @@ class SentLog:
         self._save()
 
     def _save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.entries, indent=1, sort_keys=True, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(self.path)
+        from register.store import PrivateStore
+
+        # Numbers, kinds and dates only: no personal data, so no complaint in the manifest.
+        PrivateStore.at(self.path.parent).write_text(
+            self.path, json.dumps(self.entries, indent=1, sort_keys=True, ensure_ascii=False), [])
 
 
 @dataclass
@@ -226,10 +227,9 @@ def _deliver(config, result, log: SentLog, report: SendReport, i: int, kind: str
     context = letter_context(result, config, i, kind)
     message = letter_message(config, context, kind, to, job.target)
     eml = _outbox_path(config, number, kind)
-    eml.parent.mkdir(parents=True, exist_ok=True)
-    tmp = eml.with_suffix(".tmp")
-    tmp.write_bytes(bytes(message))
-    tmp.replace(eml)
+    from register.store import PrivateStore
+
+    PrivateStore(config).write(eml, bytes(message), [number])
     extra = {}
     if kind == "uitstelbericht" and np.isnat(reg.dates("extended_until")[i]) and context["nieuw_uiterlijk"]:
         extra["verlengd_tot"] = context["nieuw_uiterlijk"].isoformat()  # the date the letter promises
@@ -241,7 +241,7 @@ def _deliver(config, result, log: SentLog, report: SendReport, i: int, kind: str
         report.problems.append(f"klacht {number}: {BY_NAME[kind].noun} is niet verstuurd: {exc}")
         return
     log.update(number, kind, status=SENT)
-    eml.unlink(missing_ok=True)
+    PrivateStore(config).remove(eml)
     report.sent.append(f"{number} {kind}")
 
 
@@ -251,11 +251,11 @@ def _print_bundle(config: Config, jobs: list[LetterJob], day: dt.date) -> Path:
 
     documents = [HTML(string=job.html, base_url=job.base_url).render() for job in jobs]
     pages = [page for document in documents for page in document.pages]
+    from register.store import PrivateStore
+
     target = config.letters_dir() / f"post-{day.isoformat()}.pdf"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".pdf.tmp")
-    documents[0].copy(pages).write_pdf(tmp)
-    tmp.replace(target)
+    data = documents[0].copy(pages).write_pdf()
+    PrivateStore(config).write(target, data, [n for job in jobs for n in job.numbers])
     return target
 
 

@@ -166,8 +166,10 @@ def dutch_reason(exc: Exception) -> str:
 def copy_before_change(path: Path, config: Config) -> Path | None:
     """Copy the current file to the backup folder (rotated with the other backups)."""
     from register.backup import copy_before_change as copy
+    from register.store import PrivateStore
 
-    return copy(path, config.backups_dir(), config.nachtrun.backups_bewaren) if path.exists() else None
+    return (copy(path, config.backups_dir(), config.nachtrun.backups_bewaren, PrivateStore(config))
+            if path.exists() else None)
 
 def write_holiday_rows(hs: Any, days: list[tuple[dt.date, str]]) -> None:
     """Replace the Feestdagen sheet's rows with a header and ``days``."""
