@@ -36,7 +36,7 @@ def _hold(lock_file: Path, what: str, wait: float | None, reentrant: bool = Fals
     lock_file.parent.mkdir(parents=True, exist_ok=True)
     # reentrant: one lock object per file in this process (is_singleton), so a writer that already holds
     # the lock can take it again (anonymise -> update_by_number -> write_cells) without deadlock.
-    lock = FileLock(str(lock_file), is_singleton=reentrant)
+    lock = FileLock(str(lock_file), is_singleton=reentrant, mode=0o600)
     try:
         lock.acquire(timeout=wait)
     except Timeout:

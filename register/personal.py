@@ -37,7 +37,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import unicodedata
@@ -314,11 +313,10 @@ def _key(private_dir: Path, create: bool) -> bytes | None:
         return bytes.fromhex(path.read_text(encoding="ascii").strip())
     if not create:
         return None
-    private_dir.mkdir(parents=True, exist_ok=True)
+    from .store import PrivateStore
+
     key = secrets.token_bytes(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(key.hex() + "\n")
+    PrivateStore.at(private_dir).write(path, (key.hex() + "\n").encode("ascii"), [], exclusive=True)
     return key
 
 
@@ -333,11 +331,10 @@ def remember(private_dir: Path, all_tokens: Iterable[str]) -> int:
     path = private_dir / HASH_FILE
     known = set(path.read_text(encoding="ascii").split()) if path.is_file() else set()
     new = sorted({digest(key, t) for t in all_tokens} - known)
-    if new:
-        with path.open("a", encoding="ascii") as fh:
-            fh.write("".join(f"{h}\n" for h in new))
-            fh.flush()
-            os.fsync(fh.fileno())
+    if new:  # keyed hashes only: no complaint's data in the manifest
+        from .store import PrivateStore
+
+        PrivateStore.at(private_dir).append(path, "".join(f"{h}\n" for h in new), [])
     return len(new)
 
 

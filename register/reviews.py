@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,11 +54,11 @@ def record_review(config: Config, period: Period, day: dt.date, measures: str = 
     reviews = load_reviews(config)
     review = Review(period, day, " ".join(measures.split()))
     reviews.append(review)
-    path = reviews_file(config)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps([{"periode": r.period.label, "vastgelegd": r.recorded.isoformat()}
-                               | ({"maatregelen": r.measures} if r.measures else {})
-                               for r in reviews], indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    from .store import PrivateStore
+
+    # Periods, dates and the organisation's measures: no complaint's data.
+    PrivateStore(config).write_text(reviews_file(config), json.dumps(
+        [{"periode": r.period.label, "vastgelegd": r.recorded.isoformat()}
+         | ({"maatregelen": r.measures} if r.measures else {}) for r in reviews],
+        indent=1, ensure_ascii=False) + "\n", [])
     return review

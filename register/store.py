@@ -45,8 +45,14 @@ class PrivateStore:
     """The private folders of one configuration, and their manifest."""
 
     def __init__(self, config: Config | None = None, roots: list[Path] | None = None) -> None:
+        #: The register itself when it lives in a private folder (the demo's working copy):
+        #: never adopted, reported or removed as one of the tool's files.
+        self.registers: set[Path] = set()
         if config is not None:
             roots = [config.private_dir(), config.letters_dir()]
+            register = config.register_path()
+            self.registers = {_absolute(register), _absolute(config.private_dir() / "demo-register.xlsx")}
+            self.registers |= {p.with_name(p.name + ".bron") for p in self.registers}
         assert roots
         self.root = roots[0]
         # A folder inside another one is covered by it.
@@ -140,7 +146,7 @@ class PrivateStore:
         from filelock import FileLock
 
         self.ensure_dir(self.root)
-        with FileLock(str(self.root / _LOCK)):
+        with FileLock(str(self.root / _LOCK), mode=FILE_MODE):
             entries = self._read()
             before = json.dumps(entries, sort_keys=True)
             yield entries
@@ -196,6 +202,25 @@ class PrivateStore:
         with self._locked() as entries:
             entries.pop(self._key(path), None)
 
+    def rename(self, source: Path, target: Path) -> None:
+        """Move a private file (``os.replace``); its manifest entry follows. The move itself is
+        what counts: a manifest that cannot be saved (a full disk) never undoes it."""
+        os.replace(source, target)
+        with contextlib.suppress(OSError):
+            with self._locked() as entries:
+                held = entries.pop(self._key(source), None)
+                if held is not None:
+                    entries[self._key(target)] = held
+                else:
+                    entries.setdefault(self._key(target), [])
+
+    def discard(self, path: Path) -> None:
+        """Like :meth:`remove`, but a manifest that cannot be saved is left for the next run."""
+        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            with self._locked() as entries:
+                entries.pop(self._key(path), None)
+
     def forget_missing(self) -> None:
         """Drop the entries of files that no longer exist (rotated backups, sent mail)."""
         with self._locked() as entries:
@@ -218,8 +243,20 @@ class PrivateStore:
             if not root.is_dir():
                 continue
             for path in root.rglob("*"):
-                if path.is_file() and not _OWN.match(path.name):
+                if path.is_file() and not _OWN.match(path.name) and _absolute(path) not in self.registers:
                     yield path
+
+    def tighten(self) -> None:
+        """Every private folder 0700 and every file in them 0600 (a backstop after a command, for
+        files a library or an older version wrote)."""
+        for root in self.roots:
+            if not root.is_dir():
+                continue
+            _chmod(root, DIR_MODE)
+            for path in root.rglob("*"):
+                if path.is_symlink():
+                    continue
+                _chmod(path, DIR_MODE if path.is_dir() else FILE_MODE)
 
     def unknown(self) -> list[Path]:
         """Files in the private folders that the manifest does not know."""

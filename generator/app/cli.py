@@ -140,7 +140,7 @@ def handle_errors(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            return _tightening(fn, *args, **kwargs)
         except (ConfigError, SourceError) as exc:
             fail(str(exc), EXIT_SETUP)
         except KlachtenError as exc:
@@ -184,10 +184,63 @@ def parse_peildatum(value: str | None) -> dt.date:
     return today_amsterdam() if value is None else parse_typed_date(value, "--peildatum")
 
 
+#: The configurations a command loaded: their private folders are tightened when it ends.
+_LOADED: list = []
+
+
+def _tightening(fn, *args, **kwargs):
+    """Run a command; afterwards every private folder it may have written to is 0700 with
+    files at 0600 (the store writes them so; this also covers files a library wrote)."""
+    _LOADED.clear()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        from register.store import PrivateStore
+
+        for cfg in _LOADED:
+            try:
+                PrivateStore(cfg).tighten()
+            except OSError:
+                pass  # the command's own result or error is what the user must see
+        _LOADED.clear()
+
+
 def load(config_path: Path | None):
     from register.config import load_config
 
-    return load_config(config_path)
+    cfg = load_config(config_path)
+    _LOADED.append(cfg)
+    return cfg
+
+
+def adopt_private(cfg, numbers) -> None:
+    """On the first run after the update: adopt the private folder (one line on stderr)."""
+    from register.store import PrivateStore
+
+    line = PrivateStore(cfg).adopt(str(n) for n in numbers if n)
+    if line:
+        typer.echo(line, err=True)
+
+
+def unknown_private_files(cfg) -> str | None:
+    """One line naming the files in the private folders that the manifest does not know."""
+    from register.plural import count
+    from register.store import PrivateStore
+
+    store = PrivateStore(cfg)
+    unknown = store.unknown()
+    if not unknown:
+        return None
+    shown = ", ".join(str(p.relative_to(next(r for r in store.roots if r in p.parents))) for p in unknown[:5])
+    more = f" en nog {len(unknown) - 5}" if len(unknown) > 5 else ""
+    verb = "staat" if len(unknown) == 1 else "staan"
+    return (f"Let op: {count(len(unknown), 'bestand', 'bestanden')} in de privémap {verb} niet in het manifest "
+            f"({shown}{more}); anonimiseren en inzage weten niet wiens gegevens erin staan: verplaats of "
+            f"verwijder wat niet van klachten is.")
+
+
+def register_numbers(result) -> list[str]:
+    return [str(n) for n in result.register.frame["complaint_no"].to_numpy() if n]
 
 
 def console(stderr: bool = False):
@@ -216,6 +269,7 @@ def controleer(
     cfg = load(config)
     day = parse_peildatum(peildatum)
     result = check_register(cfg, day)
+    adopt_private(cfg, register_numbers(result))
     written = None
     if schrijf:
         from register.writeback import write_deadlines
@@ -229,6 +283,8 @@ def controleer(
         print_check(console(), result)
         if written is not None:
             typer.echo(f"Termijnen geschreven: {written.summary()}")
+        if unknown := unknown_private_files(cfg):
+            typer.echo(unknown)
     raise typer.Exit(EXIT_FINDINGS if result.has_errors else EXIT_OK)
 
 
@@ -255,6 +311,7 @@ def brief(
         raise ConfigError(f"onbekende soort brief '{soort}'; kies uit {names_in_words()}")
     cfg = load(config)
     result = check_register(cfg, parse_peildatum(peildatum))
+    adopt_private(cfg, register_numbers(result))
     row = find_row(result, klachtnummer)
     if verstuur or droog:
         _send(cfg, result, [(row, soort)], droog, opnieuw, strict_email=True)
@@ -304,6 +361,7 @@ def brieven(
 
     cfg = load(config)
     result = check_register(cfg, parse_peildatum(peildatum))
+    adopt_private(cfg, register_numbers(result))
     due, skipped = due_letters(result, cfg, redo=opnieuw)
     if verstuur or droog:
         # Made but not yet sent is still due for sending: the sent log decides, not the file.
@@ -496,6 +554,7 @@ def anonimiseer(
     cfg = load(config)
     day = parse_peildatum(peildatum)
     result = check_register(cfg, day)
+    adopt_private(cfg, register_numbers(result))
     rows = anonymisation_candidates(result)
     numbers = result.register.frame["complaint_no"].to_numpy()
     expires = result.deadlines["retention_expires"].to_numpy(dtype="datetime64[D]")
@@ -543,7 +602,12 @@ def inzage(
 
     cfg = load(config)
     day = parse_peildatum(peildatum)
-    package = make_inzage(cfg, open_source(cfg).read(), wie, day, also=ook or [])
+    grid = open_source(cfg).read()
+    top, positions = grid.header_positions()
+    if "complaint_no" in positions:
+        adopt_private(cfg, [row[positions["complaint_no"]] for row in grid.values[top + 1:]
+                            if positions["complaint_no"] < len(row)])
+    package = make_inzage(cfg, grid, wie, day, also=ook or [])
     typer.echo(f"Inzagepakket gemaakt: {package.path}")
     typer.echo(f"  {count(len(package.numbers), 'klacht', 'klachten')} ({', '.join(package.numbers)}), "
                f"{count(package.letters, 'brief', 'brieven')}; geef het bestand alleen aan de klager zelf.")
@@ -582,6 +646,7 @@ def analyse_cmd(
     cfg = load(config)
     analysis_dir(cfg)  # refuses a private folder inside the site before anything is written
     result = check_register(cfg, day)
+    adopt_private(cfg, register_numbers(result))
     if periode is not None:
         period = parse_period(periode)
     else:

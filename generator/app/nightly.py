@@ -76,6 +76,7 @@ def _run_steps(config, peildatum, now, dry, redo, echo, session) -> list[Step]:
     from register.backup import write_backup
     from register.check import check_grid
     from register.sources import read_grid
+    from register.store import PrivateStore
 
     steps: list[Step] = []
     loaded: dict[str, Any] = {}
@@ -94,6 +95,10 @@ def _run_steps(config, peildatum, now, dry, redo, echo, session) -> list[Step]:
 
     steps.append(_guarded("register", register_step))
     grid, result = loaded.get("grid"), loaded.get("result")
+    if result is not None and not dry:
+        adopted = _guarded("privémap", lambda: Step("privémap", True, adopt_private(config, result) or ""))
+        if not adopted.ok or adopted.message:
+            steps.append(adopted)
 
     if result is not None and not dry:
         from register.sources import open_source
@@ -107,7 +112,7 @@ def _run_steps(config, peildatum, now, dry, redo, echo, session) -> list[Step]:
     if grid is not None:
         def backup_step() -> Step:
             path = write_backup(grid, config.backups_dir(), now, config.nachtrun.backups_bewaren,
-                                config.nachtrun.backups_bewaren)
+                                config.nachtrun.backups_bewaren, store=PrivateStore(config))
             return Step("back-up", True, f"back-up geschreven: {path}")
 
         step = _guarded("back-up", backup_step)
@@ -118,7 +123,7 @@ def _run_steps(config, peildatum, now, dry, redo, echo, session) -> list[Step]:
     steps.append(_guarded("mail", lambda: _mail_step(config, result, steps, peildatum, now, dry, redo, echo)))
 
     if config.nachtrun.bevestigingen_versturen and result is not None:
-        steps.append(_acknowledgement_step(config, result, dry, session))
+        steps.append(_guarded("bevestigingen", lambda: _acknowledgement_step(config, result, dry, session)))
 
     if config.nachtrun.site_bouwen and result is not None:
         from generator.site.build import build_site
@@ -134,7 +139,23 @@ def _run_steps(config, peildatum, now, dry, redo, echo, session) -> list[Step]:
 
         steps.append(_guarded("termijnen", lambda: Step("termijnen", True,
                                                        write_deadlines(config, result, session=session).summary())))
+
+    def tighten_step() -> Step:
+        PrivateStore(config).tighten()
+        return Step("privémap", True, "rechten in orde")
+
+    tightened = _guarded("privémap", tighten_step)
+    if not tightened.ok and not dry:
+        steps.append(tightened)
     return steps
+
+
+def adopt_private(config: Config, result: Any) -> str | None:
+    """Adopt a private folder from before the manifest (one Dutch line), else None."""
+    from register.store import PrivateStore
+
+    numbers = [str(n) for n in result.register.frame["complaint_no"].to_numpy() if n]
+    return PrivateStore(config).adopt(numbers)
 
 
 def _intake_step(config: Config, session: Any) -> Step:
@@ -214,6 +235,11 @@ def _mail_step(config, result, steps, peildatum, now, dry, redo, echo) -> Step:
     else:
         digests = build_digests(result, config, notices)
     skipped: list[str] = []
+    finder = None
+    if result is not None:
+        from register.store import NumberFinder
+
+        finder = NumberFinder(str(n) for n in result.register.frame["complaint_no"].to_numpy() if n)
     for digest in digests:
         message = to_message(digest, config, now, peildatum)
         if dry:
@@ -224,7 +250,7 @@ def _mail_step(config, result, steps, peildatum, now, dry, redo, echo) -> Step:
             continue
         queued: Path | None
         try:
-            queued = outbox.put(message)  # kept until the server has accepted it
+            queued = outbox.put(message, finder.in_text(digest.text) if finder else ())  # kept until accepted
         except OSError as exc:  # a full disk: send it anyway, guarded by an empty write-ahead mark
             queued = None
             notes.append(f"mail aan {digest.recipient} niet in het postvak-uit gezet ({os_error_message(exc)})")

@@ -31,7 +31,7 @@ import smtplib
 import socket
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -42,7 +42,6 @@ from urllib.parse import quote, unquote
 
 from register.config import Config, resolve_secret
 from register.errors import MailError, MailRefused
-from register.files import write_atomic
 
 #: Header naming whom a digest is for: the klachtverantwoordelijke or a behandelaar's name.
 ROLE_HEADER = "X-Klachten-Voor"
@@ -230,9 +229,13 @@ class Outbox:
     """Queued messages, the write-ahead marks, refused messages and the record of delivered ones."""
 
     def __init__(self, folder: Path, state_file: Path):
+        from register.store import PrivateStore
+
         self.folder = folder
         self.state_file = state_file
         self.refused_dir = folder / "geweigerd"
+        #: Every file here goes through the private store (0600, in the manifest).
+        self.store = PrivateStore.at(state_file.parent)
 
     # -- the record of delivered messages -------------------------------------------------------
     def _state(self) -> dict:
@@ -257,8 +260,8 @@ class Outbox:
             sent[day].append(recipient.lower())
         for old in sorted(sent)[:-60]:  # keep two months of history
             del sent[old]
-        self.state_file.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.state_file, json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
+        # Days and the owner's recipients only: no complaint's data.
+        self.store.write(self.state_file, json.dumps(state, indent=1, sort_keys=True).encode("utf-8"), [])
 
     def _settle_sent(self, mark: Path, day: str, recipient: str) -> str:
         """Record a .sent mark in the state file and drop the mark; '' or why it stays."""
@@ -270,7 +273,7 @@ class Outbox:
             return (f"status niet opgeslagen ({os_error_message(exc)}); {mark.name} onthoudt dat deze mail "
                     f"is verstuurd")
         with contextlib.suppress(OSError):
-            mark.unlink()
+            self.store.discard(mark)
         return ""
 
     def settle(self) -> list[str]:
@@ -286,7 +289,7 @@ class Outbox:
         for mark in sorted(self.folder.glob("*.sending")):
             target = mark.with_suffix(".sent")
             try:
-                os.replace(mark, target)
+                self.store.rename(mark, target)
             except OSError:
                 continue  # still counts as delivered as .sending
             day, recipient = _parse_stem(target.name)
@@ -301,11 +304,11 @@ class Outbox:
         return notes
 
     # -- the queue ------------------------------------------------------------------------------
-    def put(self, message: EmailMessage) -> Path:
-        """Queue a message (whole or not at all); raises OSError, e.g. on a full disk."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+    def put(self, message: EmailMessage, numbers: Iterable[str] = ()) -> Path:
+        """Queue a message (whole or not at all) that holds data of the complaints ``numbers``;
+        raises OSError, e.g. on a full disk."""
         path = self.folder / f"{_stem(str(message[DAY_HEADER]), str(message['To']))}.eml"
-        write_atomic(path, message.as_bytes(policy=policy.SMTP))
+        self.store.write(path, message.as_bytes(policy=policy.SMTP), numbers)
         return path
 
     def pending(self) -> list[tuple[Path, EmailMessage]]:
@@ -338,11 +341,11 @@ class Outbox:
         day = str(message[DAY_HEADER])
         if self.delivered(day, recipient):
             with contextlib.suppress(OSError):
-                path.unlink()
+                self.store.discard(path)
             return None
         target = self.folder / f"{_stem(day, recipient)}.eml"
         if target != path:
-            os.replace(path, target)  # a newer queued copy for the same day and recipient gives way
+            self.store.rename(path, target)  # a newer queued copy for the same day and recipient gives way
         return target
 
     def deliver(self, path: Path | None, message: EmailMessage, config: Config) -> Delivery:
@@ -350,28 +353,28 @@ class Outbox:
         directly with an empty write-ahead mark. Raises MailRefused (the message is then set
         aside) or MailError (it stays queued)."""
         day, recipient = str(message[DAY_HEADER]), str(message["To"])
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.store.ensure_dir(self.folder)
         stem = _stem(day, recipient)
         sending = self.folder / f"{stem}.sending"
         sent = self.folder / f"{stem}.sent"
 
         def before_data() -> None:
             if path is not None:
-                os.replace(path, sending)
+                self.store.rename(path, sending)
             else:  # an empty file needs no data blocks: possible on a full disk
                 os.close(os.open(sending, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
         def accepted() -> None:
-            os.replace(sending, sent)
+            self.store.rename(sending, sent)
 
         try:
             send(message, config, before_data, accepted)
         except MailError as exc:
             if sending.exists():  # not accepted: undo the write-ahead mark
                 if path is not None:
-                    os.replace(sending, path)
+                    self.store.rename(sending, path)
                 else:
-                    sending.unlink()
+                    self.store.discard(sending)
             if isinstance(exc, MailRefused) and path is not None:
                 self._set_aside(path, day, recipient, str(exc))
             raise
@@ -380,13 +383,13 @@ class Outbox:
 
     # -- refused messages -----------------------------------------------------------------------
     def _set_aside(self, path: Path, day: str, recipient: str, reason: str) -> None:
-        self.refused_dir.mkdir(parents=True, exist_ok=True)
+        self.store.ensure_dir(self.refused_dir)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
         target = self.refused_dir / f"{path.stem}~{stamp}.eml"
-        os.replace(path, target)
+        self.store.rename(path, target)
         with contextlib.suppress(OSError):  # without it the digest still reports the refusal
-            write_atomic(target.with_suffix(".reden"),
-                       json.dumps({"dag": day, "aan": recipient, "reden": reason}).encode("utf-8"))
+            self.store.write(target.with_suffix(".reden"),
+                             json.dumps({"dag": day, "aan": recipient, "reden": reason}).encode("utf-8"), [])
 
     def refusals(self) -> list[Refusal]:
         """Refused messages not yet reported in a delivered digest, oldest first."""
@@ -410,6 +413,6 @@ class Outbox:
             reason, reported = refusal.path.with_suffix(".reden"), refusal.path.with_suffix(".gemeld")
             with contextlib.suppress(OSError):
                 if reason.exists():
-                    os.replace(reason, reported)
+                    self.store.rename(reason, reported)
                 else:
-                    os.close(os.open(reported, os.O_CREAT | os.O_WRONLY, 0o600))
+                    self.store.write(reported, b"", [])

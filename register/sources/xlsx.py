@@ -46,10 +46,11 @@ def register_file(config: Config) -> Path:
     shipped = hashlib.sha256(SHIPPED_DEMO.read_bytes()).hexdigest()
     made_from = origin.read_text(encoding="utf-8").strip() if origin.is_file() else None
     if not copy.exists() or made_from != shipped:  # a new demo in git replaces the old copy
-        from register.files import write_atomic
+        from register.store import WHOLE_REGISTER, PrivateStore
 
-        write_atomic(copy, SHIPPED_DEMO.read_bytes())
-        write_atomic(origin, shipped.encode("utf-8"))
+        store = PrivateStore.at(config.private_dir())
+        store.write(copy, SHIPPED_DEMO.read_bytes(), [WHOLE_REGISTER])
+        store.write(origin, shipped.encode("utf-8"), [])
     return copy
 
 
