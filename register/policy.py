@@ -43,7 +43,9 @@ def retention_expired(expires: npt.NDArray[np.datetime64], day: np.datetime64 | 
     import numpy as np
 
     expires = np.asarray(expires, dtype="datetime64[D]")
-    return ~np.isnat(expires) & (expires <= np.datetime64(day, "D"))
+    limit = np.asarray(day, dtype="datetime64[D]")
+    expired: npt.NDArray[np.bool_] = ~np.isnat(expires) & (expires <= limit)
+    return expired
 
 
 def kept(expires: npt.NDArray[np.datetime64], anonymised: npt.NDArray[np.datetime64],
@@ -52,7 +54,8 @@ def kept(expires: npt.NDArray[np.datetime64], anonymised: npt.NDArray[np.datetim
     its retention not expired on ``day``."""
     import numpy as np
 
-    return np.isnat(np.asarray(anonymised, dtype="datetime64[D]")) & ~retention_expired(expires, day)
+    still: npt.NDArray[np.bool_] = np.isnat(np.asarray(anonymised, dtype="datetime64[D]")) & ~retention_expired(expires, day)
+    return still
 
 
 def anonymisable(closed: npt.NDArray[np.bool_], escalation_open: npt.NDArray[np.bool_],

@@ -372,8 +372,10 @@ def _text_of(name: str, raw: bytes, depth: int = 0) -> str:
         try:
             message = BytesParser(policy=policy.default).parsebytes(raw)
             pieces = [str(p.get_content()) for p in message.walk() if p.get_content_maintype() == "text"]
-            pieces += [_text_of(p.get_filename() or "", p.get_payload(decode=True) or b"", depth + 1)
-                       for p in message.walk() if p.get_filename()]
+            for part in message.walk():
+                payload = part.get_payload(decode=True) if part.get_filename() else None
+                if isinstance(payload, bytes):
+                    pieces.append(_text_of(part.get_filename() or "", payload, depth + 1))
             text += "\n" + "\n".join(pieces)
         except Exception:  # noqa: BLE001 - an unreadable mail is searched as raw text
             pass
@@ -386,8 +388,8 @@ def _pdf_text(raw: bytes) -> str:
 
         reader = PdfReader(io.BytesIO(raw))
         pieces = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
-        pieces += [str(v) for v in info.values()]
+        if reader.metadata:
+            pieces += [str(v) for v in reader.metadata.values()]
         return "\n".join(pieces)
     except Exception:  # noqa: BLE001 - a damaged PDF is searched as raw bytes
         return raw.decode("latin-1")
