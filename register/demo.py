@@ -55,6 +55,10 @@ def _row(values: dict[str, Any]) -> list[Any]:
     return [by_header[h] for h in HEADERS]
 
 
+#: The compensation amounts the demo's compensation texts stand for.
+AMOUNTS: dict[str, Any] = {"Waardebon € 50": 50, "Voorrijkosten gecrediteerd": "75,00"}
+
+
 def _person(rng: random.Random, n: int) -> dict[str, Any]:
     first, last = rng.choice(FIRST), rng.choice(LAST)
     return {
@@ -109,6 +113,7 @@ def demo_rows(anchor: dt.date = ANCHOR) -> list[list[Any]]:
     for row in rows:
         if row["decided"] >= anchor - dt.timedelta(days=420) or row["complaint_no"].endswith(("5", "9")):
             continue
+        row["compensation_amount"] = AMOUNTS.get(row.get("compensation") or "")  # not personal: kept
         row.update({k: MARKER for k in PERSONAL_KEYS})
         row["anonymised"] = row["decided"] + dt.timedelta(days=400)
     # One escalated complaint, kept despite its age.
@@ -153,8 +158,8 @@ def demo_rows(anchor: dt.date = ANCHOR) -> list[list[Any]]:
     rows[3]["note"] = "klant later teruggebeld"
     # What the half-year review and the daily mail look at (no random draws: the rest stays as it was).
     for row in rows:
-        row["compensation_amount"] = {"Waardebon € 50": 50, "Voorrijkosten gecrediteerd": "75,00"}.get(
-            row.get("compensation") or "")
+        if "compensation_amount" not in row:
+            row["compensation_amount"] = AMOUNTS.get(row.get("compensation") or "")
     rows[-6]["urgency"] = 2  # overdue and a registered letter: leads the daily mail
     rows[-4]["follow_up"] = anchor - dt.timedelta(days=1)  # waiting for the second inspection
     # A returning complainant (same e-mail, phone written differently) about an earlier repair.
