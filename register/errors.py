@@ -39,6 +39,10 @@ class MailRefused(MailError):
     """The server refused this one message for good (5xx on MAIL FROM, RCPT TO or DATA): retrying won't help."""
 
 
+class RecipientRefused(MailRefused):
+    """The server refused the recipient's address for good (5xx on RCPT TO): only another address helps."""
+
+
 _OS_ERRORS = {errno.EACCES: "geen toegang (staat het bestand open in een ander programma?)",
               errno.EPERM: "geen toestemming", errno.ENOENT: "bestaat niet", errno.ENOSPC: "de schijf is vol",
               errno.EDQUOT: "de schijfruimte (quotum) is op",

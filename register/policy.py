@@ -9,6 +9,7 @@ personal columns by hand again.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DIR_MODE", "FILE_MODE", "FORMULA_START", "MARKER", "MIN_TOKEN", "PERSONAL_HEADERS", "PERSONAL_KEYS",
-    "anonymisable", "canonical_number", "kept", "long_enough", "neutralise", "not_anonymisable_reason",
+    "address_problem", "anonymisable", "canonical_number", "kept", "long_enough", "neutralise", "not_anonymisable_reason",
     "retention_expired",
 ]
 
@@ -78,6 +79,27 @@ def not_anonymisable_reason(status: str, escalated_to: str, anonymised: str,
         return "is geëscaleerd"
     if anonymised.strip():
         return "is al geanonimiseerd"
+    return None
+
+
+# -- mail addresses ------------------------------------------------------------------------------
+_ADDRESS = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[A-Za-z]{2,}")
+
+
+def address_problem(value: str) -> tuple[str, str] | None:
+    """(finding code, Dutch phrase) when an E-mail cell is not exactly one usable address; None
+    when it is. A line break or control character could become a mail header, a list would be
+    shown as several addresses but mailed to one: both are errors (``email_regeleinde``,
+    ``email_meerdere``); anything else malformed is ``email_ongeldig``."""
+    text = value.strip()
+    if not text:
+        return None
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text):
+        return "email_regeleinde", "bevat een regeleinde of stuurteken; zet er precies één e-mailadres in"
+    if sum("@" in part for part in re.split(r"[,;\s]+", text)) > 1:
+        return "email_meerdere", "bevat meer dan één e-mailadres; zet er precies één in (een tweede in een notitie)"
+    if not _ADDRESS.fullmatch(text):
+        return "email_ongeldig", "is geen geldig e-mailadres"
     return None
 
 

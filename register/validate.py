@@ -80,6 +80,8 @@ FINDING_KINDS: dict[str, tuple[Severity, str]] = {
     "uitsteldatum_ontbreekt": (WAARSCHUWING, "Verlengd tot ingevuld maar Datum uitstelbericht ontbreekt"),
     "verlenging_te_lang": (WAARSCHUWING, "de verlenging is langer dan de regeling toestaat"),
     "email_ongeldig": (WAARSCHUWING, "het e-mailadres is ongeldig"),
+    "email_regeleinde": (FOUT, "een e-mailcel bevat een regeleinde of stuurteken"),
+    "email_meerdere": (FOUT, "een e-mailcel bevat meer dan één e-mailadres"),
     "datum_onwaarschijnlijk": (FOUT, "een datum ligt vóór 1990 of na 2100"),
     "klachtnummer_tekens": (FOUT, "een klachtnummer bevat andere tekens dan letters, cijfers en - / . _"),
     "klachtnummer_te_lang": (FOUT, f"een klachtnummer is langer dan {MAX_NUMBER_LENGTH} tekens"),
@@ -247,7 +249,21 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
             bad &= ~reg.blank("email")  # only now look for cells holding nothing but spaces
         emails = reg.text("email") if bad.any() else raw
         bad &= np.isnat(reg.dates("anonymised"))  # an anonymised row holds a marker, not an address
-        c.add(bad, "email", "email_ongeldig", lambda i: f"'{emails[i]}' is geen geldig e-mailadres")
+        if bad.any():
+            from .policy import address_problem
+
+            # Only the few bad cells are classified; the raw cell, so an inner line break counts.
+            kinds = np.array([(address_problem(str(raw[i]) if raw[i] is not None else "") or ("", ""))[0]
+                              if bad[i] else "" for i in range(len(raw))], dtype=object)
+            shown = {i: " ".join(str(raw[i]).split()) for i in np.flatnonzero(bad)}
+            c.add(bad & (kinds == "email_regeleinde"), "email", "email_regeleinde",
+                  lambda i: f"'{shown[i]}' bevat een regeleinde of stuurteken",
+                  "zet er precies één e-mailadres in, zonder regeleinde")
+            c.add(bad & (kinds == "email_meerdere"), "email", "email_meerdere",
+                  lambda i: f"'{shown[i]}' bevat meer dan één e-mailadres",
+                  "zet er precies één e-mailadres in (een tweede in een notitie)")
+            c.add(bad & ~np.isin(kinds, ["email_regeleinde", "email_meerdere"]), "email", "email_ongeldig",
+                  lambda i: f"'{emails[i]}' is geen geldig e-mailadres")
 
     from .boundary import published_findings  # the public boundary (register/boundary.py)
 

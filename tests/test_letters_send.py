@@ -86,11 +86,26 @@ def test_brieven_verstuur_mails_records_and_bundles_postal_letters(make_config, 
     assert register_row(cfg, "K2")["acknowledged"] is None
     assert register_row(cfg, "K3")["acknowledged"] is None  # posted by the owner, who fills it in
 
-    # Rerun once the server accepts jan@: only the refused letter goes out; nothing twice.
+    # The refusal (550) is recorded once: the next run does not try the same address again.
     handler.reject.clear()
     again = run(cfg, "brieven", "--verstuur", "--processen", "1")
-    assert [m["To"] for m in received(handler)[2:]] == ["jan@klant.example"]
-    assert "1 brief per e-mail verstuurd: K2 ontvangstbevestiging." in again.stdout
+    assert len(handler.messages) == 2
+    assert again.exit_code == 0
+    assert ("1 brief niet opnieuw verstuurd, want de mailserver weigerde het adres eerder blijvend: K2 "
+            "ontvangstbevestiging (jan@klant.example). Pas het e-mailadres in het register aan om opnieuw te "
+            "versturen.") in again.stdout
+    # Once the owner corrects the address, it goes out; nothing twice.
+    from openpyxl import load_workbook
+
+    wb = load_workbook(cfg.register_path())
+    ws = wb.active
+    email_col = [c.value for c in ws[1]].index("E-mail") + 1
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=1).value == "K2")
+    ws.cell(row=row, column=email_col, value="jan.devries@klant.example")
+    wb.save(cfg.register_path())
+    fixed = run(cfg, "brieven", "--verstuur", "--processen", "1")
+    assert [m["To"] for m in received(handler)[2:]] == ["jan.devries@klant.example"]
+    assert "1 brief per e-mail verstuurd: K2 ontvangstbevestiging." in fixed.stdout
     third = run(cfg, "brieven", "--verstuur")
     assert len(handler.messages) == 3
     assert third.exit_code == 0

@@ -154,3 +154,32 @@ def test_the_scan_finds_a_hand_list(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text('KEYS = ("name", "address", "email", "phone")\n', encoding="utf-8")
     assert _hand_lists(bad, set(policy.PERSONAL_KEYS)) == [(1, {"name", "address", "email", "phone"})]
+
+
+@pytest.mark.parametrize(("value", "code"), [
+    ("jan@klant.nl", None), (" jan@klant.nl ", None), ("", None),
+    ("jan@klant.nl\r\nBcc: x@y.nl", "email_regeleinde"), ("jan@klant.nl\nx", "email_regeleinde"),
+    ("jan@klant.nl\x00", "email_regeleinde"),
+    ("a@x.nl, b@y.nl", "email_meerdere"), ("a@x.nl;b@y.nl", "email_meerdere"), ("a@x.nl b@y.nl", "email_meerdere"),
+    ("piet@@example", "email_ongeldig"), ("Jan <jan@klant.nl>", "email_ongeldig"), ("geen adres", "email_ongeldig"),
+])
+def test_one_address_per_cell(value, code):
+    problem = policy.address_problem(value)
+    assert (problem[0] if problem else None) == code
+
+
+def test_a_line_break_or_a_list_in_an_email_cell_is_an_error_with_its_cell(make_config):
+    from register.check import check_register
+    from register.schema import BY_KEY, column_letter
+    from tests.conftest import HEADERS, complaint
+
+    rows = [complaint(complaint_no="K1", email="jan@klant.nl\r\nBcc: x@y.nl"),
+            complaint(complaint_no="K2", email="a@x.nl, b@y.nl"), complaint(complaint_no="K3", email="c@z.nl")]
+    cfg = make_config(rows=rows)
+    result = check_register(cfg, dt.date(2026, 11, 21))
+    col = column_letter(HEADERS.index(BY_KEY["email"].header))
+    found = [(f.cel, f.code, f.ernst.value, f.melding) for f in result.findings if f.code.startswith("email")]
+    assert found == [
+        (f"{col}2", "email_regeleinde", "fout", "'jan@klant.nl Bcc: x@y.nl' bevat een regeleinde of stuurteken"),
+        (f"{col}3", "email_meerdere", "fout", "'a@x.nl, b@y.nl' bevat meer dan één e-mailadres")]
+    assert result.has_errors

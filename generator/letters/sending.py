@@ -31,10 +31,19 @@ from generator.letters.render import LetterJob, letter_context, letter_job, writ
 from generator.templating import render
 from register.check import CheckResult
 from register.config import Config
-from register.errors import ConfigError, KlachtenError, LetterError, MailError
+from register.errors import (
+    ConfigError,
+    KlachtenError,
+    LetterError,
+    MailError,
+    MailRefused,
+    RecipientRefused,
+    os_error_message,
+)
 from register.plural import count
+from register.policy import address_problem
 
-SENDING, SENT = "bezig", "verzonden"
+SENDING, SENT, REFUSED = "bezig", "verzonden", "geweigerd"
 
 
 def log_key(number: str, kind: str) -> str:
@@ -86,6 +95,7 @@ class SendReport:
     print_file: Path | None = None
     already: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # one Dutch line per letter that did not go out
+    refused_before: list[str] = field(default_factory=list)  # refused for good earlier, address unchanged
     recorded: str = ""  # the register write's summary
     preview: list[str] = field(default_factory=list)  # --droog
 
@@ -99,6 +109,10 @@ class SendReport:
                        f"{self.print_file}: {', '.join(self.posted)}. Vul na het posten zelf de datum in.")
         if self.already:
             out.append(f"{count(len(self.already), 'brief was', 'brieven waren')} al verstuurd.")
+        if self.refused_before:
+            out.append(f"{count(len(self.refused_before), 'brief', 'brieven')} niet opnieuw verstuurd, want de "
+                       f"mailserver weigerde het adres eerder blijvend: {', '.join(self.refused_before)}. Pas het "
+                       f"e-mailadres in het register aan om opnieuw te versturen.")
         if self.recorded:
             out.append(f"Register bijgewerkt: {self.recorded}.")
         return out
@@ -164,12 +178,18 @@ def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, st
             if entry and entry["status"] == SENT:
                 report.already.append(f"{number} {kind}")
                 continue
+            if entry and entry["status"] == REFUSED and entry.get("aan") == emails[i].strip().casefold():
+                report.refused_before.append(f"{number} {kind} ({emails[i].strip()})")
+                continue
             if entry and entry["status"] == SENDING and not redo:
                 report.problems.append(
                     f"klacht {number}: {BY_NAME[kind].noun} is mogelijk al verstuurd (een eerdere run werd "
                     f"onderbroken); controleer de verzonden mail en verstuur zo nodig opnieuw met --opnieuw")
                 continue
-            if emails[i] and not by_post[i]:
+            if emails[i] and not by_post[i] and (problem := address_problem(reg.raw["email"][i] or "")) is not None:
+                report.problems.append(f"klacht {number}: 'E-mail' ({reg.cell('email', i)}) {problem[1]}; "
+                                       f"{BY_NAME[kind].noun} is niet verstuurd")
+            elif emails[i] and not by_post[i]:
                 mail.append((i, kind))
             elif by_post[i]:
                 if postal:
@@ -199,16 +219,26 @@ def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, st
                 jobs[key] = letter_job(result, config, key[0], key[1])
             except LetterError as exc:
                 report.problems.append(str(exc))
-        write_pdfs(list(jobs.values()), workers=workers)
-        day = _letter_day(result)
-        for i, kind in mail:
-            if (i, kind) in jobs:
-                _deliver(config, result, log, report, i, kind, jobs[(i, kind)], day)
-        postal_jobs = [jobs[k] for k in post if k in jobs]
-        if postal_jobs:
-            report.print_file = _print_bundle(config, postal_jobs, day)
-            report.posted = [f"{numbers[i]} {kind}" for i, kind in post if (i, kind) in jobs]
-        _record(config, log, report, session)
+        try:
+            write_pdfs(list(jobs.values()), workers=workers)
+            day = _letter_day(result)
+            down: str | None = None  # the server failed: the other mails wait for the next run
+            for i, kind in mail:
+                if (i, kind) not in jobs:
+                    continue
+                if down is not None:
+                    report.problems.append(f"klacht {numbers[i]}: {BY_NAME[kind].noun} is niet verstuurd: {down}")
+                    continue
+                down = _deliver(config, result, log, report, i, kind, jobs[(i, kind)], day)
+            postal_jobs = [jobs[k] for k in post if k in jobs]
+            if postal_jobs:
+                try:
+                    report.print_file = _print_bundle(config, postal_jobs, day)
+                    report.posted = [f"{numbers[i]} {kind}" for i, kind in post if (i, kind) in jobs]
+                except OSError as exc:
+                    report.problems.append(f"de brieven voor de post zijn niet gebundeld ({os_error_message(exc)})")
+        finally:
+            _record(config, log, report, session)  # what the server accepted is always recorded
     return report
 
 
@@ -219,30 +249,45 @@ def _letter_day(result: CheckResult) -> dt.date:
 
 
 def _deliver(config, result, log: SentLog, report: SendReport, i: int, kind: str, job: LetterJob,
-             day: dt.date) -> None:
+             day: dt.date) -> str | None:
+    """Mail one letter. Whatever goes wrong is a problem of this letter, reported; returns the
+    reason when the mail server itself failed (the caller then stops mailing for this run)."""
     from generator.mail.delivery import send
-
-    reg = result.register
-    number, to = reg.frame["complaint_no"].iat[i], reg.text("email")[i]
-    context = letter_context(result, config, i, kind)
-    message = letter_message(config, context, kind, to, job.target)
-    eml = _outbox_path(config, number, kind)
     from register.store import PrivateStore
 
-    PrivateStore(config).write(eml, bytes(message), [number])
+    reg = result.register
+    number, to = reg.frame["complaint_no"].iat[i], reg.text("email")[i].strip()
+    noun = BY_NAME[kind].noun
+    store = PrivateStore(config)
+    eml = _outbox_path(config, number, kind)
+    try:
+        context = letter_context(result, config, i, kind)
+        message = letter_message(config, context, kind, to, job.target)
+        store.write(eml, bytes(message), [number])
+    except (KlachtenError, OSError, ValueError) as exc:  # ValueError: a header email.message refuses
+        reason = os_error_message(exc) if isinstance(exc, OSError) else str(exc)
+        report.problems.append(f"klacht {number}: {noun} is niet verstuurd: {reason}")
+        return None
     extra = {}
     if kind == "uitstelbericht" and np.isnat(reg.dates("extended_until")[i]) and context["nieuw_uiterlijk"]:
         extra["verlengd_tot"] = context["nieuw_uiterlijk"].isoformat()  # the date the letter promises
     log.set(number, kind, status=SENDING, datum=day.isoformat(), via="e-mail", geregistreerd=False, **extra)
     try:
         send(message, config)
+    except RecipientRefused as exc:  # for good: recorded once, not retried until the address changes
+        log.set(number, kind, status=REFUSED, datum=day.isoformat(), aan=to.casefold(), reden=str(exc))
+        store.discard(eml)
+        report.problems.append(f"klacht {number}: {noun} is niet verstuurd: {exc}; er wordt niet opnieuw verstuurd "
+                               f"tot het e-mailadres in het register is aangepast")
+        return None
     except MailError as exc:
-        log.drop(number, kind)  # not accepted: the next run tries again
-        report.problems.append(f"klacht {number}: {BY_NAME[kind].noun} is niet verstuurd: {exc}")
-        return
+        log.drop(number, kind)  # not accepted: the next run tries again (the .eml stays in the outbox)
+        report.problems.append(f"klacht {number}: {noun} is niet verstuurd: {exc}")
+        return None if isinstance(exc, MailRefused) else str(exc)  # a refused message: the others go on
     log.update(number, kind, status=SENT)
-    PrivateStore(config).remove(eml)
+    store.discard(eml)
     report.sent.append(f"{number} {kind}")
+    return None
 
 
 def _print_bundle(config: Config, jobs: list[LetterJob], day: dt.date) -> Path:

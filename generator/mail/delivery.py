@@ -41,7 +41,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from register.config import Config, resolve_secret
-from register.errors import MailError, MailRefused
+from register.errors import MailError, MailRefused, RecipientRefused
 
 #: Header naming whom a digest is for: the klachtverantwoordelijke or a behandelaar's name.
 ROLE_HEADER = "X-Klachten-Voor"
@@ -123,7 +123,7 @@ def send(message: EmailMessage, config: Config, before_data: Callable[[], None] 
             _refused(code, response, f"de mailserver {where} weigert afzender {sender}")
         code, response = server.rcpt(recipient)
         if code not in (250, 251):
-            _refused(code, response, f"de mailserver {where} weigert ontvanger {recipient}")
+            _refused(code, response, f"de mailserver {where} weigert ontvanger {recipient}", RecipientRefused)
         try:
             before_data()
         except OSError as exc:
@@ -153,12 +153,12 @@ def send(message: EmailMessage, config: Config, before_data: Callable[[], None] 
 _SESSION_CODES = {530, 534, 535, 538}
 
 
-def _refused(code: int, response: bytes, what: str) -> None:
+def _refused(code: int, response: bytes, what: str, refusal: type[MailRefused] = MailRefused) -> None:
     if code in _SESSION_CODES:
         raise MailError(f"{what}: de server vraagt eerst een geldige inlog ({reply_text(code, response)}); "
                         f"controleer [mail] gebruiker_env en wachtwoord_env")
     if 500 <= code < 600:
-        raise MailRefused(f"{what} ({reply_text(code, response)})")
+        raise refusal(f"{what} ({reply_text(code, response)})")
     raise MailError(f"{what} voorlopig ({reply_text(code, response)}); de volgende run probeert het opnieuw")
 
 
