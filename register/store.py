@@ -272,8 +272,11 @@ class PrivateStore:
         complaint numbers found in them; every folder becomes 0700, every file 0600."""
         if self.manifest_path.is_file():
             return None
-        existing = [p for p in self.files()]
-        if not existing and not any(r.is_dir() for r in self.roots):
+        existing = list(self.files())
+        if not existing:  # nothing written before the manifest: start one, silently
+            if self.root.is_dir():
+                self.ensure_dir(self.root)
+                self._save({})
             return None
         finder = NumberFinder(known_numbers)
         for root in self.roots:
