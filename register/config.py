@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, os_error_message, resolved
 
 DEFAULT_CONFIG_NAME = "klachten.toml"
 CONFIG_ENV = "KLACHTEN_CONFIG"
@@ -588,7 +588,8 @@ def load_config(path: str | Path | None = None) -> Config:
     except UnicodeDecodeError:
         raise ConfigError(f"'{cfg_path}' is geen tekstbestand in UTF-8") from None
     except OSError as exc:
-        raise ConfigError(f"'{cfg_path}' kan niet worden gelezen: {exc.strerror}") from None
+        reason = os_error_message(exc).removeprefix(f"{exc.filename}: ")
+        raise ConfigError(f"'{cfg_path}' kan niet worden gelezen: {reason}") from None
     return config_from_dict(raw, cfg_path)
 
 
@@ -633,7 +634,7 @@ def config_from_dict(raw: dict[str, Any], cfg_path: Path) -> Config:
         problems.append("[termijnen] bevestiging mag niet langer zijn dan standpunt")
     if problems:
         raise ConfigError(f"fout in {cfg_path.name}:\n  " + "\n  ".join(problems))
-    path = cfg_path.resolve()
+    path = resolved(cfg_path)
     return Config(path=path, root=path.parent, **sections)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import InzageError
+from .errors import InzageError, resolved
 from .export import csv_bytes, json_bytes
 from .parse import cell_text
 from .personal import canonical_phone, words
@@ -45,11 +45,11 @@ def remove_traces(config: Config, numbers: list[str], personal_values: list[str]
     wanted = _wanted(personal_values)
     if not wanted:
         return removed
-    known = {p.resolve() for p in store.entries()}
-    backups = config.backups_dir().resolve()
+    known = {resolved(p) for p in store.entries()}
+    backups = resolved(config.backups_dir())
     for path in list(store.files()):
-        resolved = path.resolve()
-        if resolved in known or backups in resolved.parents or path in removed:
+        real = resolved(path)
+        if real in known or backups in real.parents or path in removed:
             continue
         try:
             text = readable_text(path).casefold()
@@ -162,10 +162,10 @@ def make_inzage(config: Config, grid: Grid, who: str, today: dt.date, also: Iter
     table = [[cell_text(v) for v in r[:len(person.headers)]] for r in person.rows]
     records = [dict(zip(person.headers, r, strict=True)) for r in table]
     own = {canonical_number(n) for n in numbers}
-    inzage_dir = folder.resolve()
+    inzage_dir = resolved(folder)
     letters = sorted(p for p, held in store.entries().items()
                      if held and WHOLE_REGISTER not in held and set(held) <= own and p.suffix.lower() == ".pdf"
-                     and inzage_dir not in p.resolve().parents and p.is_file())
+                     and inzage_dir not in resolved(p).parents and p.is_file())
     readme = (
         f"Inzage in uw gegevens bij {config.organisatie.naam}, gemaakt op {today.isoformat()}.\n\n"
         f"klachtregister.csv en klachtregister.json: alle gegevens die wij over uw "

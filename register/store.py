@@ -265,11 +265,22 @@ class PrivateStore:
         known = {_absolute(p) for p in self.entries()}
         return sorted(p for p in self.files() if _absolute(p) not in known)
 
+    def check(self) -> None:
+        """Raise the operating system's error (naming the folder) when a private folder exists
+        but cannot serve as one: a file, or a symbolic link that leads nowhere or in a loop."""
+        import errno
+
+        for root in self.roots:
+            if os.path.lexists(root) and not root.is_dir():
+                os.stat(root)  # ELOOP or ENOENT for a link, else it is a file:
+                raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(root))
+
     # -- adoption ----------------------------------------------------------------------------------
     def adopt(self, known_numbers: Iterable[str]) -> str | None:
         """Adopt private folders written before the manifest existed: one Dutch line, or None
         when there was nothing to adopt. Files the manifest does not know yet are added with the
         complaint numbers found in them; every folder becomes 0700, every file 0600."""
+        self.check()
         if self.manifest_path.is_file():
             return None
         existing = list(self.files())

@@ -15,7 +15,7 @@ from generator.resources import site_sources
 from generator.templating import render
 from register.check import CheckResult
 from register.config import Config
-from register.errors import ConfigError
+from register.errors import ConfigError, resolved
 from register.periods import Period
 from register.plural import count
 from register.reviews import Review, load_reviews
@@ -31,8 +31,8 @@ class ReportFiles:
 
 def analysis_dir(config: Config) -> Path:
     """Where reports go; refused when that would be inside the site's source or output folder."""
-    folder = (config.private_dir() / "analyse").resolve()
-    for public in (config.site_dir().resolve(), site_sources().resolve(), (config.root / "site").resolve()):
+    folder = resolved(config.private_dir() / "analyse")
+    for public in (resolved(config.site_dir()), resolved(site_sources()), resolved(config.root / "site")):
         if folder == public or folder.is_relative_to(public):
             raise ConfigError(f"de analyse bevat persoonsgegevens en mag niet in {public} komen; "
                               f"kies voor [nachtrun] map een map buiten de website")

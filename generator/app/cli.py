@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import zipfile
+import zlib
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -149,6 +151,13 @@ def handle_errors(fn):
             fail("afgebroken", 130)
         except OSError as exc:
             fail(os_error_message(exc), EXIT_SETUP)
+        except (zlib.error, zipfile.BadZipFile) as exc:  # a damaged .xlsx read outside the source's own check
+            fail(f"een bestand is beschadigd ({exc}); zet een back-up terug", EXIT_SETUP)
+        except RuntimeError as exc:
+            if "symlink loop" not in str(exc).lower():
+                raise
+            fail(f"symbolische koppelingen verwijzen in een kring naar elkaar (lus): {str(exc).split(' ')[-1]}",
+                 EXIT_SETUP)
 
     return wrapper
 

@@ -9,10 +9,12 @@ the file is put in the backup folder; every write holds the register lock.
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from register.errors import SourceError
+from register.errors import SourceError, damaged_file_message, resolved
 from register.sources.base import CellWrite, Grid, Source, missing_tab_message
 from register.sources.filecheck import ensure_writable, keep_mode_and_owner
 from register.sources.xlsxpackage import (
@@ -37,7 +39,7 @@ SHIPPED_DEMO = Path(__file__).resolve().parents[2] / "data" / "demo-register.xls
 def register_file(config: Config) -> Path:
     """The file to read and write: [register] pad, or a working copy when that is the shipped demo."""
     path = config.register_path()
-    if path.resolve() != SHIPPED_DEMO:
+    if resolved(path) != SHIPPED_DEMO:
         return path
     import hashlib
 
@@ -69,7 +71,11 @@ def read_xlsx(path: Path, tab: str) -> Grid:
         check_size(path, tab)
         values = workbook.get_sheet_by_name(tab).to_python(skip_empty_area=False)
     except CalamineError as exc:
+        if "crc" in str(exc).lower() or "deflate" in str(exc).lower() or "zip" in str(exc).lower():
+            raise SourceError(damaged_file_message(path, exc)) from None
         raise SourceError(f"tabblad '{tab}' in '{path}' is niet leesbaar ({dutch_reason(exc)})") from None
+    except (zlib.error, zipfile.BadZipFile, EOFError) as exc:  # a member's compressed bytes or checksum
+        raise SourceError(damaged_file_message(path, exc)) from None
     finally:
         workbook.close()
     return Grid(values=values, label=f"{path.name} (tabblad {tab})")
@@ -83,7 +89,7 @@ def _file_key(path: Path, tab: str) -> tuple[str, str, int, int, int] | None:
         st = path.stat()
     except OSError:
         return None
-    return (str(path.resolve()), tab, st.st_ino, st.st_size, st.st_mtime_ns)
+    return (str(resolved(path)), tab, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 class XlsxSource(Source):
