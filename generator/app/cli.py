@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import sys
 import zipfile
 import zlib
-import sys
 from pathlib import Path
 from typing import Annotated
 
