@@ -65,6 +65,8 @@ class LetterJob:
     numbers: tuple[str, ...] = ()  # whose data the letter holds (the store's manifest)
 
 
+#: Characters a letter's file name keeps as they are; the rest is percent-encoded.
+_NAME_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
 #: The longest encoded number kept whole in a file name; longer ones are cut and get a hash.
 MAX_NAME_NUMBER = 120
 
@@ -72,15 +74,15 @@ MAX_NAME_NUMBER = 120
 def letter_filename(number: str, kind: str) -> str:
     """A file name that no other number shares and that gives the number back.
 
-    Every character outside A-Z, a-z, 0-9 and '-' is percent-encoded (its UTF-8 bytes), so
+    Every character outside A-Z, 0-9 and '-' is percent-encoded (its UTF-8 bytes), so
     K2026/099 -> 'K2026%2F099' and K2026-099 stay apart; ``number_from_filename`` undoes it.
-    An encoding longer than MAX_NAME_NUMBER is cut and followed by '~' and a hash of the whole
-    number, so even a 300-character number gives a valid, unique name.
+    Lower-case letters are encoded too (k2026-099 -> '%6B2026-099'): on a disk that ignores
+    case (Windows, macOS) K2026-099 and k2026-099 would otherwise be one file. An encoding
+    longer than MAX_NAME_NUMBER is cut and followed by '~' and a hash of the whole number, so
+    even a 300-character number gives a valid, unique name.
     """
-    from urllib.parse import quote
-
-    encoded = quote(number, safe="-") if number else "zonder-nummer"
-    encoded = encoded.replace(".", "%2E").replace("_", "%5F").replace("~", "%7E")
+    encoded = "".join(ch if ch in _NAME_SAFE else "".join(f"%{b:02X}" for b in ch.encode("utf-8"))
+                      for ch in number) if number else "zonder-nummer"
     if len(encoded) > MAX_NAME_NUMBER:
         import hashlib
 
