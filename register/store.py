@@ -48,7 +48,11 @@ class PrivateStore:
         #: The register itself when it lives in a private folder (the demo's working copy):
         #: never adopted, reported or removed as one of the tool's files.
         self.registers: set[Path] = set()
+        #: Derived files without personal data (charts, the public form, the site guard's
+        #: cache): written by the site build, recorded here without complaints.
+        self.cache: Path | None = None
         if config is not None:
+            self.cache = _absolute(config.cache_dir())
             roots = [config.private_dir(), config.letters_dir()]
             register = config.register_path()
             self.registers = {_absolute(register), _absolute(config.private_dir() / "demo-register.xlsx")}
@@ -248,7 +252,15 @@ class PrivateStore:
 
     def tighten(self) -> None:
         """Every private folder 0700 and every file in them 0600 (a backstop after a command, for
-        files a library or an older version wrote)."""
+        files a library or an older version wrote); new files in the cache are recorded."""
+        if self.cache is not None and self.cache.is_dir() and self.manifest_path.is_file():
+            known = {_absolute(p) for p in self.entries()}
+            new = [p for p in self.cache.rglob("*") if p.is_file() and not _OWN.match(p.name)
+                   and _absolute(p) not in known]
+            if new:
+                with self._locked() as entries:
+                    for path in new:
+                        entries.setdefault(self._key(path), [])
         for root in self.roots:
             if not root.is_dir():
                 continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,8 +66,6 @@ class LetterJob:
     numbers: tuple[str, ...] = ()  # whose data the letter holds (the store's manifest)
 
 
-#: Characters a letter's file name keeps as they are; the rest is percent-encoded.
-_NAME_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
 #: The longest encoded number kept whole in a file name; longer ones are cut and get a hash.
 MAX_NAME_NUMBER = 120
 
@@ -74,21 +73,48 @@ MAX_NAME_NUMBER = 120
 def letter_filename(number: str, kind: str) -> str:
     """A file name that no other number shares and that gives the number back.
 
-    Every character outside A-Z, 0-9 and '-' is percent-encoded (its UTF-8 bytes), so
+    Every character outside A-Z, a-z, 0-9 and '-' is percent-encoded (its UTF-8 bytes), so
     K2026/099 -> 'K2026%2F099' and K2026-099 stay apart; ``number_from_filename`` undoes it.
-    Lower-case letters are encoded too (k2026-099 -> '%6B2026-099'): on a disk that ignores
-    case (Windows, macOS) K2026-099 and k2026-099 would otherwise be one file. An encoding
-    longer than MAX_NAME_NUMBER is cut and followed by '~' and a hash of the whole number, so
-    even a 300-character number gives a valid, unique name.
+    An encoding longer than MAX_NAME_NUMBER is cut and followed by '~' and a hash of the whole
+    number, so even a 300-character number gives a valid, unique name. Two numbers that differ
+    only in case would share a file where the disk ignores case: :func:`same_file_as` refuses
+    their letters.
     """
-    encoded = "".join(ch if ch in _NAME_SAFE else "".join(f"%{b:02X}" for b in ch.encode("utf-8"))
-                      for ch in number) if number else "zonder-nummer"
+    from urllib.parse import quote
+
+    encoded = quote(number, safe="-") if number else "zonder-nummer"
+    encoded = encoded.replace(".", "%2E").replace("_", "%5F").replace("~", "%7E")
     if len(encoded) > MAX_NAME_NUMBER:
         import hashlib
 
         digest = hashlib.sha256(number.encode("utf-8")).hexdigest()[:16]
         encoded = encoded[:MAX_NAME_NUMBER - 17].rsplit("%", 1)[0] + "~" + digest
     return f"{encoded}_{kind}.pdf"
+
+
+#: id(register) -> (a weak reference to it, row -> the other number): one computation per register.
+_TWINS: dict[int, tuple[weakref.ref, dict[int, str]]] = {}
+
+
+def same_file_as(result: CheckResult, i: int) -> str | None:
+    """Another complaint number whose letters would share a file with row ``i``'s on a disk
+    that ignores case (K2026-099 and k2026-099), or None. Computed once per register."""
+    reg = result.register
+    cached = _TWINS.get(id(reg))
+    if cached is None or cached[0]() is not reg:
+        numbers = [str(n) for n in reg.frame["complaint_no"].to_numpy()]
+        by_name: dict[str, list[int]] = {}
+        for row, number in enumerate(numbers):
+            if number:
+                by_name.setdefault(letter_filename(number, "").casefold(), []).append(row)
+        twins: dict[int, str] = {}
+        for rows in by_name.values():
+            distinct = {numbers[r] for r in rows}
+            if len(distinct) > 1:
+                for r in rows:
+                    twins[r] = next(numbers[o] for o in rows if numbers[o] != numbers[r])
+        _TWINS[id(reg)] = cached = (weakref.ref(reg, lambda _, key=id(reg): _TWINS.pop(key, None)), twins)
+    return cached[1].get(i)
 
 
 def number_from_filename(name: str) -> str | None:
@@ -213,6 +239,10 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str, late_
     number = str(reg.frame["complaint_no"].iat[i] or f"(rij {reg.sheet_rows[i]})")
     if problem := number_problem(str(reg.frame["complaint_no"].iat[i])):
         raise LetterError(f"klacht in rij {reg.sheet_rows[i]}: {problem[1]}; {letter.noun} is niet gemaakt")
+    if twin := same_file_as(result, i):
+        raise LetterError(f"klacht {number}: de brief zou op een schijf die hoofdletters niet onderscheidt "
+                          f"hetzelfde bestand worden als die van {twin}; maak de klachtnummers verschillend "
+                          f"(niet alleen in hoofdletters)")
     if not np.isnat(reg.dates("anonymised")[i]):
         raise LetterError(f"klacht {number} is geanonimiseerd; er kan geen brief meer van worden gemaakt")
     expires = result.deadlines["retention_expires"].to_numpy(dtype="datetime64[D]")[i]
