@@ -113,7 +113,12 @@ def same_file_as(result: CheckResult, i: int) -> str | None:
             if len(distinct) > 1:
                 for r in rows:
                     twins[r] = next(numbers[o] for o in rows if numbers[o] != numbers[r])
-        _TWINS[id(reg)] = cached = (weakref.ref(reg, lambda _, key=id(reg): _TWINS.pop(key, None)), twins)
+        key = id(reg)
+
+        def forget(_: weakref.ref) -> None:
+            _TWINS.pop(key, None)
+
+        _TWINS[key] = cached = (weakref.ref(reg, forget), twins)
     return cached[1].get(i)
 
 
