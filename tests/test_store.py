@@ -146,18 +146,25 @@ def _text(path: Path) -> str:
 
 
 def test_after_anonymising_no_file_outside_the_backups_holds_the_person(make_config):
-    cfg = make_config(rows=rows_two_people())
-    # While Anna's complaint was still kept: her letter and an access package (K2024/005 in the
-    # name as K2024-005), and the half-year analysis naming her.
+    rows = rows_two_people() + [
+        complaint(complaint_no="K2024/006", received=dt.date(2025, 2, 26), name="Anna Zwartveld",
+                  email="anna@zwartveld.example", acknowledged=dt.date(2025, 2, 27), decided=dt.date(2025, 3, 3),
+                  **CLOSED)]
+    cfg = make_config(rows=rows)
+    # While Anna's complaints were still kept: her letter, an access package (K2024/005 in the
+    # name as K2024-005) and the half-year analysis that lists her as a returning complainant.
     assert run(cfg, "brief", "K2024/005", "standpunt", "--peildatum", "2025-03-04").exit_code == 0
     assert run(cfg, "inzage", "K2024/005", "--peildatum", "2025-03-04").exit_code == 0
-    package = cfg.private_dir() / "inzage" / "inzage-2025-03-04_K2024-005.zip"
+    package = cfg.private_dir() / "inzage" / "inzage-2025-03-04_K2024-005_K2024-006.zip"
     assert "Anna Zwartveld" in _text(package)
+    assert run(cfg, "analyse", "--periode", "2025-H1", "--peildatum", "2025-07-02").exit_code == 0
+    report = cfg.private_dir() / "analyse" / "klachtenanalyse-2025-H1.pdf"
+    assert "Zwartveld" in _text(report)
     assert run(cfg, "brief", "K2026-010", "standpunt", "--peildatum", PEIL).exit_code == 0
     result = run(cfg, "anonimiseer", "--uitvoeren", "--peildatum", PEIL)
     assert result.exit_code == 0, result.output
-    assert "Geanonimiseerd: K2024/005" in result.stdout
-    assert not package.exists()
+    assert "Geanonimiseerd: K2024/005, K2024/006" in result.stdout
+    assert not package.exists() and not report.exists()
     assert (cfg.letters_dir() / "K2026-010_standpunt.pdf").exists()  # another person's letter stays
     backups = cfg.backups_dir()
     leftovers = []
