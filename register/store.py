@@ -178,8 +178,6 @@ class PrivateStore:
             with os.fdopen(fd, "wb") as fh:
                 os.fchmod(fh.fileno(), FILE_MODE)
                 fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
             os.replace(tmp, self.manifest_path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -188,11 +186,19 @@ class PrivateStore:
 
     def record(self, path: Path, numbers: Iterable[str]) -> None:
         """Note that ``path`` holds the data of these complaints (added to what it held)."""
-        _chmod(path, FILE_MODE)
-        wanted = {_canonical(n) for n in numbers if str(n).strip()}
+        self.record_many({path: numbers})
+
+    def record_many(self, files: dict[Path, Iterable[str]]) -> None:
+        """:meth:`record` for many files in one manifest write (a run of letters)."""
+        if not files:
+            return
+        for path in files:
+            _chmod(path, FILE_MODE)
         with self._locked() as entries:
-            key = self._key(path)
-            entries[key] = sorted(set(entries.get(key, [])) | wanted)
+            for path, numbers in files.items():
+                key = self._key(path)
+                wanted = {_canonical(n) for n in numbers if str(n).strip()}
+                entries[key] = sorted(set(entries.get(key, [])) | wanted)
 
     def replace_numbers(self, path: Path, numbers: Iterable[str]) -> None:
         """Note that ``path`` now holds exactly these complaints (a file rewritten whole)."""

@@ -391,9 +391,10 @@ def sent_letters(config: Config) -> set[str]:
 
 
 # -- PDF ----------------------------------------------------------------------------------------
-def write_pdf(job: LetterJob) -> int:
+def write_pdf(job: LetterJob, record: bool = True) -> int:
     """Render one job to PDF atomically (no half letters); returns the number of pages.
-    Page numbers are added only when the letter runs over one page."""
+    Page numbers are added only when the letter runs over one page. ``record=False``: the
+    caller records the letter in the private store's manifest (many at once)."""
     from weasyprint import CSS, HTML
 
     html = HTML(string=job.html, base_url=job.base_url)
@@ -415,18 +416,35 @@ def write_pdf(job: LetterJob) -> int:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    if job.store is not None:
+    if job.store is not None and record:
         job.store.record(job.target, job.numbers)
     return len(document.pages)
+
+
+def _record_letters(jobs: list[LetterJob]) -> None:
+    """One manifest write for every letter of a run (per private store)."""
+    by_store: dict[Path, tuple[PrivateStore, dict[Path, Iterable[str]]]] = {}
+    for job in jobs:
+        if job.store is not None and job.target.exists():
+            by_store.setdefault(job.store.root, (job.store, {}))[1][job.target] = job.numbers
+    for store, files in by_store.values():
+        store.record_many(files)
 
 
 def write_pdfs(jobs: list[LetterJob], workers: int | None = None,
                on_done: Callable[[LetterJob], None] | None = None) -> None:
     """Write many PDFs, spread over ``workers`` processes (default: all cores)."""
     workers = workers or os.cpu_count() or 1
+    try:
+        _write_pdfs(jobs, workers, on_done)
+    finally:
+        _record_letters(jobs)  # what was written is in the manifest, also after a failure
+
+
+def _write_pdfs(jobs: list[LetterJob], workers: int, on_done: Callable[[LetterJob], None] | None) -> None:
     if workers == 1 or len(jobs) < 2:
         for job in jobs:
-            write_pdf(job)
+            write_pdf(job, record=False)
             if on_done:
                 on_done(job)
         return
@@ -437,7 +455,7 @@ def write_pdfs(jobs: list[LetterJob], workers: int | None = None,
 
     context = multiprocessing.get_context("fork") if os.name == "posix" else None
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-        futures = {pool.submit(write_pdf, job): job for job in jobs}
+        futures = {pool.submit(write_pdf, job, False): job for job in jobs}
         for future in as_completed(futures):
             future.result()
             if on_done:
