@@ -553,7 +553,9 @@ def anonimiseer(
     van het hele register, dan in één keer de persoonsgegevens vervangen door
     '[geanonimiseerd]' en 'Geanonimiseerd op' invullen. Geëscaleerde of niet afgehandelde klachten
     blijven altijd ongemoeid. Van de verwijderde gegevens blijven alleen vingerafdrukken
-    (HMAC) in de privémap, zodat de privacybewaking van de site ze blijft herkennen.
+    (HMAC) in de privémap, zodat de privacybewaking van de site ze blijft herkennen. Daarna
+    verdwijnt elk bestand dat volgens het manifest van de privémap gegevens van die klachten
+    bevat (brieven, mail, inzagepakketten, analyses); back-ups verlopen vanzelf.
     """
     from register.check import check_register
     from register.parse import format_date_nl
@@ -581,7 +583,7 @@ def anonimiseer(
     typer.echo(f"Geanonimiseerd: {', '.join(report.updated) or 'geen'} ({report.cells} cellen).")
     if report.removed_files:
         typer.echo(f"Verwijderd: {count(len(report.removed_files), 'bestand', 'bestanden')} met hun gegevens "
-                   "(brieven, mail, cache): " + ", ".join(p.name for p in report.removed_files))
+                   "(brieven, mail, inzage, analyse, cache): " + ", ".join(p.name for p in report.removed_files))
     typer.echo(f"Back-ups met deze gegevens verdwijnen binnen {cfg.nachtrun.backups_bewaren} dagen.")
     if report.skipped:
         typer.echo("Overgeslagen: " + "; ".join(report.skipped), err=True)
