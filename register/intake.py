@@ -24,7 +24,6 @@ folder and the cell says where.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import time
 import unicodedata
@@ -434,17 +433,11 @@ def fit_cell(config: Config, number: str, key: str, text: str) -> str:
 
 def keep_overflow(config: Config, number: str, column: str, text: str) -> Any:
     """Write the whole text of a cell that was too long into the private folder (0700/0600)."""
-    # TODO(store): route through register/store.py (private store + manifest for this number)
-    from register.files import write_atomic
+    from register.store import PrivateStore
 
-    folder = config.private_dir() / OVERFLOW_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(config.private_dir(), 0o700)
-    os.chmod(folder, 0o700)
     safe = re.sub(r"[^A-Za-z0-9-]+", "_", f"{number}-{column}").strip("_")
-    path = folder / f"{safe}.txt"
-    write_atomic(path, text.encode("utf-8"))
-    os.chmod(path, 0o600)
+    path = config.private_dir() / OVERFLOW_DIR / f"{safe}.txt"
+    PrivateStore(config).write_text(path, text, [number])  # 0700/0600, in the manifest for this number
     return path
 
 

@@ -455,6 +455,9 @@ def test_intake_removes_control_characters_and_caps_long_answers(cfg):
                                        .replace(",", ".") + f"{kept.relative_to(cfg.private_dir())}]")
     assert new["description"][:1000] == whole[:1000]
     assert kept.stat().st_mode & 0o777 == 0o600 and kept.parent.stat().st_mode & 0o777 == 0o700
+    from register.store import PrivateStore
+
+    assert PrivateStore(cfg).entries()[kept] == ["K2026-015"]  # anonymising K2026-015 removes it
     assert clean_text("a\x00b\u0085c\r\nd\te") == "abc\nd\te"
 
 
