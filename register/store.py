@@ -106,7 +106,7 @@ class PrivateStore:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
-                os.fchmod(fh.fileno(), FILE_MODE)
+                _fchmod(fh.fileno())
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -130,7 +130,7 @@ class PrivateStore:
         self.ensure_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
         try:
-            os.fchmod(fd, FILE_MODE)
+            _fchmod(fd)
             os.write(fd, text.encode("utf-8"))
             os.fsync(fd)
         finally:
@@ -176,7 +176,7 @@ class PrivateStore:
         fd, tmp = tempfile.mkstemp(prefix=f".{MANIFEST}.", suffix=".tmp", dir=self.root)
         try:
             with os.fdopen(fd, "wb") as fh:
-                os.fchmod(fh.fileno(), FILE_MODE)
+                _fchmod(fh.fileno())
                 fh.write(data)
             os.replace(tmp, self.manifest_path)
         except BaseException:
@@ -434,6 +434,12 @@ def _file_safe(number: str) -> str:
 
 def _absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
+
+
+def _fchmod(fd: int) -> None:
+    """0600 on an open file, whatever the umask (Windows has no os.fchmod, nor these modes)."""
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, FILE_MODE)
 
 
 def _chmod(path: Path, mode: int) -> None:
