@@ -79,6 +79,8 @@ def test_anonymisable_needs_closed_expired_not_escalated_not_done():
     assert policy.not_anonymisable_reason("afgehandeld", "", "") is None
     assert policy.not_anonymisable_reason("in behandeling", "", "") == "is niet meer afgehandeld"
     assert policy.not_anonymisable_reason("afgehandeld", "rechter", "") == "is geëscaleerd"
+    # the same rule as the signal: once the external procedure ended, the data may go
+    assert policy.not_anonymisable_reason("afgehandeld", "rechter", "", "2026-01-05") is None
 
 
 def test_one_token_rule():
