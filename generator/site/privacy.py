@@ -42,6 +42,7 @@ from register.boundary import personal_columns
 from register.errors import SiteError
 from register.model import Register
 from register.personal import candidates, digest, register_tokens, shingles, words
+from register.policy import MIN_TOKEN
 
 MAX_UNPACKED = 512 * 1024 * 1024  # bytes unpacked from one archive before it counts as a bomb
 MAX_DEPTH = 4  # archives inside archives
@@ -386,7 +387,7 @@ def find_leaks(site_dir: Path, columns: dict[str, tuple[list[str], list[int]]],
     known: set[str] = set()
     if remembered:  # each distinct candidate hashed once, whichever files hold it
         key, hashes = remembered
-        known = {t for t in everything if len(t) >= 5 and digest(key, t) in hashes}
+        known = {t for t in everything if len(t) >= MIN_TOKEN and digest(key, t) in hashes}
     leaks: list[Leak] = []
     for rel, page in per_file.items():
         hits = {found[t] for t in page.intersection(found)}
