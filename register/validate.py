@@ -253,8 +253,9 @@ def validate(reg: Register, config: Config, peildatum: dt.date,
             from .policy import address_problem
 
             # Only the few bad cells are classified; the raw cell, so an inner line break counts.
-            kinds = np.array([(address_problem(str(raw[i]) if raw[i] is not None else "") or ("", ""))[0]
-                              if bad[i] else "" for i in range(len(raw))], dtype=object)
+            kinds = np.full(len(raw), "", dtype=object)
+            for i in np.flatnonzero(bad):
+                kinds[i] = (address_problem(str(raw[i]) if raw[i] is not None else "") or ("", ""))[0]
             shown = {i: " ".join(str(raw[i]).split()) for i in np.flatnonzero(bad)}
             c.add(bad & (kinds == "email_regeleinde"), "email", "email_regeleinde",
                   lambda i: f"'{shown[i]}' bevat een regeleinde of stuurteken",
