@@ -60,7 +60,9 @@ def test_setup_is_one_batch_update_and_idempotent(google):
     assert fake.requests[1]["params"]["includeGridData"] == "true"
     assert len(fake.batch_updates) == 1
     kinds = [next(iter(r)) for r in fake.batch_updates[0]["requests"]]
-    assert kinds.count("setDataValidation") == 9  # every enum, list and urgency column, Aanhef too
+    from register.sheetsetup import ENUM_KEYS
+
+    assert kinds.count("setDataValidation") == len(ENUM_KEYS) == 10  # every enum, list and urgency column
     assert kinds.count("addConditionalFormatRule") == 2
     assert kinds.count("addSheet") == 1 and "addProtectedRange" in kinds and "updateSheetProperties" in kinds
     requests = fake.batch_updates[0]["requests"]
@@ -208,7 +210,7 @@ def test_inrichten_xlsx(make_config, tmp_path):
         ["Bevestigen vóór", "Standpunt vóór", "Signaal"]
     assert ws.freeze_panes == "A2"
     formulas = {dv.formula1 for dv in ws.data_validations.dataValidation}
-    assert '"brief,e-mail,telefoon,mondeling,fax,webformulier"' in formulas and len(formulas) == 9
+    assert '"brief,e-mail,telefoon,mondeling,fax,webformulier"' in formulas and len(formulas) == 10
     assert '"mevrouw,heer"' in formulas
     # number formats as column styles: new entries take them, the owner's existing cells keep theirs
     letter = openpyxl.utils.get_column_letter
