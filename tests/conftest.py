@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,19 @@ def built_demo_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo-site")
     build_site(load_config(ROOT / "klachten.toml"), dt.date(2026, 11, 21), site_dir=out, demo=True)
     return out
+
+
+#: Debian's chromium, headless, for the tests that open the built site in a real browser.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

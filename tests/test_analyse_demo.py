@@ -14,7 +14,7 @@ from register.check import check_register
 from register.config import load_config
 from register.periods import last_half_year_with_complaints, parse_period
 from tests.conftest import ROOT, complaint
-from tests.test_site_browser import ARGS, CHROMIUM
+from tests.conftest import ARGS, CHROMIUM
 
 PEIL = dt.date(2026, 11, 21)
 

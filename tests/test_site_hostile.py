@@ -11,7 +11,6 @@ import pytest
 
 from generator.site.build import build_site
 from tests.conftest import BASE_TOML, complaint
-from tests.test_site_browser import ARGS, CHROMIUM
 
 PEIL = dt.date(2026, 11, 21)
 MEASURES = [
@@ -72,16 +71,6 @@ def hostile_site(tmp_path_factory):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}", out
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def visit(browser, url: str, origin: str):

@@ -14,7 +14,6 @@ import pytest
 from generator.site.build import build_site
 from register.config import load_config
 from tests.conftest import ROOT, complaint
-from tests.test_site_browser import ARGS, CHROMIUM
 
 PHONE = {"width": 390, "height": 844}
 #: How far a table sticks out of the screen or of a scrolling box around it (the theme wraps
@@ -65,16 +64,6 @@ def site(tmp_path_factory):
     server = serve(out)
     yield out, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def pages_of(out: Path) -> list[str]:
