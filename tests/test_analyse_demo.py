@@ -13,8 +13,7 @@ from generator.app.cli import app
 from register.check import check_register
 from register.config import load_config
 from register.periods import last_half_year_with_complaints, parse_period
-from tests.conftest import ROOT, complaint
-from tests.conftest import ARGS, CHROMIUM
+from tests.conftest import ARGS, CHROMIUM, ROOT, complaint
 
 PEIL = dt.date(2026, 11, 21)
 

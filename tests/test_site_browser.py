@@ -8,7 +8,6 @@ import threading
 import pytest
 
 
-
 @pytest.fixture(scope="module")
 def served(built_demo_site):
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_demo_site))
