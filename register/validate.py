@@ -138,11 +138,19 @@ class _Collector:
 
     def add(self, mask: np.ndarray, key: str, code: str, message: Any, hint: Any = None) -> None:
         """Add a finding of kind ``code`` for every row in ``mask``; message/hint may be callables of the row."""
-        for i in np.flatnonzero(mask):
-            self.findings.append(Finding.of(
-                code, self.reg.cell(key, int(i)), self.numbers[i],
-                message(i) if callable(message) else message,
-                hint(i) if callable(hint) else hint, int(self.reg.sheet_rows[i])))
+        rows = np.flatnonzero(mask)
+        if not len(rows):
+            return
+        # Per finding only what differs: the column's letters, the severity and the row numbers
+        # are looked up once per call (this loop is the hot path of a register full of errors).
+        severity = FINDING_KINDS[code][0]
+        letters = column_letter(self.reg.positions[key]) if key in self.reg.positions else None
+        sheet_rows = self.reg.sheet_rows[rows].tolist()
+        append = self.findings.append
+        for i, row in zip(rows.tolist(), sheet_rows, strict=True):
+            append(Finding(f"{letters}{row}" if letters is not None else f"rij {row}", self.numbers[i], severity,
+                           message(i) if callable(message) else message,
+                           hint(i) if callable(hint) else hint, int(row), code))
 
 
 def validate(reg: Register, config: Config, peildatum: dt.date,
