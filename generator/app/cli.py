@@ -309,7 +309,7 @@ def brief(
     verstuur: Annotated[bool, typer.Option("--verstuur", help="De brief als PDF mailen naar het E-mailadres van de klager en dat in het register vastleggen.")] = False,
     droog: Annotated[bool, typer.Option("--droog", help="Met --verstuur: alleen tonen wat er verstuurd zou worden.")] = False,
     opnieuw: Annotated[bool, typer.Option("--opnieuw", help="Met --verstuur: ook versturen als een onderbroken run de brief misschien al verstuurde.")] = False,
-    te_laat: Annotated[bool, typer.Option("--te-laat", help="Een uitstelbericht ook maken als de standpunttermijn al is verstreken (de brief zegt dat hij te laat komt).")] = False,
+    te_laat: Annotated[bool, typer.Option("--te-laat", help="Een uitstelbericht ook maken (en met --verstuur versturen) als de standpunttermijn al is verstreken (de brief zegt dat hij te laat komt).")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Maak één brief als PDF; met --verstuur ook mailen en vastleggen (help: zie de decorator)."""
@@ -323,7 +323,8 @@ def brief(
     adopt_private(cfg, register_numbers(result))
     row = find_row(result, klachtnummer)
     if verstuur or droog:
-        _send(cfg, result, [(row, soort)], droog, opnieuw, strict_email=True)
+        late = late_extension_notice(result, row, soort) if te_laat else None
+        _send(cfg, result, [(row, soort)], droog, opnieuw, strict_email=True, late_ok=te_laat, notice=late)
         return
     job = letter_job(result, cfg, row, soort, uitvoer, late_ok=te_laat)
     pages = write_pdf(job)
@@ -333,12 +334,17 @@ def brief(
         typer.echo(f"Let op: {late}", err=True)
 
 
-def _send(cfg, result, wanted, dry: bool, redo: bool, strict_email: bool, workers: int | None = None) -> None:
+def _send(cfg, result, wanted, dry: bool, redo: bool, strict_email: bool, workers: int | None = None,
+          late_ok: bool = False, notice: str | None = None) -> None:
+    """``notice``: a warning shown when the letter went out (or would, with --droog)."""
     from generator.letters.sending import send_letters
 
-    report = send_letters(cfg, result, wanted, dry=dry, redo=redo, strict_email=strict_email, workers=workers)
+    report = send_letters(cfg, result, wanted, dry=dry, redo=redo, strict_email=strict_email, workers=workers,
+                          late_ok=late_ok)
     for line in report.lines():
         typer.echo(line)
+    if notice and (report.sent or report.preview):
+        typer.echo(f"Let op: {notice}", err=True)
     for problem in report.problems:
         typer.echo(f"Niet verstuurd: {problem}", err=True)
     raise typer.Exit(EXIT_FINDINGS if report.problems else EXIT_OK)
