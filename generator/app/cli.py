@@ -598,7 +598,7 @@ def anonimiseer(
 @app.command(options_metavar="[OPTIES]", name="inzage")
 @handle_errors
 def inzage(
-    wie: Annotated[str, typer.Argument(metavar="KLACHTNUMMER|E-MAIL", help="Een klachtnummer (K2026-014) of het e-mailadres van de klager.", show_default=False)],
+    wie: Annotated[str, typer.Argument(metavar="KLACHTNUMMER|E-MAIL", help="Een klachtnummer (K2026-014) of het e-mailadres van de klager of diens vertegenwoordiger.", show_default=False)],
     ook: Annotated[list[str] | None, typer.Option("--ook", metavar="KLACHTNUMMER", help="Deze klacht ook opnemen, al staat er een andere naam bij (herhaalbaar).")] = None,
     peildatum: PeildatumOption = None,
     config: ConfigOption = None,
@@ -612,6 +612,10 @@ def inzage(
     een van die gegevens horen erbij. Een klacht met hetzelfde e-mailadres of telefoonnummer maar
     een andere naam blijft eruit; die wordt alleen met haar nummer genoemd en komt er alleen in
     met --ook. Het logboek (inzage.log) krijgt alleen de klachtnummers en de datum.
+
+    Met het e-mailadres van een vertegenwoordiger (E-mail vertegenwoordiger) komen ook de klachten
+    die deze persoon namens een ander indiende erin, met alleen diens eigen gegevens: de
+    persoonsgegevens van de klager en diens brieven blijven eruit.
     """
     from register.plural import count
     from register.retention import make_inzage
@@ -625,9 +629,11 @@ def inzage(
         adopt_private(cfg, [row[positions["complaint_no"]] for row in grid.values[top + 1:]
                             if positions["complaint_no"] < len(row)])
     package = make_inzage(cfg, grid, wie, day, also=ook or [])
+    receiver = ("de klager" if not package.represented else
+                "de vertegenwoordiger" if len(package.represented) == len(package.numbers) else "deze persoon")
     typer.echo(f"Inzagepakket gemaakt: {package.path}")
     typer.echo(f"  {count(len(package.numbers), 'klacht', 'klachten')} ({', '.join(package.numbers)}), "
-               f"{count(package.letters, 'brief', 'brieven')}; geef het bestand alleen aan de klager zelf.")
+               f"{count(package.letters, 'brief', 'brieven')}; geef het bestand alleen aan {receiver} zelf.")
     if package.left_out:
         which = "deze klacht" if len(package.left_out) == 1 else "een van deze klachten"
         example = package.left_out[0] if len(package.left_out) == 1 else "KLACHTNUMMER"
