@@ -248,6 +248,18 @@ def unknown_private_files(cfg) -> str | None:
             f"verwijder wat niet van klachten is.")
 
 
+def unknown_private_paths(cfg) -> list[str]:
+    """The files the manifest does not know, for `controleer --json`: POSIX paths relative to the
+    private folder, or the full path of one in a letters folder outside it."""
+    import os
+
+    from register.store import PrivateStore
+
+    private = Path(os.path.abspath(cfg.private_dir()))
+    return [p.relative_to(private).as_posix() if private in p.parents else str(p)
+            for p in PrivateStore(cfg).unknown()]
+
+
 def register_numbers(result) -> list[str]:
     return [str(n) for n in result.register.frame["complaint_no"].to_numpy() if n]
 
@@ -285,7 +297,8 @@ def controleer(
 
         written = write_deadlines(cfg, result)
     if json_out:
-        typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        typer.echo(json.dumps(result.to_json() | {"onbekende_bestanden": unknown_private_paths(cfg)},
+                              ensure_ascii=False))
     else:
         from generator.app.report import print_check
 
