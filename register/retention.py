@@ -77,11 +77,6 @@ def _contact(email: str, phone: str) -> set[str]:
     return found
 
 
-#: The columns that hold a representative's own data; on a complaint they filed for someone else,
-#: the complainant's other personal columns are not theirs to receive.
-REPRESENTATIVE_KEYS = ("representative", "representative_address", "representative_email")
-
-
 @dataclass
 class PersonRows:
     """The rows an access request hands over, and those left out because they share a contact
@@ -104,7 +99,8 @@ def person_rows(grid: Grid, who: str, also: Iterable[str] = ()) -> PersonRows:
     By e-mail address the person may also be a representative (Vertegenwoordiger, E-mail
     vertegenwoordiger): the same rule with those two columns; such a row is handed over with
     the complainant's personal columns emptied."""
-    from .policy import PERSONAL_KEYS
+    # On a complaint filed for someone else, the complainant's personal columns are not theirs.
+    from .policy import PERSONAL_KEYS, REPRESENTATIVE_KEYS
 
     top, positions = grid.header_positions()
     headers = [cell_text(h) for h in grid.values[top]]
