@@ -37,7 +37,8 @@ class CheckResult:
         """The `controleer --json` contract: {"fouten": [...], "signalen": [...], "herinneringen": [...]}.
 
         "signalen" holds only signals on a complaint (as always); register-level reminders such as
-        the half-year review are in "herinneringen", so older scripts keep working."""
+        the half-year review are in "herinneringen", so older scripts keep working. The CLI adds
+        "onbekende_bestanden" (private files the manifest does not know), which is not about the register."""
         flags = self.flags
         reminders = self.reminders if self.reminders is not None else pd.DataFrame(
             columns=["signaal", "periode", "uiterlijk"])

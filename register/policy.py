@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from .schema import BY_KEY, CLOSED, MARKER, PERSONAL_KEYS
+from .schema import BY_KEY, CLOSED, MARKER, PERSONAL_KEYS, REPRESENTATIVE_KEYS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DIR_MODE", "FILE_MODE", "FORMULA_START", "MARKER", "MIN_TOKEN", "PERSONAL_HEADERS", "PERSONAL_KEYS",
+    "REPRESENTATIVE_KEYS",
     "address_problem", "anonymisable", "canonical_number", "kept", "long_enough", "neutralise", "not_anonymisable_reason",
     "retention_expired",
 ]

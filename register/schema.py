@@ -25,6 +25,7 @@ class Column:
     help: str
     personal: bool = False  # personal data or free text: never published, removed on anonymisation
     choices: tuple[str, ...] = ()
+    representative: bool = False  # the representative's own data (what `inzage` hands them)
 
 
 CHANNELS = ("brief", "e-mail", "telefoon", "mondeling", "fax", "webformulier")
@@ -95,11 +96,12 @@ COLUMNS: tuple[Column, ...] = (
            "neutrale aanhef uit de configuratie", choices=SALUTATIONS),
     Column("taken_by", "Aangenomen door", False, "text", "medewerker die de klacht aannam (telefoon, balie)"),
     Column("representative", "Vertegenwoordiger", False, "text",
-           "naam van wie de klacht namens de klager indiende; elke brief gaat dan naar hen allebei", personal=True),
+           "naam van wie de klacht namens de klager indiende; elke brief gaat dan naar hen allebei",
+           personal=True, representative=True),
     Column("representative_address", "Adres vertegenwoordiger", False, "text",
-           "postadres van de vertegenwoordiger (straat, postcode en plaats)", personal=True),
+           "postadres van de vertegenwoordiger (straat, postcode en plaats)", personal=True, representative=True),
     Column("representative_email", "E-mail vertegenwoordiger", False, "email",
-           "e-mailadres van de vertegenwoordiger", personal=True),
+           "e-mailadres van de vertegenwoordiger", personal=True, representative=True),
     Column("employee", "Betrokken medewerker", False, "text",
            "medewerker over wie de klacht gaat; behandel de klacht dan zo mogelijk door iemand anders",
            personal=True),
@@ -122,6 +124,8 @@ DATE_KEYS = tuple(c.key for c in COLUMNS if c.kind == "date")
 #: The one personal-data policy: these columns are never published (the privacy guard looks for
 #: their values), are replaced by MARKER on anonymisation, and are what `inzage` hands over.
 PERSONAL_KEYS = tuple(c.key for c in COLUMNS if c.personal)
+#: The representative's own personal columns (a subset of PERSONAL_KEYS).
+REPRESENTATIVE_KEYS = tuple(c.key for c in COLUMNS if c.personal and c.representative)
 #: What anonymisation writes in place of a personal value.
 MARKER = "[geanonimiseerd]"
 

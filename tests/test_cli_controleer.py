@@ -31,7 +31,8 @@ def test_json_contract(make_config):
     result = invoke("controleer", "--peildatum", "2026-05-20", "--json", "--config", str(cfg.path))
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert set(data) == {"fouten", "signalen", "herinneringen"}  # herinneringen was added; the rest unchanged
+    # herinneringen and onbekende_bestanden were added; the rest unchanged
+    assert set(data) == {"fouten", "signalen", "herinneringen", "onbekende_bestanden"}
     assert data["herinneringen"] == []  # no complaints in the second half of 2025: nothing to review
     assert data["fouten"] == [{"cel": "C3", "klachtnummer": "K2026-015", "ernst": "fout",
                                "melding": "'duif' is geen bekende waarde voor Kanaal",

@@ -266,3 +266,79 @@ def test_a_complainant_who_asked_for_post_gets_letters_by_post(make_config, tmp_
     single = run(cfg, "brief", "P1", "ontvangstbevestiging", "--verstuur", "--opnieuw")
     assert len(handler.messages) == 1
     assert "1 brief per post" in single.stdout, single.output
+
+
+def pdf_attachment_text(message) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    [pdf] = list(message.iter_attachments())
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.get_content())).pages).split())
+
+
+LATE_NOTICE = ("Let op: de oorspronkelijke termijn liep af op 15 april 2026; dit uitstel is te laat gemeld en "
+               "verschuift de termijn niet")
+
+
+def test_a_late_uitstelbericht_is_sent_only_with_te_laat_and_exactly_once(make_config, server):
+    # Received Wed 1 April: decision due Wed 15 April; on the 20th an uitstelbericht is late.
+    handler, port = server
+    cfg = make_config(mail_toml(port), rows=[
+        complaint(complaint_no="K1", received=dt.date(2026, 4, 1), acknowledged=dt.date(2026, 4, 2),
+                  email="kees@klant.example", extension_reason="Wachten op de fabrikant")])
+
+    def send(*extra):
+        return runner.invoke(app, ["brief", "K1", "uitstelbericht", "--verstuur", *extra,
+                                   "--peildatum", "2026-04-20", "--config", str(cfg.path)])
+
+    refused = send()
+    assert refused.exit_code == 1 and handler.messages == []
+    assert refused.stderr.strip() == (
+        "Niet verstuurd: klacht K1: de standpunttermijn eindigt op 15 april 2026; een uitstelbericht van "
+        "20 april 2026 komt niet meer op tijd. Maak het alleen bewust, met: klachten brief K1 uitstelbericht "
+        "--te-laat --verstuur")
+    assert register_row(cfg, "K1")["extension_sent"] is None
+
+    result = send("--te-laat")
+    assert result.exit_code == 0, result.output
+    assert "1 brief per e-mail verstuurd: K1 uitstelbericht." in result.stdout
+    assert result.stderr.strip() == LATE_NOTICE
+    [mail] = received(handler)
+    assert mail["To"] == "kees@klant.example" and mail["Subject"] == "Uitstelbericht klacht K1"
+    assert ("Dit bericht had u ruim vóór 15 april 2026 moeten krijgen. Het komt later dan wij beloofden; "
+            "onze excuses daarvoor.") in pdf_attachment_text(mail)
+    k1 = register_row(cfg, "K1")
+    assert k1["extension_sent"] == dt.date(2026, 4, 20)
+    assert k1["correspondence"].splitlines()[-1] == "2026-04-20 uitstelbericht per e-mail verstuurd"
+
+    again = send("--te-laat")
+    assert again.exit_code == 0 and "1 brief was al verstuurd." in again.stdout
+    assert "Let op" not in again.stderr
+    assert len(handler.messages) == 1
+    assert register_row(cfg, "K1")["correspondence"].count("uitstelbericht per e-mail verstuurd") == 1
+
+
+def test_brieven_verstuur_on_the_due_day_points_to_te_laat_and_never_sends_twice(make_config, server):
+    # On the due day itself (15 April) the signal still asks for an uitstelbericht, but it is late:
+    # the batch run leaves it to the owner's explicit choice.
+    handler, port = server
+    cfg = make_config(mail_toml(port), rows=[
+        complaint(complaint_no="K1", received=dt.date(2026, 4, 1), acknowledged=dt.date(2026, 4, 2),
+                  email="kees@klant.example", extension_reason="Wachten op de fabrikant")])
+
+    def invoke(*args):
+        return runner.invoke(app, [*args, "--peildatum", "2026-04-15", "--config", str(cfg.path)])
+
+    batch = invoke("brieven", "--verstuur", "--processen", "1")
+    assert batch.exit_code == 1 and handler.messages == []
+    assert "klachten brief K1 uitstelbericht --te-laat --verstuur" in batch.stderr
+    late = invoke("brief", "K1", "uitstelbericht", "--te-laat", "--verstuur")
+    assert late.exit_code == 0, late.output
+    assert late.stderr.strip() == ("Let op: de oorspronkelijke termijn eindigt vandaag (15 april 2026); dit uitstel "
+                                   "verschuift de termijn nog wel, maar komt niet ruim op tijd")
+    assert [m["To"] for m in received(handler)] == ["kees@klant.example"]
+    assert register_row(cfg, "K1")["extension_sent"] == dt.date(2026, 4, 15)
+    after = invoke("brieven", "--verstuur", "--processen", "1")
+    assert after.exit_code == 0, after.output
+    assert len(handler.messages) == 1

@@ -168,3 +168,93 @@ def test_inzage_by_email_and_unknown(retention_config):
     assert missing.stderr.strip() == "Fout: geen klacht gevonden met dit e-mailadres in het register"
     assert run(cfg, "inzage", "K9", "--peildatum", PEIL).stderr.strip() == \
         "Fout: geen klacht gevonden met klachtnummer K9 in het register"
+
+
+# -- the representative asks for their own data -------------------------------------------------------
+REP = dict(representative="Gerrit Raadsman", representative_email="g.raadsman@kantoor.example",
+           representative_address="Kantoorlaan 1, 1000 AA Teststad")
+
+
+def test_inzage_by_the_representative_hands_over_their_own_data_only(make_config):
+    rows = [
+        complaint(complaint_no="K2026-020", received=dt.date(2026, 11, 2), name="Johanna Verbeek",
+                  email="johanna@verbeek.example", phone="06-12345678", address="Klaagweg 3", **REP),
+        # the same representative for another client, the name spelled with other case and spacing
+        complaint(complaint_no="K2026-021", received=dt.date(2026, 11, 3), name="Kees Anders",
+                  email="kees@anders.example", **(REP | {"representative": " gerrit  RAADSMAN"})),
+        complaint(complaint_no="K2026-023", received=dt.date(2026, 11, 5), name="Klaas Los", email="klaas@los.example"),
+    ]
+    cfg = make_config(rows=rows)
+    assert run(cfg, "brief", "K2026-020", "ontvangstbevestiging", "--peildatum", PEIL).exit_code == 0
+    result = run(cfg, "inzage", "G.Raadsman@kantoor.example", "--peildatum", PEIL)
+    assert result.exit_code == 0, result.output
+    target = cfg.private_dir() / "inzage" / "inzage-2026-11-21_K2026-020_K2026-021.zip"
+    assert result.stdout.splitlines() == [
+        f"Inzagepakket gemaakt: {target}",
+        "  2 klachten (K2026-020, K2026-021), 0 brieven; geef het bestand alleen aan de vertegenwoordiger zelf."]
+    with zipfile.ZipFile(target) as zf:
+        assert sorted(zf.namelist()) == ["LEESMIJ.txt", "klachtregister.csv", "klachtregister.json"]
+        records = json.loads(zf.read("klachtregister.json"))
+        everything = b"".join(zf.read(n) for n in zf.namelist()).decode("utf-8", "replace")
+        readme = zf.read("LEESMIJ.txt").decode("utf-8")
+    assert [r["Vertegenwoordiger"] for r in records] == ["Gerrit Raadsman", "gerrit  RAADSMAN"]
+    assert {r["E-mail vertegenwoordiger"] for r in records} == {"g.raadsman@kantoor.example"}
+    assert records[0]["Adres vertegenwoordiger"] == "Kantoorlaan 1, 1000 AA Teststad"
+    # the complainants' own personal data is not the representative's to receive
+    assert {r["Naam"] for r in records} == {""} and {r["E-mail"] for r in records} == {""}
+    for value in ("Johanna", "Verbeek", "johanna@", "12345678", "Klaagweg", "Kees Anders", "Klaas"):
+        assert value not in everything, value
+    # free text about the complainant stays out too; the complaint's own facts are there
+    assert records[0]["Omschrijving"] == "" and records[0]["Datum ontvangst"] == "2026-11-02"
+    assert records[0]["Klachtnummer"] == "K2026-020" and records[0]["Status"] == "in behandeling"
+    assert "Bij K2026-020, K2026-021 diende u de klacht namens een ander in" in readme
+    assert (cfg.private_dir() / "inzage.log").read_text(encoding="utf-8").endswith(
+        "2026-11-21 inzage K2026-020, K2026-021\n")
+
+
+def test_an_office_address_of_two_representatives_is_refused_by_email(make_config):
+    rows = [complaint(complaint_no="K2026-020", name="Johanna Verbeek", **REP),
+            complaint(complaint_no="K2026-021", name="Kees Anders", **(REP | {"representative": "Anna Collega"}))]
+    cfg = make_config(rows=rows)
+    result = run(cfg, "inzage", "g.raadsman@kantoor.example", "--peildatum", PEIL)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "Fout: dit e-mailadres staat bij klachten van verschillende personen (K2026-020, K2026-021), ook als "
+        "E-mail vertegenwoordiger; geef elke vertegenwoordiger één naam of een eigen e-mailadres in het register "
+        "en probeer het opnieuw")
+    assert not (cfg.private_dir() / "inzage").exists()
+
+
+def test_the_complainant_gets_their_full_rows_and_where_they_represent_only_their_own(make_config):
+    rows = [complaint(complaint_no="K2026-020", received=dt.date(2026, 11, 2), name="Johanna Verbeek",
+                      email="johanna@verbeek.example", **REP),
+            # Johanna filed for her father: her own e-mail as representative
+            complaint(complaint_no="K2026-024", received=dt.date(2026, 11, 6), name="Hendrik Verbeek",
+                      email="hendrik@verbeek.example", representative="Johanna  verbeek",
+                      representative_email="johanna@verbeek.example"),
+            # the same address under another representative's name: left out unless --ook
+            complaint(complaint_no="K2026-025", received=dt.date(2026, 11, 7), name="Truus Buur",
+                      email="truus@buur.example", representative="Iemand Anders",
+                      representative_email="johanna@verbeek.example")]
+    cfg = make_config(rows=rows)
+    assert run(cfg, "brief", "K2026-020", "ontvangstbevestiging", "--peildatum", PEIL).exit_code == 0
+    assert run(cfg, "brief", "K2026-024", "ontvangstbevestiging", "--peildatum", PEIL).exit_code == 0
+    result = run(cfg, "inzage", "K2026-020", "--peildatum", PEIL)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:] == [
+        "  2 klachten (K2026-020, K2026-024), 1 brief; geef het bestand alleen aan deze persoon zelf.",
+        "Niet opgenomen: K2026-025 (zelfde e-mailadres of telefoonnummer, andere naam); neem deze klacht alleen "
+        "op met --ook K2026-025 als ze van deze persoon is."]
+    package = cfg.private_dir() / "inzage" / "inzage-2026-11-21_K2026-020_K2026-024.zip"
+    with zipfile.ZipFile(package) as zf:
+        records = json.loads(zf.read("klachtregister.json"))
+        assert sorted(zf.namelist())[1] == "brieven/K2026-020_ontvangstbevestiging.pdf"  # not her father's letter
+        assert "Bij K2026-024 diende u de klacht namens een ander in" in zf.read("LEESMIJ.txt").decode("utf-8")
+    assert (records[0]["Naam"], records[0]["Vertegenwoordiger"]) == ("Johanna Verbeek", "Gerrit Raadsman")
+    assert (records[1]["Naam"], records[1]["E-mail"], records[1]["Vertegenwoordiger"]) == ("", "", "Johanna  verbeek")
+
+    also = run(cfg, "inzage", "K2026-020", "--ook", "K2026-025", "--peildatum", PEIL)
+    assert also.exit_code == 0 and "Niet opgenomen" not in also.stdout
+    with zipfile.ZipFile(cfg.private_dir() / "inzage" / "inzage-2026-11-21_K2026-020_K2026-024_K2026-025.zip") as zf:
+        records = json.loads(zf.read("klachtregister.json"))
+    assert (records[2]["Naam"], records[2]["Vertegenwoordiger"]) == ("", "Iemand Anders")  # --ook: still masked

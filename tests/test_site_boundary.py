@@ -219,6 +219,24 @@ def test_controleer_reports_a_personal_value_in_a_published_cell(make_config):
     assert "verbeek" not in found[0]["melding"].lower()  # the finding names the cell, never the value
 
 
+def test_the_representatives_name_and_email_are_personal_on_the_public_side(make_config, docs, tmp_path):
+    # Derived from the schema's personal flag: controleer and the built-output guard both catch them.
+    rows = [closed(representative="Gerrit Raadsman-Dijkstra", representative_email="g.dijkstra@kantoorpost.nl"),
+            closed(complaint_no="K2026-002", name="Kees Anders", email="", phone="", postcode="",
+                   measure="Besproken met Gerrit Raadsman-Dijkstra")]
+    cfg = make_config(rows=rows)
+    result = CliRunner().invoke(app, ["controleer", "--json", "--peildatum", PEIL.isoformat(), "--config", str(cfg.path)])
+    found = [f["melding"] for f in json.loads(result.stdout)["fouten"] if f["code"] == "publiek_persoonsgegeven"]
+    assert found == ["de Maatregel komt op de website maar bevat een persoonsgegeven: de Vertegenwoordiger van rij 2"]
+
+    cfg = make_config(rows=rows[:1])
+    (docs / "contact.txt").write_text("Vragen? Mail g.dijkstra@kantoorpost.nl\n", encoding="utf-8")
+    built = site(cfg)
+    assert built.exit_code != 0, built.output
+    assert "Privacybewaking" in built.output and "contact.txt" in built.output
+    assert not (tmp_path / "public").exists()
+
+
 def test_controleer_reports_a_personal_value_in_a_published_config_text(make_config):
     from tests.conftest import BASE_TOML
 

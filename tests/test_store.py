@@ -248,3 +248,20 @@ def test_inzage_collects_letters_by_manifest_not_by_name(make_config):
     with zipfile.ZipFile(path) as zf:
         assert sorted(n for n in zf.namelist() if n.startswith("brieven/")) == \
             ["brieven/K2026-060_ontvangstbevestiging.pdf"]
+
+
+def test_controleer_json_lists_the_private_files_the_manifest_does_not_know(make_config):
+    import json
+
+    cfg = make_config(rows=rows_two_people())
+    clean = json.loads(run(cfg, "controleer", "--json", "--peildatum", PEIL).stdout)
+    assert clean["onbekende_bestanden"] == []
+    assert list(clean)[:3] == ["fouten", "signalen", "herinneringen"]  # the existing keys stay as they were
+    assert run(cfg, "brief", "K2026-010", "standpunt", "--peildatum", PEIL).exit_code == 0
+    (cfg.private_dir() / "notities.txt").write_text("Kees belde terug\n", encoding="utf-8")
+    (cfg.private_dir() / "oud").mkdir()
+    (cfg.private_dir() / "oud" / "lijst.csv").write_text("naam\nKees\n", encoding="utf-8")
+    result = run(cfg, "controleer", "--json", "--peildatum", PEIL)
+    data = json.loads(result.stdout)  # still exactly one JSON object, no line of text around it
+    assert data["onbekende_bestanden"] == ["notities.txt", "oud/lijst.csv"]
+    assert "manifest" not in result.stdout.replace('"onbekende_bestanden"', "")

@@ -248,6 +248,18 @@ def unknown_private_files(cfg) -> str | None:
             f"verwijder wat niet van klachten is.")
 
 
+def unknown_private_paths(cfg) -> list[str]:
+    """The files the manifest does not know, for `controleer --json`: POSIX paths relative to the
+    private folder, or the full path of one in a letters folder outside it."""
+    import os
+
+    from register.store import PrivateStore
+
+    private = Path(os.path.abspath(cfg.private_dir()))
+    return [p.relative_to(private).as_posix() if private in p.parents else str(p)
+            for p in PrivateStore(cfg).unknown()]
+
+
 def register_numbers(result) -> list[str]:
     return [str(n) for n in result.register.frame["complaint_no"].to_numpy() if n]
 
@@ -285,7 +297,8 @@ def controleer(
 
         written = write_deadlines(cfg, result)
     if json_out:
-        typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        typer.echo(json.dumps(result.to_json() | {"onbekende_bestanden": unknown_private_paths(cfg)},
+                              ensure_ascii=False))
     else:
         from generator.app.report import print_check
 
@@ -309,7 +322,7 @@ def brief(
     verstuur: Annotated[bool, typer.Option("--verstuur", help="De brief als PDF mailen naar het E-mailadres van de klager en dat in het register vastleggen.")] = False,
     droog: Annotated[bool, typer.Option("--droog", help="Met --verstuur: alleen tonen wat er verstuurd zou worden.")] = False,
     opnieuw: Annotated[bool, typer.Option("--opnieuw", help="Met --verstuur: ook versturen als een onderbroken run de brief misschien al verstuurde.")] = False,
-    te_laat: Annotated[bool, typer.Option("--te-laat", help="Een uitstelbericht ook maken als de standpunttermijn al is verstreken (de brief zegt dat hij te laat komt).")] = False,
+    te_laat: Annotated[bool, typer.Option("--te-laat", help="Een uitstelbericht ook maken (en met --verstuur versturen) als de standpunttermijn al is verstreken (de brief zegt dat hij te laat komt).")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Maak één brief als PDF; met --verstuur ook mailen en vastleggen (help: zie de decorator)."""
@@ -323,7 +336,8 @@ def brief(
     adopt_private(cfg, register_numbers(result))
     row = find_row(result, klachtnummer)
     if verstuur or droog:
-        _send(cfg, result, [(row, soort)], droog, opnieuw, strict_email=True)
+        late = late_extension_notice(result, row, soort) if te_laat else None
+        _send(cfg, result, [(row, soort)], droog, opnieuw, strict_email=True, late_ok=te_laat, notice=late)
         return
     job = letter_job(result, cfg, row, soort, uitvoer, late_ok=te_laat)
     pages = write_pdf(job)
@@ -333,12 +347,17 @@ def brief(
         typer.echo(f"Let op: {late}", err=True)
 
 
-def _send(cfg, result, wanted, dry: bool, redo: bool, strict_email: bool, workers: int | None = None) -> None:
+def _send(cfg, result, wanted, dry: bool, redo: bool, strict_email: bool, workers: int | None = None,
+          late_ok: bool = False, notice: str | None = None) -> None:
+    """``notice``: a warning shown when the letter went out (or would, with --droog)."""
     from generator.letters.sending import send_letters
 
-    report = send_letters(cfg, result, wanted, dry=dry, redo=redo, strict_email=strict_email, workers=workers)
+    report = send_letters(cfg, result, wanted, dry=dry, redo=redo, strict_email=strict_email, workers=workers,
+                          late_ok=late_ok)
     for line in report.lines():
         typer.echo(line)
+    if notice and (report.sent or report.preview):
+        typer.echo(f"Let op: {notice}", err=True)
     for problem in report.problems:
         typer.echo(f"Niet verstuurd: {problem}", err=True)
     raise typer.Exit(EXIT_FINDINGS if report.problems else EXIT_OK)
@@ -592,7 +611,7 @@ def anonimiseer(
 @app.command(options_metavar="[OPTIES]", name="inzage")
 @handle_errors
 def inzage(
-    wie: Annotated[str, typer.Argument(metavar="KLACHTNUMMER|E-MAIL", help="Een klachtnummer (K2026-014) of het e-mailadres van de klager.", show_default=False)],
+    wie: Annotated[str, typer.Argument(metavar="KLACHTNUMMER|E-MAIL", help="Een klachtnummer (K2026-014) of het e-mailadres van de klager of diens vertegenwoordiger.", show_default=False)],
     ook: Annotated[list[str] | None, typer.Option("--ook", metavar="KLACHTNUMMER", help="Deze klacht ook opnemen, al staat er een andere naam bij (herhaalbaar).")] = None,
     peildatum: PeildatumOption = None,
     config: ConfigOption = None,
@@ -606,6 +625,10 @@ def inzage(
     een van die gegevens horen erbij. Een klacht met hetzelfde e-mailadres of telefoonnummer maar
     een andere naam blijft eruit; die wordt alleen met haar nummer genoemd en komt er alleen in
     met --ook. Het logboek (inzage.log) krijgt alleen de klachtnummers en de datum.
+
+    Met het e-mailadres van een vertegenwoordiger (E-mail vertegenwoordiger) komen ook de klachten
+    die deze persoon namens een ander indiende erin, met alleen diens eigen gegevens: de
+    persoonsgegevens van de klager en diens brieven blijven eruit.
     """
     from register.plural import count
     from register.retention import make_inzage
@@ -619,9 +642,11 @@ def inzage(
         adopt_private(cfg, [row[positions["complaint_no"]] for row in grid.values[top + 1:]
                             if positions["complaint_no"] < len(row)])
     package = make_inzage(cfg, grid, wie, day, also=ook or [])
+    receiver = ("de klager" if not package.represented else
+                "de vertegenwoordiger" if len(package.represented) == len(package.numbers) else "deze persoon")
     typer.echo(f"Inzagepakket gemaakt: {package.path}")
     typer.echo(f"  {count(len(package.numbers), 'klacht', 'klachten')} ({', '.join(package.numbers)}), "
-               f"{count(package.letters, 'brief', 'brieven')}; geef het bestand alleen aan de klager zelf.")
+               f"{count(package.letters, 'brief', 'brieven')}; geef het bestand alleen aan {receiver} zelf.")
     if package.left_out:
         which = "deze klacht" if len(package.left_out) == 1 else "een van deze klachten"
         example = package.left_out[0] if len(package.left_out) == 1 else "KLACHTNUMMER"

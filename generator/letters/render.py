@@ -233,10 +233,12 @@ def _common(config: Config, row_contact: str = "") -> dict:
     }
 
 
-def letter_context(result: CheckResult, config: Config, i: int, kind: str, late_ok: bool = False) -> dict:
+def letter_context(result: CheckResult, config: Config, i: int, kind: str, late_ok: bool = False,
+                   sending: bool = False) -> dict:
     """Everything a letter template may use, for complaint row ``i``; raises LetterError when
     the register lacks what this letter needs. An uitstelbericht dated on or after the original
-    decision deadline is made only with ``late_ok`` (`brief … uitstelbericht --te-laat`)."""
+    decision deadline is made only with ``late_ok`` (`brief … uitstelbericht --te-laat`);
+    ``sending``: the refusal names the command that sends it (``--verstuur``)."""
     if kind not in LETTER_BY_NAME:
         raise LetterError(f"onbekende soort brief '{kind}'; kies uit {names_in_words()}")
     letter = LETTER_BY_NAME[kind]
@@ -270,7 +272,8 @@ def letter_context(result: CheckResult, config: Config, i: int, kind: str, late_
         day = _date(reg.dates("extension_sent")[i]) or letter_date(result)
         raise LetterError(f"klacht {number}: de standpunttermijn eindigt op {format_date_nl(late)}; een "
                           f"uitstelbericht van {format_date_nl(day)} komt niet meer op tijd. Maak het alleen "
-                          f"bewust, met: klachten brief {number} uitstelbericht --te-laat")
+                          f"bewust, met: klachten brief {number} uitstelbericht --te-laat"
+                          + (" --verstuur" if sending else ""))
 
     missing = []
     for key in letter.required:
@@ -341,8 +344,8 @@ def _job(config: Config, template: str, context: dict, target: Path) -> LetterJo
 
 
 def letter_job(result: CheckResult, config: Config, i: int, kind: str, out: Path | None = None,
-               late_ok: bool = False) -> LetterJob:
-    context = letter_context(result, config, i, kind, late_ok)
+               late_ok: bool = False, sending: bool = False) -> LetterJob:
+    context = letter_context(result, config, i, kind, late_ok, sending)
     number = context["klacht"]["nummer"]
     target = (out or output_dir(config)) / letter_filename(number, kind)
     job = _job(config, LETTER_BY_NAME[kind].template, context, target)

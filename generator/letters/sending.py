@@ -152,13 +152,15 @@ def pdf_name_stem(number: str, kind: str) -> str:
 
 def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, str]], *, dry: bool = False,
                  redo: bool = False, strict_email: bool = False, workers: int | None = None,
-                 postal: bool = True, session=None, locked: bool = False) -> SendReport:
+                 postal: bool = True, session=None, locked: bool = False, late_ok: bool = False) -> SendReport:
     """Mail (or bundle for the post) the wanted letters and record what the server accepted.
 
     ``strict_email``: a complaint without e-mail is a problem (``brief --verstuur``) instead of a
     postal letter (``brieven --verstuur``); ``postal=False`` leaves those out altogether (the
     nightly run). ``redo`` also sends letters the log marks 'bezig'. ``locked``: the caller
     already holds the private-folder lock (the nightly run); otherwise it is taken here.
+    ``late_ok``: the owner's explicit permission (``brief … uitstelbericht --te-laat --verstuur``)
+    to send an uitstelbericht after the original decision deadline; the letter says it is late.
     """
     from register.locks import private_lock
 
@@ -206,7 +208,7 @@ def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, st
             for group in (mail, post):
                 for key in list(group):
                     try:
-                        letter_context(result, config, *key)
+                        letter_context(result, config, *key, late_ok=late_ok, sending=True)
                     except LetterError as exc:
                         report.problems.append(str(exc))
                         group.remove(key)
@@ -216,7 +218,7 @@ def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, st
         jobs: dict[tuple[int, str], LetterJob] = {}
         for key in mail + post:
             try:
-                jobs[key] = letter_job(result, config, key[0], key[1])
+                jobs[key] = letter_job(result, config, key[0], key[1], late_ok=late_ok, sending=True)
             except LetterError as exc:
                 report.problems.append(str(exc))
         try:
@@ -229,7 +231,7 @@ def send_letters(config: Config, result: CheckResult, wanted: list[tuple[int, st
                 if down is not None:
                     report.problems.append(f"klacht {numbers[i]}: {BY_NAME[kind].noun} is niet verstuurd: {down}")
                     continue
-                down = _deliver(config, result, log, report, i, kind, jobs[(i, kind)], day)
+                down = _deliver(config, result, log, report, i, kind, jobs[(i, kind)], day, late_ok)
             postal_jobs = [jobs[k] for k in post if k in jobs]
             if postal_jobs:
                 try:
@@ -249,7 +251,7 @@ def _letter_day(result: CheckResult) -> dt.date:
 
 
 def _deliver(config, result, log: SentLog, report: SendReport, i: int, kind: str, job: LetterJob,
-             day: dt.date) -> str | None:
+             day: dt.date, late_ok: bool = False) -> str | None:
     """Mail one letter. Whatever goes wrong is a problem of this letter, reported; returns the
     reason when the mail server itself failed (the caller then stops mailing for this run)."""
     from generator.mail.delivery import send
@@ -261,7 +263,7 @@ def _deliver(config, result, log: SentLog, report: SendReport, i: int, kind: str
     store = PrivateStore(config)
     eml = _outbox_path(config, number, kind)
     try:
-        context = letter_context(result, config, i, kind)
+        context = letter_context(result, config, i, kind, late_ok=late_ok, sending=True)
         message = letter_message(config, context, kind, to, job.target)
         store.write(eml, bytes(message), [number])
     except (KlachtenError, OSError, ValueError) as exc:  # ValueError: a header email.message refuses
