@@ -221,3 +221,14 @@ def test_flag_inputs_per_complaint(config):
     assert f.working_days_to_ack.tolist() == [-1.0, -1.0]
     assert f.working_days_to_decision.tolist() == [2.0, 2.0]  # Thu and Fri before Mon 16 March
     assert f.decision_due.tolist() == [D(2026, 3, 16)] * 2
+
+
+# -- compute_deadlines: a complaint outside the regeling beside an ordinary one ---------------------
+def test_outside_term_replaces_only_its_own_rows(config):
+    # K1 falls outside the regeling (7 working days); K2 beside it keeps the ordinary term of
+    # 2 weeks. Received Monday 2 March 2026: 7 working days -> 11 March, 2 weeks -> 16 March.
+    rows = [complaint(complaint_no="K1", received=D(2026, 3, 2), acknowledged=D(2026, 3, 3),
+                      outcome="buiten de regeling"),
+            complaint(complaint_no="K2", received=D(2026, 3, 2), acknowledged=D(2026, 3, 3))]
+    _, result = flags_of(config, rows, D(2026, 3, 4))
+    assert result.deadlines["decision_due"].to_numpy(dtype="datetime64[D]").tolist() == [D(2026, 3, 11), D(2026, 3, 16)]
