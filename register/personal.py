@@ -263,33 +263,38 @@ def _window_hashes(codes: np.ndarray) -> np.ndarray:
 def _match_shingles(streams: list[tuple[str, str, list[int]]], page_shingles: set[str],
                     common: frozenset[str], found: dict[str, tuple[str, int]]) -> None:
     """Runs of SHINGLE words that the site and the register's columns share, matched ONCE per
-    call for all columns: every word of both sides gets an integer code (one factorisation),
-    every run of six codes a 64-bit hash, and one sorted merge (numpy.isin) finds the runs on
-    both sides; the few hits are confirmed word for word. The cost grows with the site's text
+    call for all columns: every word gets the integer code of the site's vocabulary (-1 for a
+    word the site never uses, so only runs of site words are looked at), every such run of six
+    codes a 64-bit hash, and one sorted merge (numpy.isin) finds the runs on both sides; the few
+    hits are confirmed word for word. The cost grows with the site's text
     plus the register's, never with their product (an earlier version built an Aho-Corasick
     automaton from the site's runs once per personal column). First column in PERSONAL_KEYS wins."""
-    import pandas as pd
-
     if not page_shingles or not streams:
         return
     page_runs = list(page_shingles)
     page_words = " \x00 ".join(page_runs).split()  # SHINGLE words, then a marker, per run
-    column_words = [spaced.replace(_SEPARATOR, " \x00 ").split() for _, spaced, _ in streams]
-    everything = np.array(["\x00", *page_words, *(w for ws in column_words for w in ws)], dtype=object)
-    codes, _ = pd.factorize(everything)
-    marker = codes[0]  # the code of the marker between values
-    page_codes, offset = codes[1:1 + len(page_words)], 1 + len(page_words)
+    # Codes from the site's (small) vocabulary only: a register word the site never uses gets -1,
+    # and a run holding one can never be on the site, so it is dropped before any hashing look-up.
+    vocabulary: dict[str, int] = {"\x00": 0}  # 0: the marker between values
+    for word in page_words:
+        vocabulary.setdefault(word, len(vocabulary))
+    code_of = vocabulary.get
+    page_codes = np.fromiter((vocabulary[w] for w in page_words), dtype=np.int64, count=len(page_words))
     page_hashes = _window_hashes(page_codes)[::SHINGLE + 1]  # each run begins after a marker
-    for (key, _, rows), ws in zip(streams, column_words, strict=True):
-        column_codes = codes[offset:offset + len(ws)]
-        offset += len(ws)
-        hashes = _window_hashes(column_codes)
-        if not len(hashes):
+    for key, spaced, rows in streams:
+        ws = spaced.replace(_SEPARATOR, " \x00 ").split()
+        if len(ws) < SHINGLE:
             continue
-        is_marker = column_codes == marker
-        markers_before = np.concatenate(([0], np.cumsum(is_marker)))
-        inside_one_value = markers_before[SHINGLE:SHINGLE + len(hashes)] == markers_before[:len(hashes)]
-        for start in np.flatnonzero(np.isin(hashes, page_hashes) & inside_one_value):
+        column_codes = np.fromiter((code_of(w, -1) for w in ws), dtype=np.int64, count=len(ws))
+        unknown = np.concatenate(([0], np.cumsum(column_codes < 0)))
+        n = len(ws) - SHINGLE + 1
+        known = np.flatnonzero(unknown[SHINGLE:SHINGLE + n] == unknown[:n])  # runs of site words only
+        if not len(known):
+            continue
+        markers_before = np.concatenate(([0], np.cumsum(column_codes == 0)))
+        known = known[markers_before[known + SHINGLE] == markers_before[known]]  # inside one value
+        hashes = _window_hashes(column_codes)[known]
+        for start in known[np.isin(hashes, page_hashes)]:
             run = " ".join(ws[start:start + SHINGLE])
             token = run.replace(" ", "")
             if run in page_shingles and token not in found and _valid(token, key, common):
