@@ -14,9 +14,20 @@ the e-mail check (``.str.fullmatch``, 0.7 s) and stripping the complaint numbers
 ``lower()`` without its punctuation; only the others go through NFKC + casefold). Blank cells
 were found through a StringDType copy of the column (2x slower than one pass by class), and
 the date columns went into the DataFrame as datetime64[D], which pandas converts column by
-column to [s]. Ratio before: 3.2-3.8x; after: ~1.6-1.8x (changes/speed.md). What remains is
-reading the cells into columns (to_matrix), factorising the 16 enum and date columns, and the
-duplicate-number checks.
+column to [s]. Ratio before: 3.2-3.8x; after: ~1.6-1.8x (measured under load 8, before the
+merge of the public-boundary check). What remains is reading the cells into columns
+(to_matrix), factorising the 16 enum and date columns, and the duplicate-number checks.
+
+After the merge (same day, load ~1-3): 6.9x. Two causes. (1) The new warning for a closed
+complaint without Wijze van afhandeling fired on every closed synthetic row (393,000 findings,
+1.75 s in building them): the synthetic register now fills that column, as a kept register does,
+and a finding's column letters and severity are looked up once per kind instead of per row.
+(2) The public-boundary check (register/boundary.py: every published text against every
+personal value of every complaint) costs ~2.4 s of ~3.7 s at 400,000 rows: normalising and
+splitting the personal columns (the free texts above all) and matching their six-word runs; the
+matcher now codes register words by the site's vocabulary only (7.7 s -> 3.6 s at 200,000 rows
+with (1)). Now ~4.6-4.9x; reaching 2x needs that check to be incremental (only rows changed
+since the last run) — not done.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import Any
 
 from .parse import SERIAL_EPOCH, to_serial
 from .policy import PERSONAL_KEYS
-from .schema import COLUMNS, MARKER
+from .schema import COLUMNS, MARKER, METHODS
 
 ANCHOR = dt.date(2026, 11, 20)
 HEADERS = [c.header for c in COLUMNS] + ["Notities (eigen kolom)"]
@@ -226,6 +226,9 @@ def synthetic_grid(n_rows: int, anchor: dt.date = ANCHOR, years: int = 3, seed: 
             row[idx["outcome"]] = rng.choice(["gegrond", "deels gegrond", "ongegrond", "ingetrokken"])
             row[idx["status"]] = "afgehandeld"
             row[idx["measure"]] = rng.choice(MEASURES)
+            # How the answer was given, as a kept register has it (no random draw: the rows
+            # after this one stay as they were before the column was checked).
+            row[idx["method"]] = METHODS[n % len(METHODS)]
         else:
             row[idx["status"]] = "in behandeling"
         while row and row[-1] is None:  # the API drops trailing empty cells
