@@ -110,3 +110,17 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+def own_docs_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of our site/ folder in tmp_path, with an mkdocs.yml pointing at it that the site
+    build uses: a checkout of the owner's own, for tests that add files to the site folder."""
+    import generator.site.build as site_module
+
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "site", docs)
+    yml = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("docs_dir: site", f"docs_dir: {docs}")
+    yml = yml.replace("custom_dir: templates/theme", f"custom_dir: {ROOT / 'templates' / 'theme'}")
+    (tmp_path / "mkdocs.yml").write_text(yml, encoding="utf-8")
+    monkeypatch.setattr(site_module, "MKDOCS_YML", tmp_path / "mkdocs.yml")
+    return docs

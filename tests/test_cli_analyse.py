@@ -129,20 +129,14 @@ def test_site_build_refuses_a_copied_report(make_config, tmp_path, monkeypatch):
     """Even with nothing personal left in the register, a review copied into site/ stops the build."""
     import shutil
 
-    import generator.site.build as site_module
     from generator.site.build import build_site
     from register.errors import SiteError
-    from tests.conftest import ROOT
+    from tests.conftest import own_docs_dir
 
     cfg = make_config(rows=ROWS)
     assert invoke("--peildatum", "2026-07-10", "--config", str(cfg.path)).exit_code == 0
-    docs = tmp_path / "docs"
-    shutil.copytree(ROOT / "site", docs)
+    docs = own_docs_dir(tmp_path, monkeypatch)
     shutil.copy(tmp_path / "private" / "analyse" / "klachtenanalyse-2026-H1.html", docs / "overzicht.html")
-    yml = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("docs_dir: site", f"docs_dir: {docs}")
-    yml = yml.replace("custom_dir: templates/theme", f"custom_dir: {ROOT / 'templates' / 'theme'}")
-    (tmp_path / "mkdocs.yml").write_text(yml, encoding="utf-8")
-    monkeypatch.setattr(site_module, "MKDOCS_YML", tmp_path / "mkdocs.yml")
     other = make_config(rows=[complaint(received=dt.date(2026, 3, 2))])  # nothing of Karel in this register
     with pytest.raises(SiteError) as err:
         build_site(other, dt.date(2026, 7, 10), site_dir=tmp_path / "out", demo=True)

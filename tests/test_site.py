@@ -253,17 +253,10 @@ def test_escalations_are_published_by_kind_only(make_config, tmp_path):
 
 
 def test_owner_pages_in_site_dir_join_the_navigation(make_config, tmp_path, monkeypatch):
-    import shutil
+    from tests.conftest import own_docs_dir
 
-    import generator.site.build as site_module
-
-    docs = tmp_path / "docs"
-    shutil.copytree(ROOT / "site", docs)
+    docs = own_docs_dir(tmp_path, monkeypatch)
     (docs / "over-ons.md").write_text("# Over ons\n\nWij zijn een klein bedrijf.\n", encoding="utf-8")
-    yml = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("docs_dir: site", f"docs_dir: {docs}")
-    yml = yml.replace("custom_dir: templates/theme", f"custom_dir: {ROOT / 'templates' / 'theme'}")
-    (tmp_path / "mkdocs.yml").write_text(yml, encoding="utf-8")
-    monkeypatch.setattr(site_module, "MKDOCS_YML", tmp_path / "mkdocs.yml")
     cfg = make_config(rows=[complaint(received=dt.date(2026, 3, 2))])
     out, _ = build_site(cfg, PEIL, site_dir=tmp_path / "out", demo=True)
     home = read(out, "index.html")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from generator.app.cli import app
-from tests.conftest import ROOT, complaint
+from tests.conftest import ROOT, complaint, own_docs_dir
 
 PEIL = dt.date(2026, 11, 21)
 NAME, EMAIL, PHONE, POSTCODE = "Johanna Verbeek-Smit", "johanna.verbeek@privemail.nl", "06-12345678", "3581 KL"
@@ -32,15 +32,7 @@ def closed(**values) -> list:
 @pytest.fixture
 def docs(tmp_path, monkeypatch) -> Path:
     """The site/ folder of a checkout of our own (mkdocs.yml pointing at it)."""
-    import generator.site.build as site_module
-
-    folder = tmp_path / "docs"
-    shutil.copytree(ROOT / "site", folder)
-    yml = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("docs_dir: site", f"docs_dir: {folder}")
-    yml = yml.replace("custom_dir: templates/theme", f"custom_dir: {ROOT / 'templates' / 'theme'}")
-    (tmp_path / "mkdocs.yml").write_text(yml, encoding="utf-8")
-    monkeypatch.setattr(site_module, "MKDOCS_YML", tmp_path / "mkdocs.yml")
-    return folder
+    return own_docs_dir(tmp_path, monkeypatch)
 
 
 def site(cfg, peildatum: dt.date = PEIL):

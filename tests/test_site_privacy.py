@@ -22,7 +22,7 @@ from generator.site.build import build_site
 from generator.site.privacy import REMEMBERED, Unreadable, find_leaks, texts
 from register.errors import SiteError
 from register.personal import COMMON_WORDS, HASH_FILE, KEY_FILE
-from tests.conftest import ROOT, complaint
+from tests.conftest import complaint, own_docs_dir
 
 PEIL = dt.date(2026, 11, 21)
 
@@ -291,18 +291,6 @@ def test_a_clean_pdf_and_image_pass(tmp_path):
 
 
 # -- end to end: files in site/, remembered complaints ------------------------------------------
-def own_docs_dir(tmp_path, monkeypatch) -> Path:
-    import generator.site.build as site_module
-
-    docs = tmp_path / "docs"
-    shutil.copytree(ROOT / "site", docs)
-    yml = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("docs_dir: site", f"docs_dir: {docs}")
-    yml = yml.replace("custom_dir: templates/theme", f"custom_dir: {ROOT / 'templates' / 'theme'}")
-    (tmp_path / "mkdocs.yml").write_text(yml, encoding="utf-8")
-    monkeypatch.setattr(site_module, "MKDOCS_YML", tmp_path / "mkdocs.yml")
-    return docs
-
-
 def test_owner_files_in_site_dir_are_checked(make_config, tmp_path, monkeypatch):
     docs = own_docs_dir(tmp_path, monkeypatch)
     cfg = make_config(rows=[complaint(name="Johanna Verbeek-Smit", phone="06-12345678", received=dt.date(2026, 3, 2))])
