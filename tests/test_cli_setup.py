@@ -2,6 +2,7 @@
 per use; with "geen mail" the nightly run writes the digest to a file and says where."""
 
 import datetime as dt
+import stat
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -106,6 +107,12 @@ def test_no_mail_writes_the_digest_to_a_file_and_says_where(tmp_path, monkeypatc
     text = written.read_text(encoding="utf-8")
     assert text.startswith("Onderwerp: Klachten: ") and "K2026-001" in text and "Piet Proef" not in text
     assert (written.with_suffix(".eml")).is_file()
+    # Through the private store: 0600 in a 0700 folder, and in the manifest under the numbers it names.
+    from register.store import PrivateStore
+
+    assert stat.S_IMODE(written.parent.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in written.parent.iterdir()} == {0o600}
+    assert {written, written.with_suffix(".eml")} <= {p.resolve() for p in PrivateStore(cfg).files_of(["K2026-001"])}
     again = runner.invoke(app, ["nachtrun", "--peildatum", "3-12-2026"])
     assert again.exit_code == 0
     assert sorted(p.name for p in written.parent.iterdir()) == ["dagmail-2026-12-03.eml", "dagmail-2026-12-03.txt"]

@@ -283,7 +283,7 @@ def _mail_step(config, result, steps, peildatum, now, dry, redo, echo) -> Step:
 def _digest_to_file(config: Config, result, steps, peildatum: dt.date, now: dt.datetime) -> Step:
     """[mail] bezorging = "bestand": no mail server; each digest becomes a text file (and the
     .eml beside it) in the private folder, one per day and recipient, rewritten on a rerun."""
-    from register.files import write_atomic
+    from register.store import NumberFinder, PrivateStore
 
     if result is None:
         failed = next(s for s in steps if s.name == "register")
@@ -292,15 +292,21 @@ def _digest_to_file(config: Config, result, steps, peildatum: dt.date, now: dt.d
         digests = build_digests(result, config)
     if not digests:
         return Step("mail", True, "niets te melden; geen dagmail geschreven")
-    folder = config.digest_file_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    # Through the private store, as the outbox does: 0600 in 0700 folders, and the complaint
+    # numbers each file names in the manifest (so anonymising and inzage find it).
+    store = PrivateStore(config)
+    folder = store.ensure_dir(config.digest_file_dir())
+    finder = None
+    if result is not None:
+        finder = NumberFinder(str(n) for n in result.register.frame["complaint_no"].to_numpy() if n)
     written = []
     for digest in digests:
         message = to_message(digest, config, now, peildatum)
+        numbers = finder.in_text(digest.text) if finder else ()
         suffix = "" if digest.role == MAIN_ROLE else "-" + "".join(c if c.isalnum() else "-" for c in digest.role)
         stem = folder / f"dagmail-{peildatum.isoformat()}{suffix}"
-        write_atomic(stem.with_suffix(".txt"), f"Onderwerp: {digest.subject}\n\n{digest.text}".encode())
-        write_atomic(stem.with_suffix(".eml"), message.as_bytes())
+        store.write(stem.with_suffix(".txt"), f"Onderwerp: {digest.subject}\n\n{digest.text}".encode(), numbers)
+        store.write(stem.with_suffix(".eml"), message.as_bytes(), numbers)
         written.append(str(stem.with_suffix(".txt")))
     return Step("mail", True, "geen mailserver ([mail] bezorging = \"bestand\"): dagmail geschreven in "
                               + ", ".join(written))
